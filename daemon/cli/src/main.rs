@@ -1,0 +1,3 @@
+//! rapport: the command-line client of rapportd.
+
+fn main() {}

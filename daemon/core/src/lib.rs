@@ -1,0 +1,12 @@
+//! rapport's pure core.
+//!
+//! Everything here is plain synchronous code over data and an injected clock: no tokio, no
+//! wasmtime, no sled, no reqwest. The daemon feeds it notifications, ledgers and the time, and it
+//! returns decisions, so every rule is unit-testable without a runtime.
+
+pub mod notification;
+pub mod platform;
+pub mod task;
+
+/// Seconds since the Unix epoch; the one time unit of the core.
+pub type UnixSeconds = i64;

@@ -1,0 +1,1 @@
+//! The wasmtime host for platform plugins: loading, compile cache, sandbox limits, and egress.

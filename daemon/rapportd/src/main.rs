@@ -1,0 +1,3 @@
+//! rapportd: the rapport daemon.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The Mastodon platform plugin for rapport.

@@ -1,0 +1,1 @@
+//! The SDK for writing rapport platform plugins.

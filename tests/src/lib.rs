@@ -1,0 +1,1 @@
+//! rapport's local Mastodon-API sandbox and end-to-end tests.

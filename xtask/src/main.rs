@@ -1,0 +1,3 @@
+//! Project automation: build plugins, run the demo, run the tests.
+
+fn main() {}
