@@ -369,6 +369,12 @@ pub enum Transition {
     },
     /// The daemon restarted and found it executing.
     Interrupted,
+    /// The send ended without a clear answer (the sandbox stopped the plugin, the call timed out):
+    /// the platform may or may not have it.
+    Unsure {
+        /// What happened, shown to the person.
+        reason: String,
+    },
     /// A person chose to mark a needs-check task as done (the platform got it).
     MarkDone,
 }
@@ -463,7 +469,7 @@ impl Task {
             Transition::Succeed { .. } => (TaskState::Done, "marked done by the executor"),
             Transition::Fail { .. } => (TaskState::Failed, "failed"),
             Transition::Retry { .. } => (TaskState::Approved, "retried"),
-            Transition::Interrupted => (TaskState::NeedsCheck, "interrupted"),
+            Transition::Interrupted | Transition::Unsure { .. } => (TaskState::NeedsCheck, "interrupted"),
             Transition::MarkDone => (TaskState::Done, "marked done"),
         };
         let allowed = self.state.can_become(next)
@@ -472,7 +478,7 @@ impl Task {
                 Transition::Succeed { .. } | Transition::Fail { .. } | Transition::Retry { .. } => {
                     self.state == TaskState::Executing
                 }
-                Transition::Interrupted => self.state == TaskState::Executing,
+                Transition::Interrupted | Transition::Unsure { .. } => self.state == TaskState::Executing,
                 Transition::MarkDone => self.state == TaskState::NeedsCheck,
                 Transition::Approve { text: Some(_) } => self.action.text().is_some(),
                 _ => true,
@@ -508,6 +514,11 @@ impl Task {
                     "the daemon stopped while sending this; check the platform, then resend or mark done"
                         .into(),
                 );
+            }
+            Transition::Unsure { reason } => {
+                self.note = Some(format!(
+                    "{reason}; the platform may have it: check, then resend or mark done"
+                ));
             }
             Transition::MarkDone => self.note = Some("marked done by a person".into()),
         }
