@@ -1,3 +1,281 @@
-//! Project automation: build plugins, run the demo, run the tests.
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! The README's quick start is two of these commands, so they must work on a fresh machine: they
+//! add the `wasm32-wasip2` target when it is missing, build what they need, and say what they do.
+//!
+//! - `plugins` — build every platform plugin and fixture plugin for `wasm32-wasip2`.
+//! - `demo` — build everything, start the local Mastodon sandbox and `rapportd` against it, and
+//!   show the queue; `demo stop` stops both.
+//! - `test` — build the plugins, then run the whole test suite.
+//! - `bench` — run the benchmarks whose figures go into BENCHMARKS.md.
 
-fn main() {}
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use std::{env, fs};
+
+use anyhow::{Context, Result, bail};
+
+const WASM_TARGET: &str = "wasm32-wasip2";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let root = workspace_root();
+    match args.first().map(String::as_str) {
+        Some("plugins") => build_plugins(&root),
+        Some("demo") if args.get(1).map(String::as_str) == Some("stop") => demo::stop(&root),
+        Some("demo") => demo::start(&root),
+        Some("test") => test(&root, &args[1..]),
+        Some("bench") => bench(&root),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n\
+                 commands:\n  \
+                 plugins     build all plugins for {WASM_TARGET}\n  \
+                 demo        start the sandbox and rapportd, show the queue (`demo stop` stops them)\n  \
+                 test        build plugins and run the whole test suite\n  \
+                 bench       run the benchmarks recorded in BENCHMARKS.md"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The cargo target dir every build shares, so wasmtime is compiled once.
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
+fn cargo() -> Command {
+    Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("xtask: running {cmd:?}");
+    let status = cmd.status().with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Adds the wasm target when rustup lacks it; a machine without rustup must have it already.
+fn ensure_wasm_target() -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == WASM_TARGET));
+    match installed {
+        Ok(true) => Ok(()),
+        Ok(false) => run(Command::new("rustup").args(["target", "add", WASM_TARGET])),
+        Err(_) => {
+            eprintln!("xtask: rustup not found; assuming the {WASM_TARGET} target is installed");
+            Ok(())
+        }
+    }
+}
+
+/// The platform plugin packages: every `plugins/<name>/Cargo.toml` except the fixtures workspace.
+fn plugin_packages(root: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(root.join("plugins")).context("reading plugins/")? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name != "fixtures" && path.join("Cargo.toml").exists() {
+            names.push(format!("rapport-plugin-{name}"));
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn build_plugins(root: &Path) -> Result<()> {
+    ensure_wasm_target()?;
+    let target = target_dir(root);
+    let mut platform = cargo();
+    platform.current_dir(root).args(["build", "--profile", "plugin", "--target", WASM_TARGET]);
+    for package in plugin_packages(root)? {
+        platform.args(["-p", &package]);
+    }
+    run(&mut platform)?;
+    let fixtures = root.join("plugins/fixtures/Cargo.toml");
+    if fixtures.exists() {
+        run(cargo().current_dir(root).args(["build", "--release", "--target", WASM_TARGET]).arg("--manifest-path").arg(&fixtures).arg("--target-dir").arg(&target))?;
+    }
+    let example = root.join("sdk/examples/hello-plugin/Cargo.toml");
+    if example.exists() {
+        run(cargo().current_dir(root).args(["build", "--release", "--target", WASM_TARGET]).arg("--manifest-path").arg(&example).arg("--target-dir").arg(&target))?;
+    }
+    eprintln!("xtask: plugins are in {}", target.join(WASM_TARGET).join("plugin").display());
+    Ok(())
+}
+
+fn test(root: &Path, extra: &[String]) -> Result<()> {
+    build_plugins(root)?;
+    run(cargo().current_dir(root).args(["fmt", "--all", "--", "--check"]))?;
+    let nextest = cargo().args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let mut tests = cargo();
+    tests.current_dir(root);
+    if nextest.map(|s| s.success()).unwrap_or(false) {
+        tests.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        tests.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    tests.args(extra);
+    run(&mut tests)
+}
+
+fn bench(root: &Path) -> Result<()> {
+    build_plugins(root)?;
+    run(cargo().current_dir(root).args(["bench", "--workspace"]))
+}
+
+mod demo {
+    //! The quick-start demo: the Mastodon sandbox with seeded followers and questions, and
+    //! `rapportd` on the embedded sled default, both in the background under `target/demo/`.
+
+    use super::*;
+
+    const TOKEN: &str = "demo-token";
+
+    fn dir(root: &Path) -> PathBuf {
+        target_dir(root).join("demo")
+    }
+
+    pub fn start(root: &Path) -> Result<()> {
+        stop(root)?;
+        build_plugins(root)?;
+        run(cargo().current_dir(root).args([
+            "build",
+            "-p",
+            "rapportd",
+            "-p",
+            "rapport-cli",
+            "-p",
+            "rapport-tests",
+            "--bin",
+            "rapportd",
+            "--bin",
+            "rapport",
+            "--bin",
+            "mastodon-sandbox",
+        ]))?;
+        let demo = dir(root);
+        let bin = target_dir(root).join("debug");
+        fs::create_dir_all(&demo)?;
+        let _ = fs::remove_dir_all(demo.join("data"));
+
+        let sandbox_url_file = demo.join("sandbox.url");
+        let _ = fs::remove_file(&sandbox_url_file);
+        spawn_background(
+            Command::new(bin.join("mastodon-sandbox"))
+                .args(["--seed", "demo", "--token", TOKEN, "--url-file"])
+                .arg(&sandbox_url_file),
+            &demo.join("sandbox.log"),
+            &demo.join("sandbox.pid"),
+        )?;
+        let sandbox_url = wait_for(|| fs::read_to_string(&sandbox_url_file).ok().filter(|s| !s.trim().is_empty()))
+            .context("the sandbox did not start; see target/demo/sandbox.log")?;
+        let sandbox_url = sandbox_url.trim().to_owned();
+
+        let token_file = demo.join("token");
+        fs::write(&token_file, TOKEN)?;
+        set_owner_only(&token_file)?;
+        let socket = demo.join("rapport.sock");
+        let config = demo.join("rapport.toml");
+        let plugin = target_dir(root).join(WASM_TARGET).join("plugin").join("rapport_plugin_mastodon.wasm");
+        let template = fs::read_to_string(root.join("config/demo.toml")).context("reading config/demo.toml")?;
+        fs::write(
+            &config,
+            template
+                .replace("@DATA_DIR@", &demo.join("data").display().to_string())
+                .replace("@SOCKET@", &socket.display().to_string())
+                .replace("@PLUGIN@", &plugin.display().to_string())
+                .replace("@API_BASE@", &sandbox_url)
+                .replace("@TOKEN_FILE@", &token_file.display().to_string())
+                .replace("@LIBRARY@", &root.join("config/library").display().to_string()),
+        )?;
+        spawn_background(
+            Command::new(bin.join("rapportd")).arg("--config").arg(&config),
+            &demo.join("rapportd.log"),
+            &demo.join("rapportd.pid"),
+        )?;
+        wait_for(|| socket.exists().then_some(()))
+            .context("rapportd did not open its socket; see target/demo/rapportd.log")?;
+
+        let rapport = bin.join("rapport");
+        let cli = |args: &[&str]| {
+            let mut cmd = Command::new(&rapport);
+            cmd.arg("--socket").arg(&socket).args(args);
+            cmd
+        };
+        // The first poll runs at start; give it a moment to turn notifications into tasks.
+        wait_for(|| {
+            let out = cli(&["queue", "--json"]).output().ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            (out.status.success() && text.contains("\"id\"")).then_some(())
+        })
+        .context("no tasks appeared; see target/demo/rapportd.log")?;
+        run(&mut cli(&["status"]))?;
+        run(&mut cli(&["queue"]))?;
+        run(&mut cli(&["ratio"]))?;
+        println!(
+            "\nrapport is running against the local Mastodon sandbox at {sandbox_url}.\n\
+             Review the tasks (approve one and the sandbox receives it):\n\n    \
+             {rapport} --socket {socket} review\n\n\
+             What the sandbox received: curl -s {sandbox_url}/_sandbox/requests\n\
+             Logs: {demo}/rapportd.log   Stop: cargo xtask demo stop",
+            rapport = rapport.display(),
+            socket = socket.display(),
+            demo = demo.display()
+        );
+        Ok(())
+    }
+
+    pub fn stop(root: &Path) -> Result<()> {
+        for name in ["rapportd", "sandbox"] {
+            let pid_file = dir(root).join(format!("{name}.pid"));
+            if let Ok(pid) = fs::read_to_string(&pid_file) {
+                let _ = Command::new("kill").arg(pid.trim()).status();
+                let _ = fs::remove_file(&pid_file);
+                eprintln!("xtask: stopped {name} ({})", pid.trim());
+            }
+        }
+        Ok(())
+    }
+
+    fn spawn_background(cmd: &mut Command, log: &Path, pid_file: &Path) -> Result<()> {
+        use std::os::unix::process::CommandExt;
+        let out = fs::File::create(log)?;
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(out.try_clone()?)
+            .stderr(out)
+            .process_group(0)
+            .spawn()
+            .with_context(|| format!("could not start {cmd:?}"))?;
+        fs::write(pid_file, child.id().to_string())?;
+        Ok(())
+    }
+
+    fn set_owner_only(path: &Path) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        Ok(())
+    }
+
+    fn wait_for<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(value) = probe() {
+                return Some(value);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+}

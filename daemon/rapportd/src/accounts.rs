@@ -1,0 +1,165 @@
+//! The accounts the daemon acts for: each one's configuration, loaded plugin and sandbox binding.
+//!
+//! Plugins are loaded once per file and shared by the accounts that use them; each account gets its
+//! own binding (context, egress grant, secrets, and plugin state scoped to plugin and account in the
+//! store), so a plugin acting for one account can never reach another's credentials or state.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rapport_core::config::AccountConfig;
+use rapport_core::platform::Description;
+use rapport_host::egress::EgressGrant;
+use rapport_host::kv::{KvError, PluginKv};
+use rapport_host::{AccountBinding, AccountContext, Plugin, PluginHost};
+use rapport_store::Store;
+use thiserror::Error;
+
+/// Why an account could not be set up.
+#[derive(Debug, Error)]
+pub enum AccountError {
+    /// Its plugin could not be loaded.
+    #[error("account `{account}`: {source}")]
+    Plugin {
+        /// The account.
+        account: String,
+        /// Why.
+        source: rapport_host::HostError,
+    },
+    /// Its plugin is for another platform.
+    #[error(
+        "account `{account}` says platform `{configured}`, but {plugin} is a plugin for `{actual}`; fix `platform` or `plugin`"
+    )]
+    WrongPlatform {
+        /// The account.
+        account: String,
+        /// The configured platform.
+        configured: String,
+        /// The plugin file.
+        plugin: String,
+        /// The plugin's platform.
+        actual: String,
+    },
+    /// An `allowed_hosts` pattern is malformed.
+    #[error("account `{account}`: `allowed_hosts`: {problem}")]
+    Grant {
+        /// The account.
+        account: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// One account, ready to poll and execute.
+#[derive(Clone)]
+pub struct Account {
+    /// Its configuration.
+    pub config: AccountConfig,
+    /// Its platform's plugin.
+    pub plugin: Plugin,
+    /// What every plugin call for it carries.
+    pub binding: AccountBinding,
+}
+
+impl Account {
+    /// The account's name.
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    /// What the platform permits.
+    pub fn description(&self) -> &Description {
+        self.plugin.description()
+    }
+}
+
+/// Plugin state in the store, scoped to one plugin and one account.
+struct StoreKv {
+    store: Arc<Store>,
+    plugin: String,
+    account: String,
+}
+
+impl PluginKv for StoreKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, KvError> {
+        self.store.kv_get(&self.plugin, &self.account, key).map_err(|e| KvError(e.to_string()))
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), KvError> {
+        self.store.kv_set(&self.plugin, &self.account, key, value).map_err(|e| KvError(e.to_string()))
+    }
+
+    fn delete(&self, key: &str) -> Result<(), KvError> {
+        self.store.kv_delete(&self.plugin, &self.account, key).map_err(|e| KvError(e.to_string()))
+    }
+}
+
+/// Loads every configured account's plugin (each file once) and binds it to the account.
+pub async fn load_accounts(
+    host: &PluginHost,
+    store: &Arc<Store>,
+    accounts: &[AccountConfig],
+    secrets: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Vec<Account>, AccountError> {
+    let mut plugins: BTreeMap<PathBuf, Plugin> = BTreeMap::new();
+    let mut loaded = Vec::with_capacity(accounts.len());
+    for config in accounts {
+        let plugin = match plugins.get(&config.plugin) {
+            Some(plugin) => plugin.clone(),
+            None => {
+                let plugin = host
+                    .load(&config.plugin)
+                    .await
+                    .map_err(|source| AccountError::Plugin { account: config.name.clone(), source })?;
+                plugins.insert(config.plugin.clone(), plugin.clone());
+                plugin
+            }
+        };
+        let platform = &plugin.description().platform;
+        if platform != &config.platform {
+            return Err(AccountError::WrongPlatform {
+                account: config.name.clone(),
+                configured: config.platform.clone(),
+                plugin: config.plugin.display().to_string(),
+                actual: platform.clone(),
+            });
+        }
+        let binding = bind(store, &plugin, config, secrets.get(&config.name))?;
+        loaded.push(Account { config: config.clone(), plugin, binding });
+    }
+    Ok(loaded)
+}
+
+fn bind(
+    store: &Arc<Store>,
+    plugin: &Plugin,
+    config: &AccountConfig,
+    secrets: Option<&BTreeMap<String, String>>,
+) -> Result<AccountBinding, AccountError> {
+    // The api_base's own origin is always granted: it is where the account lives.
+    let base = &config.api_base;
+    let origin = match base.port() {
+        Some(port) => format!("{}://{}:{port}", base.scheme(), base.host_str().unwrap_or_default()),
+        None => format!("{}://{}", base.scheme(), base.host_str().unwrap_or_default()),
+    };
+    let mut hosts = vec![origin];
+    hosts.extend(config.allowed_hosts.iter().cloned());
+    let egress = EgressGrant::new(&hosts, config.allow_private_addresses)
+        .map_err(|e| AccountError::Grant { account: config.name.clone(), problem: e.to_string() })?;
+    Ok(AccountBinding {
+        context: AccountContext {
+            name: config.name.clone(),
+            api_base: base.as_str().trim_end_matches('/').to_owned(),
+            user: config.user.clone(),
+            settings: config.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        },
+        egress,
+        secrets: secrets.map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+        kv: Arc::new(StoreKv {
+            store: store.clone(),
+            plugin: plugin.name().to_owned(),
+            account: config.name.clone(),
+        }),
+    })
+}

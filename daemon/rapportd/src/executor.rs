@@ -1,0 +1,196 @@
+//! The executor: sends approved tasks through their plugin, exactly as approved, at most once.
+//!
+//! Each task is written `executing` (with its ledger entry, flushed) before the plugin is called,
+//! and its outcome is written as soon as the call returns. A crash in between leaves it
+//! `executing`, which [`recover`] turns into `needs-check` at the next start: the platform may or
+//! may not have it, so a person decides. The policy gate runs before every send, in this one
+//! loop, so concurrent sends can never overshoot a budget; sends to different accounts overlap,
+//! sends for one account go one at a time.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rapport_core::UnixSeconds;
+use rapport_core::gate::GateDecision;
+use rapport_core::platform::PluginError;
+use rapport_core::task::{Action, Task, TaskState, Transition};
+use rapport_host::{CallError, CallFailure};
+use rapport_store::{LedgerEntry, PostEntry, StoreError};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::daemon::Daemon;
+
+/// Approved tasks looked at per pass.
+const BATCH: usize = 64;
+
+/// Transient failures tolerated before a task fails for good.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// Longest the executor sleeps without looking for due tasks (expiry, holds that end).
+const IDLE_PASS: Duration = Duration::from_secs(30);
+
+/// How long in-flight sends may finish after SIGTERM; the rest are parked as needs-check.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Turns tasks left `executing` by a crash into `needs-check`; returns how many.
+pub fn recover(daemon: &Daemon) -> Result<usize, StoreError> {
+    let interrupted: Vec<Task> = daemon.store.in_state(TaskState::Executing).collect::<Result<_, _>>()?;
+    for task in &interrupted {
+        daemon.store.transition(task.id, Transition::Interrupted, daemon.now())?;
+        tracing::warn!(task = %task.id, account = %task.account, "send interrupted by a stop; needs a person's check");
+    }
+    Ok(interrupted.len())
+}
+
+/// Runs until `shutdown` turns true, then lets in-flight sends finish within [`SHUTDOWN_GRACE`].
+pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
+    let mut in_flight: JoinSet<String> = JoinSet::new();
+    let mut busy: HashSet<String> = HashSet::new();
+    loop {
+        let next = match pass(&daemon, &mut in_flight, &mut busy) {
+            Ok(next) => next,
+            Err(err) => {
+                tracing::error!(%err, "executor pass failed; retrying shortly");
+                Some(daemon.now() + 5)
+            }
+        };
+        let sleep = next
+            .map(|at| Duration::from_secs(u64::try_from(at - daemon.now()).unwrap_or(0)))
+            .unwrap_or(IDLE_PASS)
+            .min(IDLE_PASS);
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = daemon.executor_wake.notified() => {}
+            Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+                if let Ok(account) = done { busy.remove(&account); }
+            }
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            break;
+        }
+    }
+    let drain = async { while in_flight.join_next().await.is_some() {} };
+    if tokio::time::timeout(SHUTDOWN_GRACE, drain).await.is_err() {
+        tracing::warn!("sends still in flight at shutdown are parked; they will show as needs-check");
+    }
+}
+
+/// Expires stale proposals, then starts every due task the gate allows; returns when the earliest
+/// held task becomes due, if any.
+pub fn pass(
+    daemon: &Arc<Daemon>,
+    in_flight: &mut JoinSet<String>,
+    busy: &mut HashSet<String>,
+) -> Result<Option<UnixSeconds>, StoreError> {
+    let now = daemon.now();
+    for task in daemon.store.expire(now)? {
+        tracing::info!(task = %task.id, account = %task.account, "expired unreviewed");
+    }
+    let mut next: Option<UnixSeconds> = None;
+    for task in daemon.store.due(now, BATCH)? {
+        if busy.contains(&task.account) {
+            continue;
+        }
+        let Some(account) = daemon.account(&task.account) else {
+            let reason = format!("account `{}` is not in the configuration any more; add it back to send this", task.account);
+            let held = daemon.store.hold(task.id, now + 3600, &reason)?;
+            next = earliest(next, held.not_before);
+            continue;
+        };
+        match daemon.gate(&account, &task, now)? {
+            GateDecision::Hold { not_before, reason } => {
+                if task.not_before != Some(not_before) || task.note.as_deref() != Some(reason.as_str()) {
+                    tracing::info!(task = %task.id, account = %task.account, %reason, "held by policy");
+                    daemon.store.hold(task.id, not_before, &reason)?;
+                }
+                next = earliest(next, Some(not_before));
+                continue;
+            }
+            GateDecision::Allow => {}
+        }
+        let ledger = LedgerEntry {
+            action: task.action.kind(),
+            post: match &task.action {
+                Action::Publish { post_kind, .. } => {
+                    Some(PostEntry { kind: *post_kind, brand: account.config.brand.clone() })
+                }
+                _ => None,
+            },
+        };
+        let task = daemon.store.start_execution(task.id, now, Some(ledger))?;
+        busy.insert(task.account.clone());
+        let daemon = Arc::clone(daemon);
+        in_flight.spawn(async move {
+            let account_name = task.account.clone();
+            send(&daemon, account, task).await;
+            daemon.executor_wake.notify_one();
+            account_name
+        });
+    }
+    Ok(next)
+}
+
+fn earliest(a: Option<UnixSeconds>, b: Option<UnixSeconds>) -> Option<UnixSeconds> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Calls the plugin and records the outcome.
+async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
+    let result = account.plugin.execute(&account.binding, &task.idempotency_key(), &task.action).await;
+    let now = daemon.now();
+    let transition = outcome(&task, result, now);
+    let id = task.id;
+    match daemon.store.transition(id, transition.clone(), now) {
+        Ok(task) => tracing::info!(task = %id, account = %task.account, state = %task.state, note = ?task.note, "sent"),
+        Err(err) => tracing::error!(task = %id, %err, ?transition, "could not record the outcome of a send"),
+    }
+}
+
+/// What a plugin's answer means for the task.
+pub fn outcome(
+    task: &Task,
+    result: Result<rapport_core::platform::ActionOutcome, CallError>,
+    now: UnixSeconds,
+) -> Transition {
+    let err = match result {
+        Ok(done) => return Transition::Succeed { result: done.url.or(done.id) },
+        Err(err) => err,
+    };
+    match &err.failure {
+        CallFailure::Plugin(PluginError::RateLimited(seconds)) => Transition::Retry {
+            not_before: now + i64::from(*seconds).max(1),
+            reason: format!("the platform asked to slow down; retrying in {seconds} s"),
+        },
+        CallFailure::Plugin(PluginError::Transient(why)) if task.attempts < MAX_ATTEMPTS => {
+            let delay = 30i64 << task.attempts.min(7);
+            Transition::Retry {
+                not_before: now + delay,
+                reason: format!("temporary failure ({why}); attempt {} of {MAX_ATTEMPTS}, retrying in {delay} s", task.attempts),
+            }
+        }
+        CallFailure::Plugin(PluginError::Auth(why)) => Transition::Retry {
+            // Approved work is kept: once the person fixes the credentials (and reloads), it goes out.
+            not_before: now + 3600,
+            reason: format!("the platform refused the credentials ({why}); fix the account's token and reload rapportd"),
+        },
+        CallFailure::Plugin(PluginError::Transient(why)) => {
+            Transition::Fail { reason: format!("gave up after {MAX_ATTEMPTS} attempts: {why}") }
+        }
+        CallFailure::Plugin(PluginError::Permanent(why) | PluginError::Denied(why)) => {
+            Transition::Fail { reason: why.clone() }
+        }
+        // The sandbox stopped the plugin mid-call: the request may or may not have reached the
+        // platform, so a person checks instead of the daemon guessing.
+        CallFailure::Trap(_)
+        | CallFailure::CpuBudget { .. }
+        | CallFailure::OutOfMemory { .. }
+        | CallFailure::Timeout(_)
+        | CallFailure::Malformed(_) => Transition::Unsure { reason: err.to_string() },
+    }
+}
