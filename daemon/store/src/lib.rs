@@ -1,1 +1,211 @@
 //! rapport's sled store: notifications, tasks and their indexes, cursors, ledgers, plugin data.
+//!
+//! This is the only crate that knows sled. Everything the daemon must not lose lives here, and
+//! every multi-record change (a page ingested with its cursor and tasks, a task with its indexes
+//! and counters, an execution start with its ledger entry) is one sled transaction, so a kill -9
+//! at any instant leaves either all of it or none of it. Values are JSON so a person can read a
+//! dump; keys are binary and ordered so that every listing is a range scan over an index.
+
+mod keys;
+mod ledger;
+mod schema;
+mod tasks;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rapport_core::task::{TaskId, TaskState, TransitionError};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use thiserror::Error;
+
+pub use ledger::{LedgerEntry, PostEntry, PostRecord};
+pub use schema::SCHEMA_VERSION;
+pub use tasks::{IngestReport, NewTask, StoredNotification, TaskFilter};
+
+/// Why a store operation failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// Another process holds the data dir's lock.
+    #[error("another rapportd is using {}; stop it first, or give this one another data dir", .dir.display())]
+    Locked {
+        /// The data dir.
+        dir: PathBuf,
+    },
+    /// The store was written by a newer rapport; reading it could misinterpret it.
+    #[error(
+        "the store in {} has schema version {found}, but this rapport understands up to {supported}; \
+         upgrade rapport (or restore a backup made by this version)",
+        .dir.display()
+    )]
+    NewerSchema {
+        /// The data dir.
+        dir: PathBuf,
+        /// The version on disk.
+        found: u32,
+        /// The newest version this build knows.
+        supported: u32,
+    },
+    /// The data dir could not be created or locked.
+    #[error("cannot use data dir {}: {source}", .dir.display())]
+    Dir {
+        /// The data dir.
+        dir: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// sled failed (I/O, corruption it detected).
+    #[error("store I/O failed: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored record does not decode: a bug or a damaged store.
+    #[error("the store holds a damaged record: {0}")]
+    Corrupt(String),
+    /// No task has this id.
+    #[error("there is no task {0}")]
+    UnknownTask(TaskId),
+    /// The task's state does not allow the change.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    /// A gate hold was asked for a task that is not waiting to execute.
+    #[error("task {id} is {state}; only an approved task can be held")]
+    NotHoldable {
+        /// The task.
+        id: TaskId,
+        /// Its state.
+        state: TaskState,
+    },
+    /// A name that would corrupt key prefixes.
+    #[error("the {what} name {name:?} contains a NUL byte; choose a name without one")]
+    InvalidName {
+        /// What kind of name (account, plugin, schedule…).
+        what: &'static str,
+        /// The name, escaped.
+        name: String,
+    },
+}
+
+/// Declares the store's trees once: the handle struct, the transaction view and the opening code
+/// all come from this list, so they cannot drift apart.
+macro_rules! trees {
+    ($($(#[doc = $doc:literal])* $field:ident),+ $(,)?) => {
+        /// Every sled tree of the store.
+        struct Trees {
+            $($(#[doc = $doc])* $field: sled::Tree,)+
+        }
+
+        /// The same trees inside one transaction.
+        #[allow(dead_code, reason = "a transaction spans every tree; some trees are only written outside one")]
+        struct Tx<'a> {
+            $($(#[doc = $doc])* $field: &'a TransactionalTree,)+
+        }
+
+        impl Trees {
+            fn open(db: &sled::Db) -> Result<Trees, sled::Error> {
+                Ok(Trees { $($field: db.open_tree(stringify!($field))?,)+ })
+            }
+
+            /// Runs `f` as one atomic transaction over all trees; sled retries it on conflict, so
+            /// `f` must be free of side effects outside the transaction.
+            fn transaction<A>(
+                &self,
+                f: impl Fn(&Tx<'_>) -> Result<A, ConflictableTransactionError<StoreError>>,
+            ) -> Result<A, StoreError> {
+                let all: &[&sled::Tree] = &[$(&self.$field),+];
+                let result = sled::Transactional::transaction(all, |view: &Vec<TransactionalTree>| {
+                    let mut it = view.iter();
+                    let tx = Tx {
+                        $($field: it.next().ok_or(ConflictableTransactionError::Abort(
+                            StoreError::Corrupt("transaction view is missing a tree".into()),
+                        ))?,)+
+                    };
+                    f(&tx)
+                });
+                result.map_err(|e| match e {
+                    TransactionError::Abort(e) => e,
+                    TransactionError::Storage(e) => StoreError::Sled(e),
+                })
+            }
+        }
+    };
+}
+
+trees! {
+    /// Schema version and counters.
+    meta,
+    /// `account\0platform-id` → [`StoredNotification`] JSON.
+    notifications,
+    /// `account\0kind-code` → u64 count of notifications recorded.
+    engagement,
+    /// `account` → the plugin's cursor for the next fetch.
+    cursors,
+    /// `task-id` → [`rapport_core::task::Task`] JSON.
+    tasks,
+    /// `state-code ++ task-id` → empty.
+    by_state,
+    /// `account\0 ++ state-code ++ task-id` → empty.
+    by_account,
+    /// `expires-at ++ task-id` → empty, proposed tasks with an expiry only.
+    by_expiry,
+    /// `not-before ++ task-id` → empty, approved tasks only (no `not_before` sorts first).
+    by_due,
+    /// `account\0 ++ state-code` → u64 number of tasks.
+    counts,
+    /// `plugin\0account\0key` → the plugin's bytes.
+    kv,
+    /// `account\0 ++ action-code ++ at ++ seq` → empty.
+    actions,
+    /// `account\0 ++ at ++ seq` → [`PostRecord`] JSON.
+    posts,
+    /// `schedule\0 ++ slot` → empty.
+    slots,
+    /// `entry\0account` → last posted time.
+    entries,
+    /// `account` → last poll time.
+    polls,
+}
+
+/// The open store of one data dir. Holding it holds the dir's lock; drop it to release.
+pub struct Store {
+    db: sled::Db,
+    trees: Trees,
+    dir: PathBuf,
+    /// Held for the store's lifetime: the OS releases it when the process dies, even by kill -9.
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// The data dir this store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes everything to disk before returning; the executor calls it (through the operations
+    /// that need it) before any side effect a record allows.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+}
+
+/// Shorthand for the result type inside a transaction closure.
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// Aborts a transaction with a store error.
+fn abort(e: StoreError) -> ConflictableTransactionError<StoreError> {
+    ConflictableTransactionError::Abort(e)
+}
+
+/// Decodes a JSON value, naming what it was on failure.
+fn decode<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Encodes a JSON value; our types always serialize, so a failure is reported, not unwrapped.
+fn encode<T: serde::Serialize>(what: &str, value: &T) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(format!("cannot encode {what}: {e}")))
+}

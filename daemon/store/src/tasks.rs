@@ -1,0 +1,471 @@
+//! Notifications in, tasks out: ingesting a page, and every read and write of a task with its
+//! indexes and counters.
+//!
+//! All task writes go through [`write_task`], which updates the record, the state, account,
+//! expiry and due indexes and the per-account per-state counters in the caller's transaction, so
+//! the indexes can never disagree with the records. Listings are range scans over an index, so a
+//! page costs the same however many tasks are stored.
+
+use std::cell::RefCell;
+
+use rapport_core::UnixSeconds;
+use rapport_core::notification::{Notification, NotificationKind};
+use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState, Transition};
+use serde::{Deserialize, Serialize};
+use sled::transaction::TransactionalTree;
+
+use crate::{Store, StoreError, Tx, TxResult, abort, decode, encode, keys};
+
+/// What triage (or a person, or a schedule) asks the store to create; the store adds the id,
+/// account, state and times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    /// What the task will do.
+    pub action: Action,
+    /// Where it came from.
+    pub origin: Origin,
+    /// What the person needs to judge it.
+    pub context: TaskContext,
+    /// When it expires unreviewed, if ever.
+    pub expires_at: Option<UnixSeconds>,
+}
+
+/// What one ingested page changed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IngestReport {
+    /// Notifications seen for the first time.
+    pub new: usize,
+    /// Notifications already recorded (or repeated within the page).
+    pub duplicates: usize,
+    /// Tasks created, in page order.
+    pub tasks: Vec<TaskId>,
+}
+
+/// A notification as recorded, kept for engagement figures and for the task it led to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredNotification {
+    /// The notification as the plugin normalized it.
+    pub notification: Notification,
+    /// When the daemon recorded it.
+    pub recorded_at: UnixSeconds,
+    /// The task triage made of it, if any.
+    pub task: Option<TaskId>,
+}
+
+/// Which tasks a page lists. Results are in ascending id order (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskFilter {
+    /// Only tasks in this state.
+    pub state: Option<TaskState>,
+    /// Only tasks of this account.
+    pub account: Option<String>,
+    /// Only tasks with a greater id: the last id of the previous page.
+    pub after: Option<TaskId>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// The meta key of the next task id (u64 big-endian; absent means 1).
+const NEXT_ID_KEY: &[u8] = b"next-task-id";
+
+/// Index keys run to this suffix so that an inclusive range covers every id (or time and id).
+const MAX_SUFFIX: [u8; 16] = [0xff; 16];
+
+/// Reserves `n` consecutive task ids in the transaction and returns the first.
+fn reserve_ids(tx: &Tx<'_>, n: u64) -> TxResult<u64> {
+    let first = match tx.meta.get(NEXT_ID_KEY)? {
+        Some(bytes) => keys::decode_u64(&bytes).map_err(abort)?,
+        None => 1,
+    };
+    tx.meta.insert(NEXT_ID_KEY, &(first + n).to_be_bytes())?;
+    Ok(first)
+}
+
+/// Adds `delta` to a u64 counter, never below zero.
+fn bump(tree: &TransactionalTree, key: &[u8], delta: i64) -> TxResult<()> {
+    let current = match tree.get(key)? {
+        Some(bytes) => keys::decode_u64(&bytes).map_err(abort)?,
+        None => 0,
+    };
+    let next = current.saturating_add_signed(delta);
+    if next == 0 {
+        tree.remove(key)?;
+    } else {
+        tree.insert(key, &next.to_be_bytes())?;
+    }
+    Ok(())
+}
+
+/// The index keys a task has in its current state.
+struct IndexKeys {
+    state: Vec<u8>,
+    account: Vec<u8>,
+    expiry: Option<Vec<u8>>,
+    due: Option<Vec<u8>>,
+}
+
+impl IndexKeys {
+    fn of(account: &[u8], task: &Task) -> IndexKeys {
+        let id = keys::id(task.id);
+        let code = [task.state.code()];
+        IndexKeys {
+            state: keys::join(&code, &[&id]),
+            account: keys::join(account, &[&code, &id]),
+            expiry: match (task.state, task.expires_at) {
+                (TaskState::Proposed, Some(at)) => Some(keys::join(&keys::time(at), &[&id])),
+                _ => None,
+            },
+            due: (task.state == TaskState::Approved)
+                .then(|| keys::join(&keys::time(task.not_before.unwrap_or(i64::MIN)), &[&id])),
+        }
+    }
+
+    fn remove(&self, tx: &Tx<'_>) -> TxResult<()> {
+        tx.by_state.remove(self.state.as_slice())?;
+        tx.by_account.remove(self.account.as_slice())?;
+        if let Some(key) = &self.expiry {
+            tx.by_expiry.remove(key.as_slice())?;
+        }
+        if let Some(key) = &self.due {
+            tx.by_due.remove(key.as_slice())?;
+        }
+        Ok(())
+    }
+
+    fn insert(&self, tx: &Tx<'_>) -> TxResult<()> {
+        tx.by_state.insert(self.state.as_slice(), &[])?;
+        tx.by_account.insert(self.account.as_slice(), &[])?;
+        if let Some(key) = &self.expiry {
+            tx.by_expiry.insert(key.as_slice(), &[])?;
+        }
+        if let Some(key) = &self.due {
+            tx.by_due.insert(key.as_slice(), &[])?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes a task (new when `old` is `None`) with its indexes and counters. A new scheduled task
+/// also marks its slot done, so a slot can never yield two tasks.
+pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResult<()> {
+    let account = keys::name("account", &new.account).map_err(abort)?;
+    match old {
+        Some(old) => {
+            IndexKeys::of(&account, old).remove(tx)?;
+            if old.state != new.state {
+                bump(tx.counts, &keys::join(&account, &[&[old.state.code()]]), -1)?;
+                bump(tx.counts, &keys::join(&account, &[&[new.state.code()]]), 1)?;
+            }
+        }
+        None => {
+            bump(tx.counts, &keys::join(&account, &[&[new.state.code()]]), 1)?;
+            if let Origin::Schedule { schedule, slot, .. } = &new.origin {
+                let prefix = keys::name("schedule", schedule).map_err(abort)?;
+                tx.slots.insert(keys::join(&prefix, &[&keys::time(*slot)]), &[])?;
+            }
+        }
+    }
+    IndexKeys::of(&account, new).insert(tx)?;
+    tx.tasks.insert(&keys::id(new.id), encode("task", new).map_err(abort)?)?;
+    Ok(())
+}
+
+/// Reads a task inside a transaction.
+fn load_task(tx: &Tx<'_>, id: TaskId) -> TxResult<Task> {
+    let bytes = tx.tasks.get(keys::id(id))?.ok_or(abort(StoreError::UnknownTask(id)))?;
+    decode("task", &bytes).map_err(abort)
+}
+
+/// Applies a transition to a stored task inside a transaction.
+pub(crate) fn transition_in(tx: &Tx<'_>, id: TaskId, transition: &Transition, now: UnixSeconds) -> TxResult<Task> {
+    let old = load_task(tx, id)?;
+    let mut new = old.clone();
+    new.apply(transition.clone(), now).map_err(|e| abort(e.into()))?;
+    write_task(tx, Some(&old), &new)?;
+    Ok(new)
+}
+
+/// Creates `tasks` for `account` inside a transaction, with consecutive ids.
+fn create_in(tx: &Tx<'_>, account: &str, tasks: &[NewTask], now: UnixSeconds) -> TxResult<Vec<Task>> {
+    let first = reserve_ids(tx, tasks.len() as u64)?;
+    let mut created = Vec::with_capacity(tasks.len());
+    for (new, id) in tasks.iter().zip(first..) {
+        let task = Task::propose(
+            TaskId(id),
+            account,
+            new.action.clone(),
+            new.origin.clone(),
+            new.context.clone(),
+            now,
+            new.expires_at,
+        );
+        write_task(tx, None, &task)?;
+        created.push(task);
+    }
+    Ok(created)
+}
+
+impl Store {
+    /// Records a page of notifications for `account`, skipping those already recorded, creating
+    /// the tasks `propose` asks for (called once per new notification), and advancing the cursor,
+    /// all in one transaction. `next_cursor: None` (the plugin caught up) keeps the stored cursor.
+    ///
+    /// Not flushed: losing the last half second on a crash loses the cursor with the records, so
+    /// the page is fetched again and deduplicated as if it were new.
+    pub fn ingest_page(
+        &self,
+        account: &str,
+        notifications: &[Notification],
+        next_cursor: Option<&str>,
+        now: UnixSeconds,
+        propose: impl FnMut(&Notification) -> Option<NewTask>,
+    ) -> Result<IngestReport, StoreError> {
+        let prefix = keys::name("account", account)?;
+        // sled may run the closure more than once on conflict; proposals are cached so that
+        // `propose` still runs once per notification.
+        let propose = RefCell::new(propose);
+        let proposals: RefCell<Vec<Option<Option<NewTask>>>> = RefCell::new(vec![None; notifications.len()]);
+        self.trees.transaction(|tx| {
+            let mut report = IngestReport::default();
+            for (i, notification) in notifications.iter().enumerate() {
+                let key = keys::join(&prefix, &[notification.id.as_bytes()]);
+                if tx.notifications.get(&key)?.is_some() {
+                    report.duplicates += 1;
+                    continue;
+                }
+                report.new += 1;
+                let proposal = proposals.borrow_mut()[i]
+                    .get_or_insert_with(|| (propose.borrow_mut())(notification))
+                    .clone();
+                let task = match proposal {
+                    Some(new) => create_in(tx, account, std::slice::from_ref(&new), now)?.pop(),
+                    None => None,
+                };
+                let task = task.map(|t| t.id);
+                report.tasks.extend(task);
+                let stored = StoredNotification { notification: notification.clone(), recorded_at: now, task };
+                tx.notifications.insert(key, encode("notification", &stored).map_err(abort)?)?;
+                let kind = keys::notification_code(notification.kind);
+                bump(tx.engagement, &keys::join(&prefix, &[&[kind]]), 1)?;
+            }
+            if let Some(cursor) = next_cursor {
+                tx.cursors.insert(account.as_bytes(), cursor.as_bytes())?;
+            }
+            Ok(report)
+        })
+    }
+
+    /// The cursor to pass to the account's next fetch; `None` before the first page.
+    pub fn cursor(&self, account: &str) -> Result<Option<String>, StoreError> {
+        self.trees
+            .cursors
+            .get(account.as_bytes())?
+            .map(|bytes| {
+                String::from_utf8(bytes.to_vec())
+                    .map_err(|_| StoreError::Corrupt(format!("cursor of {account} is not UTF-8")))
+            })
+            .transpose()
+    }
+
+    /// A recorded notification, by account and platform id.
+    pub fn notification(&self, account: &str, id: &str) -> Result<Option<StoredNotification>, StoreError> {
+        let key = keys::join(&keys::name("account", account)?, &[id.as_bytes()]);
+        self.trees.notifications.get(key)?.map(|bytes| decode("notification", &bytes)).transpose()
+    }
+
+    /// How many notifications of each kind the account has received (kinds never seen omitted).
+    pub fn engagement(&self, account: &str) -> Result<Vec<(NotificationKind, u64)>, StoreError> {
+        let prefix = keys::name("account", account)?;
+        let mut counts = Vec::new();
+        for entry in self.trees.engagement.scan_prefix(&prefix) {
+            let (key, value) = entry?;
+            let code = key.get(prefix.len()).copied();
+            let kind = keys::NOTIFICATION_KINDS
+                .iter()
+                .find(|(_, c)| Some(*c) == code)
+                .map(|(k, _)| *k)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown notification kind code {code:?}")))?;
+            counts.push((kind, keys::decode_u64(&value)?));
+        }
+        Ok(counts)
+    }
+
+    /// Creates one proposed task for `account`.
+    pub fn create_task(&self, new: NewTask, account: &str, now: UnixSeconds) -> Result<Task, StoreError> {
+        keys::name("account", account)?;
+        let mut created = self.trees.transaction(|tx| create_in(tx, account, std::slice::from_ref(&new), now))?;
+        created.pop().ok_or_else(|| StoreError::Corrupt("creating one task returned none".into()))
+    }
+
+    /// Creates many proposed tasks for `account` in one transaction (bulk import, benchmarks);
+    /// keep batches to a few thousand, since sled holds a transaction's writes in memory.
+    pub fn create_tasks_batch(
+        &self,
+        account: &str,
+        tasks: &[NewTask],
+        now: UnixSeconds,
+    ) -> Result<Vec<TaskId>, StoreError> {
+        keys::name("account", account)?;
+        let created = self.trees.transaction(|tx| create_in(tx, account, tasks, now))?;
+        Ok(created.into_iter().map(|t| t.id).collect())
+    }
+
+    /// The task with this id.
+    pub fn task(&self, id: TaskId) -> Result<Option<Task>, StoreError> {
+        self.trees.tasks.get(keys::id(id))?.map(|bytes| decode("task", &bytes)).transpose()
+    }
+
+    /// Applies a transition (refusing those the lifecycle forbids, naming the task) and flushes
+    /// before returning, since the caller may act on the new state at once.
+    pub fn transition(&self, id: TaskId, transition: Transition, now: UnixSeconds) -> Result<Task, StoreError> {
+        let task = self.trees.transaction(|tx| transition_in(tx, id, &transition, now))?;
+        self.flush()?;
+        Ok(task)
+    }
+
+    /// Applies one transition per id, each in its own transaction so one refusal does not undo the
+    /// others, then flushes once: a thousand approvals cost one fsync, not a thousand.
+    pub fn transition_many(
+        &self,
+        changes: impl IntoIterator<Item = (TaskId, Transition)>,
+        now: UnixSeconds,
+    ) -> Result<Vec<(TaskId, Result<Task, StoreError>)>, StoreError> {
+        let results: Vec<_> = changes
+            .into_iter()
+            .map(|(id, transition)| (id, self.trees.transaction(|tx| transition_in(tx, id, &transition, now))))
+            .collect();
+        self.flush()?;
+        Ok(results)
+    }
+
+    /// Holds an approved task until `not_before` with a reason the person sees (a policy gate
+    /// decision); its state does not change. Not flushed: a hold lost in a crash is decided again.
+    pub fn hold(&self, id: TaskId, not_before: UnixSeconds, reason: &str) -> Result<Task, StoreError> {
+        self.trees.transaction(|tx| {
+            let old = load_task(tx, id)?;
+            if old.state != TaskState::Approved {
+                return Err(abort(StoreError::NotHoldable { id, state: old.state }));
+            }
+            let mut new = old.clone();
+            new.not_before = Some(not_before);
+            new.note = Some(reason.to_string());
+            write_task(tx, Some(&old), &new)?;
+            Ok(new)
+        })
+    }
+
+    /// One page of tasks through the indexes: the cost depends on `limit`, not on how many tasks
+    /// are stored. Without a state but with an account, each state's index is read for at most
+    /// `limit` ids and the results merged.
+    pub fn page(&self, filter: &TaskFilter) -> Result<Vec<Task>, StoreError> {
+        let ids = match (&filter.account, filter.state) {
+            (None, None) => ids_after(&self.trees.tasks, &[], filter.after, filter.limit)?,
+            (None, Some(state)) => ids_after(&self.trees.by_state, &[state.code()], filter.after, filter.limit)?,
+            (Some(account), state) => {
+                let prefix = keys::name("account", account)?;
+                let mut ids = Vec::new();
+                for state in state.map_or(TaskState::ALL.to_vec(), |s| vec![s]) {
+                    let state_prefix = keys::join(&prefix, &[&[state.code()]]);
+                    ids.extend(ids_after(&self.trees.by_account, &state_prefix, filter.after, filter.limit)?);
+                }
+                ids.sort_unstable();
+                ids.truncate(filter.limit);
+                ids
+            }
+        };
+        self.load_all(ids)
+    }
+
+    /// Task counts per account and state (zero counts omitted), from counters kept in the same
+    /// transactions as the tasks: the cost is accounts × states, not tasks.
+    pub fn counts(&self) -> Result<Vec<(String, TaskState, u64)>, StoreError> {
+        let mut counts = Vec::new();
+        for entry in self.trees.counts.iter() {
+            let (key, value) = entry?;
+            let corrupt = || StoreError::Corrupt(format!("count key {key:?}"));
+            let (account, code) = key.split_at(key.len().checked_sub(2).ok_or_else(corrupt)?);
+            let state = TaskState::from_code(code[1]).ok_or_else(corrupt)?;
+            let account = std::str::from_utf8(account).map_err(|_| corrupt())?;
+            counts.push((account.to_string(), state, keys::decode_u64(&value)?));
+        }
+        Ok(counts)
+    }
+
+    /// Approved tasks whose `not_before` has passed (or that have none), earliest first: a range
+    /// scan of the due index, so the cost is `limit`, not the number of tasks waiting.
+    pub fn due(&self, now: UnixSeconds, limit: usize) -> Result<Vec<Task>, StoreError> {
+        let end = keys::join(&keys::time(now), &[&MAX_SUFFIX[..8]]);
+        let ids = self
+            .trees
+            .by_due
+            .range(..=end)
+            .keys()
+            .take(limit)
+            .map(|key| keys::trailing_id(&key?))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.load_all(ids)
+    }
+
+    /// Every task in `state`, read as the iterator advances (for crash recovery at start:
+    /// executing → needs-check). Tasks changed meanwhile are yielded in their new state.
+    pub fn in_state(&self, state: TaskState) -> impl Iterator<Item = Result<Task, StoreError>> + '_ {
+        self.trees.by_state.scan_prefix([state.code()]).keys().map(move |key| {
+            let id = keys::trailing_id(&key?)?;
+            self.task(id)?.ok_or_else(|| StoreError::Corrupt(format!("state index names missing task {id}")))
+        })
+    }
+
+    /// Expires every proposed task whose `expires_at` has passed and returns them. The expiry
+    /// index holds proposed tasks only, so the cost is the number expired, not the queue size.
+    pub fn expire(&self, now: UnixSeconds) -> Result<Vec<Task>, StoreError> {
+        let end = keys::join(&keys::time(now), &[&MAX_SUFFIX[..8]]);
+        let ids = self
+            .trees
+            .by_expiry
+            .range(..=end)
+            .keys()
+            .map(|key| keys::trailing_id(&key?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut expired = Vec::with_capacity(ids.len());
+        // Bounded transactions: sled keeps a transaction's writes in memory.
+        for chunk in ids.chunks(512) {
+            expired.extend(self.trees.transaction(|tx| {
+                let mut done = Vec::with_capacity(chunk.len());
+                for &id in chunk {
+                    // A person may have approved it since the scan; only proposed tasks expire.
+                    if load_task(tx, id)?.state == TaskState::Proposed {
+                        done.push(transition_in(tx, id, &Transition::Expire, now)?);
+                    }
+                }
+                Ok(done)
+            })?);
+        }
+        Ok(expired)
+    }
+
+    /// Loads tasks by id, in the order given.
+    fn load_all(&self, ids: Vec<TaskId>) -> Result<Vec<Task>, StoreError> {
+        ids.into_iter()
+            .map(|id| self.task(id)?.ok_or_else(|| StoreError::Corrupt(format!("an index names missing task {id}"))))
+            .collect()
+    }
+}
+
+/// Up to `limit` ids from index keys `prefix ++ id`, ids greater than `after`, ascending.
+fn ids_after(
+    tree: &sled::Tree,
+    prefix: &[u8],
+    after: Option<TaskId>,
+    limit: usize,
+) -> Result<Vec<TaskId>, StoreError> {
+    let first = match after {
+        None => 0,
+        Some(TaskId(id)) => match id.checked_add(1) {
+            Some(next) => next,
+            None => return Ok(Vec::new()),
+        },
+    };
+    let start = keys::join(prefix, &[&first.to_be_bytes()]);
+    let end = keys::join(prefix, &[&MAX_SUFFIX[..8]]);
+    tree.range(start..=end).keys().take(limit).map(|key| keys::trailing_id(&key?)).collect()
+}

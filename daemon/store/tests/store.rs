@@ -1,0 +1,320 @@
+//! Behaviour of the store through its public API on a real sled dir: deduplication, atomicity,
+//! index consistency across transitions, durability across reopen, and the ledgers.
+
+use rapport_core::notification::{Notification, NotificationKind, Profile};
+use rapport_core::task::{Action, ActionKind, Origin, PostKind, TaskContext, TaskId, TaskState, Transition};
+use rapport_store::{LedgerEntry, NewTask, PostEntry, Store, StoreError, TaskFilter};
+
+fn notification(id: &str, kind: NotificationKind) -> Notification {
+    Notification {
+        id: id.into(),
+        kind,
+        at: 100,
+        account: Profile { id: format!("acct-{id}"), handle: format!("user{id}"), ..Profile::default() },
+        post: None,
+    }
+}
+
+fn follow_back(n: &Notification) -> NewTask {
+    NewTask {
+        action: Action::FollowBack { account_id: n.account.id.clone() },
+        origin: Origin::Notification { id: n.id.clone() },
+        context: TaskContext { profile: Some(n.account.clone()), ..TaskContext::default() },
+        expires_at: Some(1_000),
+    }
+}
+
+/// Proposes a follow-back for follows and nothing for the rest.
+fn triage(n: &Notification) -> Option<NewTask> {
+    (n.kind == NotificationKind::Follow).then(|| follow_back(n))
+}
+
+fn page() -> Vec<Notification> {
+    vec![
+        notification("1", NotificationKind::Follow),
+        notification("2", NotificationKind::Like),
+        notification("3", NotificationKind::Follow),
+        notification("4", NotificationKind::Like),
+    ]
+}
+
+fn all(state: Option<TaskState>, account: Option<&str>) -> TaskFilter {
+    TaskFilter { state, account: account.map(str::to_string), after: None, limit: usize::MAX }
+}
+
+#[test]
+fn refetching_a_page_creates_nothing_new_and_advances_the_cursor_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.cursor("shop").unwrap(), None);
+
+    let mut calls = 0;
+    let first = store
+        .ingest_page("shop", &page(), Some("c1"), 10, |n| {
+            calls += 1;
+            triage(n)
+        })
+        .unwrap();
+    assert_eq!((first.new, first.duplicates, first.tasks.len()), (4, 0, 2));
+    assert_eq!(calls, 4, "triage runs once per new notification");
+    assert_eq!(store.cursor("shop").unwrap().as_deref(), Some("c1"));
+
+    let again = store.ingest_page("shop", &page(), None, 11, triage).unwrap();
+    assert_eq!((again.new, again.duplicates, again.tasks.len()), (0, 4, 0));
+    assert_eq!(store.cursor("shop").unwrap().as_deref(), Some("c1"), "None keeps the cursor");
+    assert_eq!(store.page(&all(None, None)).unwrap().len(), 2);
+
+    // The same platform id on another account is another notification.
+    let other = store.ingest_page("blog", &page(), Some("b1"), 12, triage).unwrap();
+    assert_eq!(other.new, 4);
+
+    let stored = store.notification("shop", "1").unwrap().unwrap();
+    assert_eq!(stored.task, Some(first.tasks[0]));
+    assert_eq!(store.notification("shop", "2").unwrap().unwrap().task, None);
+    let mut engagement = store.engagement("shop").unwrap();
+    engagement.sort_by_key(|(k, _)| format!("{k:?}"));
+    assert_eq!(engagement, vec![(NotificationKind::Follow, 2), (NotificationKind::Like, 2)]);
+}
+
+#[test]
+fn a_duplicate_within_one_page_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let twice = vec![notification("1", NotificationKind::Follow), notification("1", NotificationKind::Follow)];
+    let report = store.ingest_page("shop", &twice, None, 10, triage).unwrap();
+    assert_eq!((report.new, report.duplicates, report.tasks.len()), (1, 1, 1));
+}
+
+#[test]
+fn a_failing_ingest_writes_nothing_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    // The third notification's task names a schedule with a NUL, which aborts the transaction
+    // after two notifications and one task were already written inside it.
+    let err = store
+        .ingest_page("shop", &page(), Some("c1"), 10, |n| {
+            let mut task = follow_back(n);
+            if n.id == "3" {
+                task.origin = Origin::Schedule { schedule: "bad\0name".into(), slot: 5, entry: "e".into() };
+            }
+            Some(task)
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::InvalidName { what: "schedule", .. }), "{err}");
+    assert_eq!(store.cursor("shop").unwrap(), None);
+    assert_eq!(store.notification("shop", "1").unwrap(), None);
+    assert!(store.page(&all(None, None)).unwrap().is_empty());
+    assert!(store.counts().unwrap().is_empty());
+    assert!(store.engagement("shop").unwrap().is_empty());
+    // The ids reserved by the aborted transaction are not burnt.
+    let task = store.create_task(follow_back(&page()[0]), "shop", 10).unwrap();
+    assert_eq!(task.id, TaskId(1));
+}
+
+/// Checks every index and counter against a full scan of the tasks.
+fn assert_indexes_agree(store: &Store) {
+    let tasks = store.page(&all(None, None)).unwrap();
+    let mut expected_counts = std::collections::BTreeMap::new();
+    for t in &tasks {
+        *expected_counts.entry((t.account.clone(), t.state)).or_insert(0u64) += 1;
+    }
+    let counts: std::collections::BTreeMap<_, _> =
+        store.counts().unwrap().into_iter().map(|(a, s, n)| ((a, s), n)).collect();
+    assert_eq!(counts, expected_counts);
+    for state in TaskState::ALL {
+        let scanned: Vec<_> = tasks.iter().filter(|t| t.state == state).cloned().collect();
+        assert_eq!(store.page(&all(Some(state), None)).unwrap(), scanned, "state index for {state}");
+        let from_iter: Vec<_> = store.in_state(state).collect::<Result<_, _>>().unwrap();
+        assert_eq!(from_iter, scanned);
+        for account in ["shop", "blog"] {
+            let scanned: Vec<_> =
+                tasks.iter().filter(|t| t.state == state && t.account == account).cloned().collect();
+            assert_eq!(store.page(&all(Some(state), Some(account))).unwrap(), scanned);
+        }
+    }
+    for account in ["shop", "blog"] {
+        let scanned: Vec<_> = tasks.iter().filter(|t| t.account == account).cloned().collect();
+        assert_eq!(store.page(&all(None, Some(account))).unwrap(), scanned);
+    }
+}
+
+#[test]
+fn indexes_and_counts_follow_every_transition() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let shop = store.ingest_page("shop", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
+    let blog = store.ingest_page("blog", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
+    assert_indexes_agree(&store);
+
+    store.transition(shop[0], Transition::Approve { text: None }, 20).unwrap();
+    store.transition(shop[1], Transition::Reject { reason: Some("spam".into()) }, 20).unwrap();
+    store.transition(blog[0], Transition::Approve { text: None }, 20).unwrap();
+    store.start_execution(blog[0], 21, None).unwrap();
+    store.transition(blog[0], Transition::Interrupted, 22).unwrap();
+    assert_indexes_agree(&store);
+
+    let err = store.transition(shop[1], Transition::Approve { text: None }, 23).unwrap_err();
+    assert_eq!(err.to_string(), format!("task {} is rejected; it cannot be approved", shop[1]));
+    let err = store.transition(TaskId(999), Transition::Expire, 23).unwrap_err();
+    assert_eq!(err.to_string(), "there is no task 999");
+
+    let expired = store.expire(1_000).unwrap();
+    assert_eq!(expired.len(), 5, "every still-proposed task expires");
+    assert!(expired.iter().all(|t| t.state == TaskState::Expired));
+    assert!(store.expire(2_000).unwrap().is_empty());
+    assert_indexes_agree(&store);
+}
+
+#[test]
+fn pages_continue_after_the_last_id_and_respect_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let news: Vec<_> = (0..10).map(|i| follow_back(&notification(&i.to_string(), NotificationKind::Follow))).collect();
+    let ids = store.create_tasks_batch("shop", &news, 5).unwrap();
+    assert_eq!(ids, (1..=10).map(TaskId).collect::<Vec<_>>());
+    let filter = |after| TaskFilter { state: Some(TaskState::Proposed), account: None, after, limit: 4 };
+    let first: Vec<_> = store.page(&filter(None)).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(first, ids[..4]);
+    let second: Vec<_> = store.page(&filter(Some(ids[3]))).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(second, ids[4..8]);
+    let by_account = TaskFilter { state: None, account: Some("shop".into()), after: Some(ids[7]), limit: 4 };
+    let last: Vec<_> = store.page(&by_account).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(last, ids[8..]);
+    assert!(store.page(&TaskFilter { after: Some(TaskId(u64::MAX)), ..filter(None) }).unwrap().is_empty());
+}
+
+#[test]
+fn due_lists_approved_tasks_whose_hold_has_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let ids = store.ingest_page("shop", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
+    for &id in &ids[..3] {
+        store.transition(id, Transition::Approve { text: None }, 11).unwrap();
+    }
+    let held = store.hold(ids[0], 500, "hourly follow budget spent").unwrap();
+    assert_eq!((held.state, held.not_before), (TaskState::Approved, Some(500)));
+    assert_eq!(held.note.as_deref(), Some("hourly follow budget spent"));
+    let err = store.hold(ids[3], 500, "x").unwrap_err();
+    assert!(matches!(err, StoreError::NotHoldable { state: TaskState::Proposed, .. }), "{err}");
+
+    let due: Vec<_> = store.due(100, 10).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(due, vec![ids[1], ids[2]]);
+    let due: Vec<_> = store.due(500, 10).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(due, vec![ids[1], ids[2], ids[0]]);
+    assert_eq!(store.due(500, 1).unwrap().len(), 1);
+
+    store.start_execution(ids[1], 101, None).unwrap();
+    store.transition(ids[1], Transition::Retry { not_before: 300, reason: "429".into() }, 102).unwrap();
+    let due: Vec<_> = store.due(100, 10).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(due, vec![ids[2]], "a retried task waits for its backoff");
+}
+
+#[test]
+fn start_execution_records_the_ledger_only_when_the_transition_happens() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let new = NewTask {
+        action: Action::Publish { text: "hello".into(), post_kind: PostKind::Sales, media_alt: String::new() },
+        origin: Origin::Manual,
+        context: TaskContext::default(),
+        expires_at: None,
+    };
+    let task = store.create_task(new, "shop", 10).unwrap();
+    let ledger = LedgerEntry {
+        action: ActionKind::Publish,
+        post: Some(PostEntry { kind: PostKind::Sales, brand: Some("acme".into()) }),
+    };
+    // Still proposed: refused, and nothing recorded.
+    assert!(store.start_execution(task.id, 20, Some(ledger.clone())).is_err());
+    assert!(store.actions_since("shop", ActionKind::Publish, 0).unwrap().is_empty());
+    assert!(store.posts_since("shop", 0).unwrap().is_empty());
+
+    store.transition(task.id, Transition::Approve { text: None }, 21).unwrap();
+    let started = store.start_execution(task.id, 22, Some(ledger)).unwrap();
+    assert_eq!((started.state, started.attempts), (TaskState::Executing, 1));
+    assert_eq!(store.actions_since("shop", ActionKind::Publish, 0).unwrap(), vec![22]);
+    let posts = store.posts_since("shop", 0).unwrap();
+    assert_eq!(posts.len(), 1);
+    assert_eq!((posts[0].at, posts[0].kind, posts[0].brand.as_deref()), (22, PostKind::Sales, Some("acme")));
+}
+
+#[test]
+fn ledgers_are_sorted_and_filtered_by_time_and_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for at in [50, -10, 30, 30, 70] {
+        store.record_action("shop", ActionKind::Follow, at).unwrap();
+    }
+    store.record_action("shop", ActionKind::Like, 40).unwrap();
+    store.record_action("shopping", ActionKind::Follow, 40).unwrap();
+    assert_eq!(store.actions_since("shop", ActionKind::Follow, 30).unwrap(), vec![30, 30, 50, 70]);
+    assert_eq!(store.actions_since("shop", ActionKind::Follow, i64::MIN).unwrap(), vec![-10, 30, 30, 50, 70]);
+    assert_eq!(store.actions_since("shop", ActionKind::Like, 0).unwrap(), vec![40]);
+
+    store.record_post("shop", None, PostKind::Value, 5).unwrap();
+    store.record_post("shop", Some("acme"), PostKind::Sales, 9).unwrap();
+    let kinds: Vec<_> = store.posts_since("shop", 6).unwrap().into_iter().map(|p| p.kind).collect();
+    assert_eq!(kinds, vec![PostKind::Sales]);
+}
+
+#[test]
+fn a_scheduled_task_marks_its_slot_done_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(!store.is_slot_done("weekly", 3600).unwrap());
+    let new = NewTask {
+        action: Action::Publish { text: "tip".into(), post_kind: PostKind::Value, media_alt: String::new() },
+        origin: Origin::Schedule { schedule: "weekly".into(), slot: 3600, entry: "tip-1".into() },
+        context: TaskContext::default(),
+        expires_at: None,
+    };
+    store.create_task(new, "shop", 10).unwrap();
+    assert!(store.is_slot_done("weekly", 3600).unwrap());
+    assert!(!store.is_slot_done("weekly", 7200).unwrap());
+    store.slot_done("weekly", 7200).unwrap();
+    assert!(store.is_slot_done("weekly", 7200).unwrap());
+}
+
+#[test]
+fn everything_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ids, approved) = {
+        let store = Store::open(dir.path()).unwrap();
+        let ids = store.ingest_page("shop", &page(), Some("c9"), 10, triage).unwrap().tasks;
+        let approved = store.transition(ids[0], Transition::Approve { text: None }, 11).unwrap();
+        store.kv_set("mastodon", "shop", "since", b"42").unwrap();
+        store.kv_set("mastodon", "shop", "gone", b"x").unwrap();
+        store.kv_delete("mastodon", "shop", "gone").unwrap();
+        store.entry_posted("tip-1", "shop", 77).unwrap();
+        store.set_last_poll("shop", 88).unwrap();
+        store.record_action("shop", ActionKind::FollowBack, 12).unwrap();
+        (ids, approved)
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.task(ids[0]).unwrap(), Some(approved));
+    assert_eq!(store.cursor("shop").unwrap().as_deref(), Some("c9"));
+    assert_eq!(store.ingest_page("shop", &page(), None, 20, triage).unwrap().new, 0);
+    assert_eq!(store.kv_get("mastodon", "shop", "since").unwrap().as_deref(), Some(&b"42"[..]));
+    assert_eq!(store.kv_get("mastodon", "shop", "gone").unwrap(), None);
+    assert_eq!(store.kv_get("mastodon", "blog", "since").unwrap(), None);
+    assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(77));
+    assert_eq!(store.last_poll("shop").unwrap(), Some(88));
+    assert_eq!(store.actions_since("shop", ActionKind::FollowBack, 0).unwrap(), vec![12]);
+    let next = store.create_task(follow_back(&page()[1]), "shop", 30).unwrap();
+    assert!(next.id > ids[1], "ids keep increasing across reopen");
+    assert_indexes_agree(&store);
+}
+
+#[test]
+fn transition_many_reports_each_id_and_keeps_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let ids = store.ingest_page("shop", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
+    let mut changes: Vec<_> = ids.iter().map(|&id| (id, Transition::Approve { text: None })).collect();
+    changes.insert(1, (TaskId(404), Transition::Approve { text: None }));
+    let results = store.transition_many(changes, 20).unwrap();
+    assert_eq!(results.len(), 5);
+    assert!(matches!(results[1], (TaskId(404), Err(StoreError::UnknownTask(TaskId(404))))));
+    assert_eq!(results.iter().filter(|(_, r)| r.is_ok()).count(), 4);
+    assert_eq!(store.page(&all(Some(TaskState::Approved), None)).unwrap().len(), 4);
+}
