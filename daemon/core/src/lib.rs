@@ -8,5 +8,12 @@ pub mod notification;
 pub mod platform;
 pub mod task;
 
+pub mod content_ratio;
+pub mod gate;
+pub mod localtime;
+pub mod rate_limit;
+pub mod schedule;
+pub mod span;
+
 /// Seconds since the Unix epoch; the one time unit of the core.
 pub type UnixSeconds = i64;
