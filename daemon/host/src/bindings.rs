@@ -1,0 +1,263 @@
+//! The generated contract bindings, the per-call store state that implements the host imports,
+//! and the conversions between binding types and `rapport-core` types.
+//!
+//! Nothing generated leaves this module's crate: the public API speaks core types only, so a
+//! wasmtime upgrade or contract change touches the host crate alone.
+
+use std::sync::Arc;
+
+use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
+use rapport_core::platform::{AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship};
+use rapport_core::task::{Action, ActionKind};
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::clock::Clock;
+use crate::egress::transport::Method;
+use crate::egress::{HttpFailure, PluginRequest, Session};
+use crate::kv::PluginKv;
+use crate::limits::Meter;
+use crate::plugin::AccountContext;
+
+wasmtime::component::bindgen!({
+    path: "../../sdk/wit",
+    world: "platform",
+    imports: { default: async | trappable },
+    exports: { default: async },
+});
+
+use rapport::platform::{account, clock, http, kv, log, types};
+
+/// The contract's error type, as generated; converted by [`plugin_error`].
+pub(crate) use rapport::platform::types::PluginError as WitPluginError;
+
+/// The longest plugin log line kept; the rest is cut so a plugin cannot flood the daemon's log.
+const MAX_LOG_LINE: usize = 4096;
+
+/// Everything one call's `Store` holds.
+pub(crate) struct CallState {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub meter: Meter,
+    pub egress: Session,
+    pub context: AccountContext,
+    pub kv: Arc<dyn PluginKv>,
+    pub clock: Arc<dyn Clock>,
+    /// The guest's stderr (a Rust panic message lands here), shown when the call traps.
+    pub stderr: MemoryOutputPipe,
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl types::Host for CallState {}
+
+impl http::Host for CallState {
+    async fn send(&mut self, request: http::Request) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+        let method = match request.method {
+            http::Method::Get => Method::Get,
+            http::Method::Post => Method::Post,
+            http::Method::Put => Method::Put,
+            http::Method::Patch => Method::Patch,
+            http::Method::Delete => Method::Delete,
+        };
+        let request = PluginRequest { method, url: request.url, headers: request.headers, body: request.body };
+        // Policy refusals are values the plugin handles, never traps.
+        Ok(match self.egress.send(request).await {
+            Ok(r) => Ok(http::Response { status: r.status, headers: r.headers, body: r.body }),
+            Err(failure) => {
+                tracing::info!(plugin = %self.egress.plugin, account = %self.egress.account, error = ?failure, "egress refused");
+                Err(match failure {
+                    HttpFailure::Denied(why) => http::HttpError::Denied(why),
+                    HttpFailure::TooLarge(why) => http::HttpError::TooLarge(why),
+                    HttpFailure::Timeout => http::HttpError::Timeout,
+                    HttpFailure::Connection(why) => http::HttpError::Connection(why),
+                    HttpFailure::Invalid(why) => http::HttpError::Invalid(why),
+                })
+            }
+        })
+    }
+}
+
+impl log::Host for CallState {
+    async fn write(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        let mut message = self.egress.secrets.scrub(&message);
+        if message.len() > MAX_LOG_LINE {
+            let cut = (0..=MAX_LOG_LINE).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
+            message.truncate(cut);
+            message.push('…');
+        }
+        let (plugin, account) = (&self.egress.plugin, &self.egress.account);
+        match level {
+            log::Level::Trace => tracing::trace!(target: "plugin", %plugin, %account, "{message}"),
+            log::Level::Debug => tracing::debug!(target: "plugin", %plugin, %account, "{message}"),
+            log::Level::Info => tracing::info!(target: "plugin", %plugin, %account, "{message}"),
+            log::Level::Warn => tracing::warn!(target: "plugin", %plugin, %account, "{message}"),
+            log::Level::Error => tracing::error!(target: "plugin", %plugin, %account, "{message}"),
+        }
+        Ok(())
+    }
+}
+
+impl kv::Host for CallState {
+    async fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.kv.get(&key)?)
+    }
+
+    async fn set(&mut self, key: String, value: Vec<u8>) -> wasmtime::Result<()> {
+        Ok(self.kv.set(&key, &value)?)
+    }
+
+    async fn delete(&mut self, key: String) -> wasmtime::Result<()> {
+        Ok(self.kv.delete(&key)?)
+    }
+}
+
+impl clock::Host for CallState {
+    async fn now_millis(&mut self) -> wasmtime::Result<i64> {
+        Ok(self.clock.now_millis())
+    }
+}
+
+impl account::Host for CallState {
+    async fn current(&mut self) -> wasmtime::Result<account::Context> {
+        let c = &self.context;
+        Ok(account::Context {
+            name: c.name.clone(),
+            api_base: c.api_base.clone(),
+            user: c.user.clone(),
+            settings: c.settings.clone(),
+        })
+    }
+}
+
+pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
+    match kind {
+        types::ActionKind::Reply => ActionKind::Reply,
+        types::ActionKind::Publish => ActionKind::Publish,
+        types::ActionKind::Follow => ActionKind::Follow,
+        types::ActionKind::FollowBack => ActionKind::FollowBack,
+        types::ActionKind::Unfollow => ActionKind::Unfollow,
+        types::ActionKind::Like => ActionKind::Like,
+        types::ActionKind::Repost => ActionKind::Repost,
+        types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
+    }
+}
+
+pub(crate) fn description(d: types::Description) -> Description {
+    Description {
+        name: d.name,
+        version: d.version,
+        contract: d.contract,
+        platform: d.platform,
+        capabilities: d.capabilities.into_iter().map(action_kind).collect(),
+        ceilings: d
+            .ceilings
+            .into_iter()
+            .map(|c| RateCeiling { action: action_kind(c.action), limit: c.limit, window_seconds: c.window_seconds })
+            .collect(),
+        hosts: d.hosts,
+        rules: d.rules,
+    }
+}
+
+pub(crate) fn plugin_error(e: types::PluginError) -> PluginError {
+    match e {
+        types::PluginError::Auth(s) => PluginError::Auth(s),
+        types::PluginError::RateLimited(s) => PluginError::RateLimited(s),
+        types::PluginError::Transient(s) => PluginError::Transient(s),
+        types::PluginError::Permanent(s) => PluginError::Permanent(s),
+        types::PluginError::Denied(s) => PluginError::Denied(s),
+    }
+}
+
+/// Converts an account, refusing one without an id (nothing could refer to it).
+pub(crate) fn profile(a: types::Account) -> Result<Profile, String> {
+    if a.id.is_empty() {
+        return Err(format!("account `{}` has an empty id", a.handle));
+    }
+    Ok(Profile {
+        id: a.id,
+        handle: a.handle,
+        display_name: a.display_name,
+        bio: a.bio,
+        followers: a.followers,
+        following: a.following,
+        posts: a.posts,
+        created: a.created,
+        has_avatar: a.has_avatar,
+        bot: a.bot,
+        url: a.url,
+    })
+}
+
+fn post(p: types::Post) -> Result<Post, String> {
+    if p.id.is_empty() {
+        return Err("a post has an empty id".to_owned());
+    }
+    Ok(Post {
+        id: p.id,
+        text: p.text,
+        url: p.url,
+        author: profile(p.author)?,
+        in_reply_to: p.in_reply_to,
+        created: p.created,
+        visibility: p.visibility,
+    })
+}
+
+fn notification(n: types::Notification) -> Result<Notification, String> {
+    if n.id.is_empty() {
+        return Err("a notification has an empty id, so it cannot be deduplicated".to_owned());
+    }
+    let kind = match n.kind {
+        types::NotificationKind::Mention => NotificationKind::Mention,
+        types::NotificationKind::Reply => NotificationKind::Reply,
+        types::NotificationKind::Quote => NotificationKind::Quote,
+        types::NotificationKind::Follow => NotificationKind::Follow,
+        types::NotificationKind::FollowRequest => NotificationKind::FollowRequest,
+        types::NotificationKind::Like => NotificationKind::Like,
+        types::NotificationKind::Repost => NotificationKind::Repost,
+        types::NotificationKind::Post => NotificationKind::Post,
+        types::NotificationKind::Other => NotificationKind::Other,
+    };
+    Ok(Notification { id: n.id, kind, at: n.at, account: profile(n.account)?, post: n.post.map(post).transpose()? })
+}
+
+pub(crate) fn notification_page(p: types::NotificationPage) -> Result<NotificationPage, String> {
+    Ok(NotificationPage {
+        items: p.items.into_iter().map(notification).collect::<Result<_, _>>()?,
+        next_cursor: p.next_cursor,
+    })
+}
+
+pub(crate) fn account_page(p: types::AccountPage) -> Result<AccountPage, String> {
+    Ok(AccountPage { items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?, next_cursor: p.next_cursor })
+}
+
+pub(crate) fn relationship(r: types::Relationship) -> Relationship {
+    Relationship { following: r.following, followed_by: r.followed_by, requested: r.requested }
+}
+
+pub(crate) fn outcome(o: types::ActionOutcome) -> ActionOutcome {
+    ActionOutcome { id: o.id, url: o.url }
+}
+
+pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
+    let action = match action.clone() {
+        Action::Reply { to_post_id, text, visibility } => types::Action::Reply(types::Reply { to_post_id, text, visibility }),
+        // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
+        Action::Publish { text, media_alt, post_kind: _ } => types::Action::Publish(types::Publish { text, media_alt }),
+        Action::Follow { account_id } => types::Action::Follow(account_id),
+        Action::FollowBack { account_id } => types::Action::FollowBack(account_id),
+        Action::Unfollow { account_id } => types::Action::Unfollow(account_id),
+        Action::Like { post_id } => types::Action::Like(post_id),
+        Action::Repost { post_id } => types::Action::Repost(post_id),
+        Action::AcceptFollowRequest { account_id } => types::Action::AcceptFollowRequest(account_id),
+    };
+    types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action }
+}

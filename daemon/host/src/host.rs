@@ -1,0 +1,197 @@
+//! [`PluginHost`]: the one wasmtime engine, its epoch ticker, the linker, and plugin loading.
+//!
+//! Loading compiles (or reuses cached machine code), refuses a component built for another
+//! contract version before anything else looks at it, pre-instantiates it against the host's
+//! imports, and calls `describe` once so the daemon knows the plugin's capabilities and hosts.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rapport_core::platform::RateLimitSnapshot;
+use wasmtime::component::{HasSelf, Linker};
+use wasmtime::{Config, Engine};
+
+use crate::bindings::{self, CallState, PlatformPre};
+use crate::clock::{Clock, SystemClock};
+use crate::egress::grant::{EgressGrant, parse_patterns};
+use crate::egress::ratelimit::RateLimitBook;
+use crate::egress::secrets::Secrets;
+use crate::egress::transport::{HttpTransport, ReqwestTransport};
+use crate::error::HostError;
+use crate::kv::MemoryKv;
+use crate::limits::CallLimits;
+use crate::plugin::{AccountBinding, AccountContext, Call, LoadReport, Plugin};
+use crate::{SUPPORTED_CONTRACT, cache};
+
+/// The WIT package every plugin import and export belongs to.
+const PACKAGE: &str = "rapport:platform/";
+
+/// How the host runs plugins.
+#[derive(Clone)]
+pub struct HostConfig {
+    /// Where compiled plugins are cached; created if missing.
+    pub cache_dir: PathBuf,
+    /// Caps applied to every call.
+    pub limits: CallLimits,
+    /// How often the epoch advances; one tick is the unit of [`CallLimits::cpu_ticks`].
+    pub epoch_tick: Duration,
+    /// The clock plugins see.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl HostConfig {
+    /// Default limits, a 10 ms epoch tick and the system clock, caching in `cache_dir`.
+    pub fn new(cache_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            cache_dir: cache_dir.into(),
+            limits: CallLimits::default(),
+            epoch_tick: Duration::from_millis(10),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What every call of every plugin shares.
+pub(crate) struct Shared {
+    pub engine: Engine,
+    pub limits: CallLimits,
+    pub transport: Arc<dyn HttpTransport>,
+    pub clock: Arc<dyn Clock>,
+    pub rate_limits: Arc<RateLimitBook>,
+}
+
+/// Runs platform plugins in a sandbox; one per daemon.
+#[derive(Clone)]
+pub struct PluginHost {
+    shared: Arc<Shared>,
+    linker: Arc<Linker<CallState>>,
+    cache_dir: PathBuf,
+}
+
+impl PluginHost {
+    /// A host whose plugins reach the network through reqwest.
+    pub fn new(config: HostConfig) -> Result<Self, HostError> {
+        let transport = ReqwestTransport::new().map_err(|e| HostError::Http(e.to_string()))?;
+        Self::with_transport(config, Arc::new(transport))
+    }
+
+    /// A host whose plugins' HTTP exchanges go to `transport` (after every egress check), e.g. a
+    /// scripted one in the SDK test harness.
+    pub fn with_transport(config: HostConfig, transport: Arc<dyn HttpTransport>) -> Result<Self, HostError> {
+        let mut wasm_config = Config::new();
+        wasm_config.epoch_interruption(true).max_wasm_stack(512 << 10).wasm_component_model(true);
+        let engine = Engine::new(&wasm_config).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        spawn_epoch_ticker(&engine, config.epoch_tick)?;
+
+        let mut linker = Linker::new(&engine);
+        // Rust's std imports a few wasi:cli/io/clocks interfaces even when unused; the WasiCtx
+        // behind them is empty (see `plugin::Call::start`).
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        bindings::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
+            .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+
+        std::fs::create_dir_all(&config.cache_dir)
+            .map_err(|source| HostError::Cache { path: config.cache_dir.clone(), source })?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                engine,
+                limits: config.limits,
+                transport,
+                clock: config.clock,
+                rate_limits: Arc::new(RateLimitBook::default()),
+            }),
+            linker: Arc::new(linker),
+            cache_dir: config.cache_dir,
+        })
+    }
+
+    /// Loads the plugin component at `path`: compile or reuse the cache, check the contract
+    /// version, pre-instantiate, and call `describe` once.
+    pub async fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, HostError> {
+        let path = path.as_ref();
+        let wasm = tokio::fs::read(path).await.map_err(|source| HostError::Read { path: path.to_owned(), source })?;
+        let loaded = cache::load(&self.shared.engine, &self.cache_dir, path, wasm).await?;
+        check_contract(&self.shared.engine, &loaded.component, path)?;
+
+        let invalid = |e: wasmtime::Error| HostError::Invalid { path: path.to_owned(), reason: crate::error_chain(&e) };
+        let pre = PlatformPre::new(self.linker.instantiate_pre(&loaded.component).map_err(invalid)?).map_err(invalid)?;
+
+        let describe_failed = |reason: String| HostError::Describe { path: path.to_owned(), reason };
+        let name: Arc<str> = Arc::from(file_label(path));
+        let mut call = Call::start(&self.shared, &pre, &name, &Arc::from([]), &load_binding(), "describe")
+            .await
+            .map_err(|e| describe_failed(e.failure.to_string()))?;
+        let description = call.describe().await.map_err(|e| describe_failed(e.failure.to_string()))?;
+        if description.contract != SUPPORTED_CONTRACT {
+            return Err(describe_failed(format!(
+                "describe() reports contract {}, but the component is built for {SUPPORTED_CONTRACT}",
+                description.contract
+            )));
+        }
+        if description.name.trim().is_empty() {
+            return Err(describe_failed("describe() returned an empty name".to_owned()));
+        }
+        let hosts = parse_patterns(&description.hosts).map_err(|e| describe_failed(e.to_string()))?;
+        let report = LoadReport { path: path.to_owned(), compiled: loaded.compiled, cache_file: loaded.cache_file, wasm_sha256: loaded.wasm_sha256 };
+        tracing::info!(plugin = %description.name, path = %path.display(), compiled = report.compiled, "plugin loaded");
+        Ok(Plugin::new(Arc::from(description.name.as_str()), description, hosts, pre, report, self.shared.clone()))
+    }
+
+    /// The latest rate-limit headers seen on `account`'s responses, if any carried them.
+    pub fn rate_limit(&self, account: &str) -> Option<RateLimitSnapshot> {
+        self.shared.rate_limits.get(account)
+    }
+}
+
+/// Advances the epoch on its own OS thread (never a tokio worker, which a busy guest could starve);
+/// it holds the engine weakly and stops once the engine is gone.
+fn spawn_epoch_ticker(engine: &Engine, tick: Duration) -> Result<(), HostError> {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("rapport-epoch".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(tick);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        })
+        .map(drop)
+        .map_err(|e| HostError::Engine(format!("cannot start the epoch ticker thread: {e}")))
+}
+
+/// Refuses a component whose `rapport:platform` imports or exports carry another version.
+fn check_contract(engine: &Engine, component: &wasmtime::component::Component, path: &Path) -> Result<(), HostError> {
+    let ty = component.component_type();
+    let names: Vec<&str> = ty.imports(engine).map(|(n, _)| n).chain(ty.exports(engine).map(|(n, _)| n)).collect();
+    let mut exports_plugin = false;
+    for name in names {
+        let Some(rest) = name.strip_prefix(PACKAGE) else { continue };
+        let (interface, version) = rest.split_once('@').unwrap_or((rest, "(unversioned)"));
+        if version != SUPPORTED_CONTRACT {
+            return Err(HostError::ContractVersion { path: path.to_owned(), found: version.to_owned(), supported: SUPPORTED_CONTRACT });
+        }
+        exports_plugin |= interface == "plugin";
+    }
+    if !exports_plugin {
+        return Err(HostError::Invalid { path: path.to_owned(), reason: format!("it does not export {PACKAGE}plugin@{SUPPORTED_CONTRACT}") });
+    }
+    Ok(())
+}
+
+/// The binding `describe` runs with at load: no account, no grant, no secrets.
+fn load_binding() -> AccountBinding {
+    AccountBinding {
+        context: AccountContext { name: "(load)".to_owned(), ..AccountContext::default() },
+        egress: EgressGrant::default(),
+        secrets: Secrets::default(),
+        kv: Arc::new(MemoryKv::new()),
+    }
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}

@@ -1,0 +1,110 @@
+//! Each misbehaving fixture fails its own call, with an error naming plugin and account, while the
+//! `healthy` plugin in the same host keeps serving.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{binding, fixture, host, test_limits};
+use rapport_core::notification::NotificationKind;
+use rapport_core::platform::PluginError;
+use rapport_host::{AccountBinding, CallError, CallFailure, HostConfig, HostError, Plugin, PluginHost};
+
+async fn healthy_serves(healthy: &Plugin, account: &AccountBinding, expected_call: u64) {
+    let page = healthy.fetch_notifications(account, None).await.expect("healthy plugin serves");
+    assert_eq!(page.items.len(), 1);
+    let item = &page.items[0];
+    assert_eq!(item.id, format!("{}-{expected_call}", account.context.name));
+    assert_eq!(item.kind, NotificationKind::Follow);
+    assert_eq!(item.account.handle, "ann@example.social");
+}
+
+fn assert_names(err: &CallError, plugin: &str, account: &str) {
+    let text = err.to_string();
+    assert_eq!((err.plugin.as_str(), err.account.as_str()), (plugin, account));
+    assert!(text.contains(&format!("`{plugin}`")) && text.contains(&format!("`{account}`")), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_broken_plugin_fails_alone_while_healthy_keeps_serving() {
+    let cache = tempfile::tempdir().unwrap();
+    let host = host(cache.path());
+    let healthy = host.load(fixture("healthy")).await.unwrap();
+    let good = binding("shop", "https://example.social", &[], false, &[], &[]);
+    let victim = binding("victim", "https://example.social", &["https://granted.example"], false, &[], &[]);
+    healthy_serves(&healthy, &good, 1).await;
+
+    let spin = host.load(fixture("spin")).await.unwrap();
+    // The spinning call and healthy calls run at the same time: the spinner yields every tick.
+    let (spun, ()) = tokio::join!(spin.fetch_notifications(&victim, None), healthy_serves(&healthy, &good, 2));
+    let err = spun.unwrap_err();
+    assert_names(&err, "spin", "victim");
+    assert!(matches!(err.failure, CallFailure::CpuBudget { ticks: 50 }), "{err}");
+
+    let alloc = host.load(fixture("alloc")).await.unwrap();
+    let err = alloc.fetch_notifications(&victim, None).await.unwrap_err();
+    assert_names(&err, "alloc", "victim");
+    assert!(matches!(err.failure, CallFailure::OutOfMemory { bytes } if bytes == 16 << 20), "{err}");
+    healthy_serves(&healthy, &good, 3).await;
+
+    let trap = host.load(fixture("trap")).await.unwrap();
+    let err = trap.fetch_notifications(&victim, None).await.unwrap_err();
+    assert_names(&err, "trap", "victim");
+    assert!(matches!(&err.failure, CallFailure::Trap(why) if why.contains("panics on purpose")), "{err}");
+    // The same plugin answers its next call from a fresh store, and fails the same way, not worse.
+    let again = trap.fetch_notifications(&victim, None).await.unwrap_err();
+    assert!(matches!(again.failure, CallFailure::Trap(_)), "{again}");
+    healthy_serves(&healthy, &good, 4).await;
+
+    let ungranted = host.load(fixture("ungranted")).await.unwrap();
+    let err = ungranted.fetch_notifications(&victim, None).await.unwrap_err();
+    assert_names(&err, "ungranted", "victim");
+    match err.plugin_error() {
+        Some(PluginError::Denied(why)) => {
+            assert!(why.contains("https://ungranted.example") && why.contains("victim"), "{why}")
+        }
+        other => panic!("expected a denied plugin error, got {other:?}"),
+    }
+    healthy_serves(&healthy, &good, 5).await;
+}
+
+#[tokio::test]
+async fn wall_clock_timeout_abandons_the_call() {
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(cache.path());
+    config.limits = rapport_host::CallLimits { cpu_ticks: u64::MAX, wall_timeout: Duration::from_millis(300), ..test_limits() };
+    let host = PluginHost::new(config).unwrap();
+    let spin = host.load(fixture("spin")).await.unwrap();
+    let account = binding("slow", "https://example.social", &[], false, &[], &[]);
+    let err = spin.fetch_notifications(&account, None).await.unwrap_err();
+    assert_names(&err, "spin", "slow");
+    assert!(matches!(err.failure, CallFailure::Timeout(_)), "{err}");
+}
+
+#[tokio::test]
+async fn future_contract_version_is_refused_at_load() {
+    let cache = tempfile::tempdir().unwrap();
+    let path = fixture("future-version");
+    let err = host(cache.path()).load(&path).await.unwrap_err();
+    assert!(matches!(&err, HostError::ContractVersion { found, supported: "0.1.0", .. } if found == "0.2.0"), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("fixture_future_version.wasm") && text.contains("0.2.0") && text.contains("0.1.0"), "{text}");
+}
+
+#[tokio::test]
+async fn description_and_state_come_through() {
+    let cache = tempfile::tempdir().unwrap();
+    let host = host(cache.path());
+    let healthy = host.load(fixture("healthy")).await.unwrap();
+    let d = healthy.description();
+    assert_eq!((d.name.as_str(), d.contract.as_str(), d.platform.as_str()), ("healthy", "0.1.0", "fixture"));
+    // Two accounts keep separate kv state: each counts its own calls.
+    let a = binding("a", "https://example.social", &[], false, &[], &[]);
+    let b = binding("b", "https://example.social", &[], false, &[], &[]);
+    healthy_serves(&healthy, &a, 1).await;
+    healthy_serves(&healthy, &a, 2).await;
+    healthy_serves(&healthy, &b, 1).await;
+    // Exports the fixture does not implement return its own error, not a crash.
+    let err = healthy.relationship(&a, "42").await.unwrap_err();
+    assert!(matches!(err.plugin_error(), Some(PluginError::Denied(_))), "{err}");
+}
