@@ -8,6 +8,10 @@ pub mod notification;
 pub mod platform;
 pub mod task;
 
+pub mod config;
+pub mod legitimacy;
+pub mod triage;
+
 pub mod content_ratio;
 pub mod gate;
 pub mod localtime;
