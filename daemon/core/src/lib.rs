@@ -14,6 +14,7 @@ pub mod triage;
 
 pub mod content_ratio;
 pub mod gate;
+pub mod library;
 pub mod localtime;
 pub mod rate_limit;
 pub mod schedule;
