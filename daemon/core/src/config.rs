@@ -47,6 +47,21 @@ pub struct Config {
     /// How notifications become proposals.
     #[serde(default)]
     pub triage: TriageConfig,
+    /// Rate budgets per account and action (`[policy]`, `[[policy.budgets]]`).
+    #[serde(default)]
+    pub policy: crate::rate_limit::PolicyConfig,
+    /// The value/sales content ratio (`[ratio]`).
+    #[serde(default)]
+    pub ratio: crate::content_ratio::RatioConfig,
+    /// Posting schedules (`[[schedules]]`).
+    #[serde(default)]
+    pub schedules: Vec<crate::schedule::ScheduleConfig>,
+    /// Limits on scheduled posting and the post-file folder (`[posting]`).
+    #[serde(default)]
+    pub posting: crate::library::PostingConfig,
+    /// Content library entries written in the config (`[[library]]`).
+    #[serde(default)]
+    pub library: Vec<crate::library::LibraryEntry>,
 }
 
 /// Where the control socket lives and who may use it (`[socket]`).
