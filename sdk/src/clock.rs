@@ -91,9 +91,14 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "2024-05-01", "2024-13-01T00:00:00Z", "2024-05-01T00:00:00.Z", "yesterday at noon!!",
-            "2024-05-01T00:00:00+0200"]
-        {
+        for bad in [
+            "",
+            "2024-05-01",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01T00:00:00.Z",
+            "yesterday at noon!!",
+            "2024-05-01T00:00:00+0200",
+        ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
     }

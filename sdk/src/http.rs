@@ -136,7 +136,8 @@ impl Request {
             return Err(HttpError::Invalid(message));
         }
         let url = self.url.clone();
-        let request = wire::Request { method: self.method, url: self.url, headers: self.headers, body: self.body };
+        let request =
+            wire::Request { method: self.method, url: self.url, headers: self.headers, body: self.body };
         let response = wire::send(&request)?;
         Ok(Response { url, status: response.status, headers: response.headers, body: response.body })
     }
@@ -236,7 +237,13 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
 /// from [`retry_after`]; other 4xx → `Permanent`; 5xx and anything else → `Transient`. The message
 /// names the URL and carries the start of the body, which is where platforms put their reason.
 /// `now` is seconds since the Unix epoch, used only to read a 429's reset timestamp.
-pub fn status_error(status: u16, headers: &[(String, String)], body: &[u8], url: &str, now: i64) -> PluginError {
+pub fn status_error(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    url: &str,
+    now: i64,
+) -> PluginError {
     let reason = body_excerpt(body);
     let message = if reason.is_empty() {
         format!("{url} answered HTTP {status}")
@@ -290,6 +297,44 @@ pub fn link_target<'a>(value: &'a str, rel: &str) -> Option<&'a str> {
     })
 }
 
+/// The value of query parameter `name` in `url`, percent-decoded; `None` if absent or not UTF-8.
+///
+/// For reading pagination ids out of `Link` targets without trusting the rest of the URL.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split_once('#').map_or(query, |(q, _)| q);
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(key)? == name).then(|| percent_decode(value)).flatten()
+    })
+}
+
+/// Decodes `%XX` escapes and `+` (a space in query strings); `None` for a malformed escape or a
+/// result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Appends `s` percent-encoded for a query or form component: everything but RFC 3986's unreserved
 /// characters is escaped, which every server decodes alike.
 pub fn percent_encode_into(out: &mut String, s: &str) {
@@ -323,7 +368,9 @@ impl From<HttpError> for PluginError {
     fn from(err: HttpError) -> Self {
         match err {
             HttpError::Denied(why) => PluginError::Denied(format!("the host refused the request: {why}")),
-            HttpError::TooLarge(why) => PluginError::Permanent(format!("request or response too large: {why}")),
+            HttpError::TooLarge(why) => {
+                PluginError::Permanent(format!("request or response too large: {why}"))
+            }
             HttpError::Timeout => PluginError::Transient("the request timed out".to_owned()),
             HttpError::Connection(why) => PluginError::Transient(format!("connection failed: {why}")),
             HttpError::Invalid(why) => PluginError::Permanent(format!("invalid request: {why}")),
@@ -372,7 +419,8 @@ mod tests {
         assert!(matches!(status_error(422, &none, b"", "u", 0), PluginError::Permanent(_)));
         assert!(matches!(status_error(503, &none, b"", "u", 0), PluginError::Transient(_)));
         assert_eq!(status_error(429, &none, b"", "u", 0), PluginError::RateLimited(60));
-        let PluginError::Permanent(msg) = status_error(422, &none, br#"{"error":"Text too long"}"#, "https://h/s", 0)
+        let PluginError::Permanent(msg) =
+            status_error(422, &none, br#"{"error":"Text too long"}"#, "https://h/s", 0)
         else {
             unreachable!("422 is permanent, checked above")
         };
@@ -398,6 +446,17 @@ mod tests {
         assert_eq!(link_target(value, "last"), None);
         let resp = Response::new("u", 200, headers(&[("link", value)]), Vec::new());
         assert_eq!(resp.link("next"), Some("https://h/api/v1/notifications?max_id=34"));
+    }
+
+    #[test]
+    fn query_params_are_read_back_decoded() {
+        let url = "https://h/api/v1/notifications?limit=80&max_id=34&q=a%20b+c&types%5B%5D=x#frag";
+        assert_eq!(query_param(url, "max_id").as_deref(), Some("34"));
+        assert_eq!(query_param(url, "q").as_deref(), Some("a b c"));
+        assert_eq!(query_param(url, "types[]").as_deref(), Some("x"));
+        assert_eq!(query_param(url, "min_id"), None);
+        assert_eq!(query_param("https://h/x?bad=%zz", "bad"), None);
+        assert_eq!(query_param("https://h/x", "a"), None);
     }
 
     #[test]

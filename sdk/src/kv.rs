@@ -41,8 +41,9 @@ pub fn get_json<T: DeserializeOwned>(key: &str) -> Option<T> {
 
 /// Stores `value` as JSON under `key`.
 pub fn set_json<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<(), PluginError> {
-    let bytes = serde_json::to_vec(value)
-        .map_err(|err| PluginError::Permanent(format!("cannot encode the value for kv key {key:?}: {err}")))?;
+    let bytes = serde_json::to_vec(value).map_err(|err| {
+        PluginError::Permanent(format!("cannot encode the value for kv key {key:?}: {err}"))
+    })?;
     set(key, &bytes);
     Ok(())
 }

@@ -1,1 +1,22 @@
 //! The Mastodon platform plugin for rapport.
+//!
+//! Built for `wasm32-wasip2` it is the component the daemon loads
+//! (`cargo build -p rapport-plugin-mastodon --target wasm32-wasip2 --profile plugin`). Built
+//! natively it is a library whose pure parts — [`parse_notifications`], the [`cursor`], the
+//! [`html`] conversion — run in unit tests and in the benchmark that compares this very parse
+//! natively and inside the plugin.
+
+pub mod api;
+mod client;
+pub mod convert;
+pub mod cursor;
+pub mod html;
+mod text;
+
+pub use client::{Mastodon, describe};
+pub use convert::parse_notifications;
+
+// Exported only in the component: a native build (tests, the benchmark) links this crate as an
+// ordinary library and must not define the component's export symbols.
+#[cfg(target_arch = "wasm32")]
+rapport_sdk::export_plugin!(Mastodon);

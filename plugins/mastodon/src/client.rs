@@ -1,0 +1,270 @@
+//! The plugin itself: the `plugin` interface of the contract, over the Mastodon client API.
+//!
+//! Every request authenticates with `Authorization: Bearer {{secret:token}}` (the host substitutes
+//! the account's `token` secret) and goes through [`Response::check`], so statuses map to the
+//! contract's errors in one place: 401 → `auth`, 429 with `X-RateLimit-Reset` → `rate-limited`,
+//! 5xx → `transient`. Every POST carries the daemon's idempotency key as Mastodon's
+//! `Idempotency-Key`, so a resend after a crash does not post twice.
+
+use rapport_sdk::account::{self, Context};
+use rapport_sdk::http::{self, Request, Response};
+use rapport_sdk::types::{
+    Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
+    PluginError, RateCeiling, Relationship,
+};
+use rapport_sdk::{Plugin, kv};
+use serde::de::DeserializeOwned;
+
+use crate::cursor::{Cursor, Read};
+use crate::{api, convert, text};
+
+/// The account secret that holds the OAuth access token.
+const TOKEN_SECRET: &str = "token";
+/// Mastodon's maximum page size for notifications and account lists (since 4.1.0; older servers
+/// clamp to 40, which the cursor logic tolerates because it compares against what it asked for).
+const PAGE_LIMIT: usize = 80;
+/// The notification types the daemon acts on; the rest (polls, edits, admin reports) are not
+/// fetched at all.
+const NOTIFICATION_TYPES: [&str; 6] =
+    ["mention", "status", "follow", "follow_request", "favourite", "reblog"];
+/// Older notification pages read after the first, unless the account's `backfill_pages` says otherwise.
+const DEFAULT_BACKFILL_PAGES: u32 = 3;
+/// The kv key caching who the token acts for.
+const CREDENTIALS_KEY: &str = "verify_credentials";
+
+/// The Mastodon plugin.
+pub struct Mastodon;
+
+impl Plugin for Mastodon {
+    fn describe() -> Description {
+        describe()
+    }
+
+    fn fetch_notifications(cursor: Option<String>) -> Result<NotificationPage, PluginError> {
+        let ctx = account::current();
+        let previous = Cursor::parse(cursor.as_deref());
+        if cursor.is_some() && previous.is_none() {
+            rapport_sdk::warn!(
+                "unreadable notification cursor {cursor:?}; starting again from the newest page"
+            );
+        }
+        let read = Cursor::read(previous.as_ref());
+        let mut request = authed(Request::get(format!("{}/api/v1/notifications", ctx.api_base())))
+            .query("limit", PAGE_LIMIT.to_string());
+        for kind in NOTIFICATION_TYPES {
+            request = request.query("types[]", kind);
+        }
+        request = match &read {
+            Read::Newest => request,
+            Read::NewerThan(id) => request.query("min_id", id),
+            Read::OlderThan(id) => request.query("max_id", id),
+        };
+        let response = request.send()?.check()?;
+        let items = convert::parse_notifications(response.body())?;
+        let next_older = response.link("next").and_then(|url| http::query_param(url, "max_id"));
+        let ids: Vec<&str> = items.iter().map(|n| n.id.as_str()).collect();
+        let next = Cursor::advance(
+            previous.as_ref(),
+            &read,
+            &ids,
+            ids.len() >= PAGE_LIMIT,
+            next_older,
+            backfill_pages(&ctx),
+        );
+        let caught_up = items.is_empty() && next == previous.unwrap_or_default();
+        Ok(NotificationPage { next_cursor: (!caught_up).then(|| next.encode()), items })
+    }
+
+    fn execute(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
+        let base = account::current().api_base().to_owned();
+        let key = request.idempotency_key;
+        match request.action {
+            Action::Reply(reply) => {
+                let original: api::Status =
+                    get_json(&format!("{base}/api/v1/statuses/{}", segment(&reply.to_post_id)?))?;
+                let visibility =
+                    if reply.visibility.is_empty() { original.visibility } else { reply.visibility };
+                let status = text::with_mention(&reply.text, &original.account.acct);
+                let mut form = vec![("status", status), ("in_reply_to_id", reply.to_post_id)];
+                if !visibility.is_empty() {
+                    form.push(("visibility", visibility));
+                }
+                status_outcome(post(&format!("{base}/api/v1/statuses"), &key).form(&form))
+            }
+            Action::Publish(publish) => status_outcome(
+                post(&format!("{base}/api/v1/statuses"), &key).form(&[("status", publish.text)]),
+            ),
+            Action::Follow(id) | Action::FollowBack(id) => {
+                no_outcome(post(&format!("{base}/api/v1/accounts/{}/follow", segment(&id)?), &key))
+            }
+            Action::Unfollow(id) => {
+                no_outcome(post(&format!("{base}/api/v1/accounts/{}/unfollow", segment(&id)?), &key))
+            }
+            Action::Like(id) => {
+                no_outcome(post(&format!("{base}/api/v1/statuses/{}/favourite", segment(&id)?), &key))
+            }
+            Action::Repost(id) => {
+                status_outcome(post(&format!("{base}/api/v1/statuses/{}/reblog", segment(&id)?), &key))
+            }
+            Action::AcceptFollowRequest(id) => {
+                no_outcome(post(&format!("{base}/api/v1/follow_requests/{}/authorize", segment(&id)?), &key))
+            }
+        }
+    }
+
+    fn lookup_account(id: String) -> Result<Account, PluginError> {
+        let base = account::current().api_base().to_owned();
+        let found: api::Account = get_json(&format!("{base}/api/v1/accounts/{}", segment(&id)?))?;
+        Ok(convert::account(found))
+    }
+
+    fn relationship(id: String) -> Result<Relationship, PluginError> {
+        let base = account::current().api_base().to_owned();
+        let url = format!("{base}/api/v1/accounts/relationships");
+        let found: Vec<api::Relationship> = fetch_json(authed(Request::get(url)).query("id[]", &id))?;
+        found
+            .first()
+            .map(convert::relationship)
+            .ok_or_else(|| PluginError::Permanent(format!("Mastodon knows no account with id {id:?}")))
+    }
+
+    fn list_followers(cursor: Option<String>) -> Result<AccountPage, PluginError> {
+        account_page("followers", cursor)
+    }
+
+    fn list_following(cursor: Option<String>) -> Result<AccountPage, PluginError> {
+        account_page("following", cursor)
+    }
+}
+
+/// What the plugin is and what Mastodon permits; no I/O.
+pub fn describe() -> Description {
+    const THREE_HOURS: u32 = 3 * 3600;
+    const DAY: u32 = 24 * 3600;
+    const FIVE_MINUTES: u32 = 5 * 60;
+    let ceiling = |action, limit, window_seconds| RateCeiling { action, limit, window_seconds };
+    Description {
+        name: "mastodon".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        contract: rapport_sdk::CONTRACT_VERSION.into(),
+        platform: "mastodon".into(),
+        capabilities: vec![
+            ActionKind::Reply,
+            ActionKind::Publish,
+            ActionKind::Follow,
+            ActionKind::FollowBack,
+            ActionKind::Unfollow,
+            ActionKind::Like,
+            ActionKind::Repost,
+            ActionKind::AcceptFollowRequest,
+        ],
+        // Mastodon's default per-account action limits: 300 statuses (posts, replies and boosts
+        // together) per 3 hours, 400 follows per day. Likes, unfollows and accepted requests have no
+        // limit of their own; the 300-requests-per-5-minutes API limit bounds them.
+        ceilings: vec![
+            ceiling(ActionKind::Reply, 300, THREE_HOURS),
+            ceiling(ActionKind::Publish, 300, THREE_HOURS),
+            ceiling(ActionKind::Repost, 300, THREE_HOURS),
+            ceiling(ActionKind::Follow, 400, DAY),
+            ceiling(ActionKind::FollowBack, 400, DAY),
+            ceiling(ActionKind::Unfollow, 300, FIVE_MINUTES),
+            ceiling(ActionKind::Like, 300, FIVE_MINUTES),
+            ceiling(ActionKind::AcceptFollowRequest, 300, FIVE_MINUTES),
+        ],
+        // Federated: the instance is whatever the account's `api_base` names, so the account's
+        // `allowed_hosts` is what narrows this down.
+        hosts: vec!["*".into()],
+        rules: vec![
+            "Each Mastodon server sets its own rules (GET /api/v1/instance/rules); some forbid bots or automated posting without permission — read your server's before enabling automation.".into(),
+            "Default API limit: 300 requests per 5 minutes per account and per IP address; servers may change it.".into(),
+            "Default action limits: 300 statuses (posts, replies, boosts) per 3 hours and 400 follows per day per account.".into(),
+            "Following is capped at 7,500 accounts, beyond that at 1.1 × your follower count.".into(),
+            "Accounts that post automatically should set the bot flag in their profile.".into(),
+        ],
+    }
+}
+
+/// Adds the bearer token (by secret name: the host substitutes it).
+fn authed(request: Request) -> Request {
+    request.bearer_secret(TOKEN_SECRET)
+}
+
+/// An authenticated POST carrying the task's idempotency key.
+fn post(url: &str, idempotency_key: &str) -> Request {
+    authed(Request::post(url)).header("Idempotency-Key", idempotency_key)
+}
+
+/// Sends `request` and parses a successful response's JSON.
+fn fetch_json<T: DeserializeOwned>(request: Request) -> Result<T, PluginError> {
+    request.send()?.check()?.json()
+}
+
+/// An authenticated GET of `url`, parsed as JSON.
+fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, PluginError> {
+    fetch_json(authed(Request::get(url)))
+}
+
+/// Sends an action that creates a status and reports it.
+fn status_outcome(request: Request) -> Result<ActionOutcome, PluginError> {
+    let status: api::Status = fetch_json(request)?;
+    Ok(ActionOutcome { url: Some(status.url.unwrap_or(status.uri)), id: Some(status.id) })
+}
+
+/// Sends an action that creates nothing with an id of its own (follow, favourite, …).
+fn no_outcome(request: Request) -> Result<ActionOutcome, PluginError> {
+    let _: Response = request.send()?.check()?;
+    Ok(ActionOutcome { id: None, url: None })
+}
+
+/// An id as one URL path segment; an empty id would silently address a different endpoint.
+fn segment(id: &str) -> Result<String, PluginError> {
+    if id.is_empty() {
+        return Err(PluginError::Permanent("the action names an empty Mastodon id".into()));
+    }
+    let mut out = String::with_capacity(id.len());
+    http::percent_encode_into(&mut out, id);
+    Ok(out)
+}
+
+/// The account's `backfill_pages` setting, or the default when unset or unreadable.
+fn backfill_pages(ctx: &Context) -> u32 {
+    match ctx.setting("backfill_pages").map(str::parse::<u32>) {
+        Some(Ok(pages)) => pages,
+        Some(Err(_)) => {
+            rapport_sdk::warn!(
+                "setting backfill_pages is not a whole number; using {DEFAULT_BACKFILL_PAGES}"
+            );
+            DEFAULT_BACKFILL_PAGES
+        }
+        None => DEFAULT_BACKFILL_PAGES,
+    }
+}
+
+/// Who the token acts for, from `verify_credentials`, cached in kv per API base so that a changed
+/// configuration never reuses another instance's id.
+fn own_account(ctx: &Context) -> Result<api::CredentialAccount, PluginError> {
+    let key = format!("{CREDENTIALS_KEY}:{}", ctx.api_base());
+    if let Some(cached) = kv::get_json::<api::CredentialAccount>(&key) {
+        return Ok(cached);
+    }
+    let own: api::CredentialAccount =
+        get_json(&format!("{}/api/v1/accounts/verify_credentials", ctx.api_base()))?;
+    kv::set_json(&key, &own)?;
+    Ok(own)
+}
+
+/// One page of the acting account's followers or following; the cursor is the `max_id` of the
+/// `Link` header's `rel="next"`.
+fn account_page(list: &str, cursor: Option<String>) -> Result<AccountPage, PluginError> {
+    let ctx = account::current();
+    let own = own_account(&ctx)?;
+    let url = format!("{}/api/v1/accounts/{}/{list}", ctx.api_base(), segment(&own.id)?);
+    let mut request = authed(Request::get(url)).query("limit", PAGE_LIMIT.to_string());
+    if let Some(max_id) = &cursor {
+        request = request.query("max_id", max_id);
+    }
+    let response = request.send()?.check()?;
+    let accounts: Vec<api::Account> = response.json()?;
+    let next_cursor = response.link("next").and_then(|url| http::query_param(url, "max_id"));
+    Ok(AccountPage { items: accounts.into_iter().map(convert::account).collect(), next_cursor })
+}
