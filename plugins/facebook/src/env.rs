@@ -1,0 +1,177 @@
+//! The plugin's view of its host: HTTP, the key-value store, the clock and the log, behind one
+//! trait.
+//!
+//! The plugin's flows (read the feed past a cursor, back off when Meta reports heavy usage,
+//! record sent actions) all live in code generic over [`Env`], so native unit tests drive them with a
+//! scripted [`fake::Scripted`] environment, while the component uses [`Host`], which calls the
+//! SDK's host imports.
+
+use rapport_sdk::http::{HttpError, Request, Response};
+use rapport_sdk::types::PluginError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// What the plugin needs from the world outside its sandbox.
+pub trait Env {
+    /// Sends `request` and waits for the whole response.
+    fn send(&mut self, request: Request) -> Result<Response, HttpError>;
+    /// The bytes stored under `key` in the plugin's store, if any.
+    fn kv_get(&self, key: &str) -> Option<Vec<u8>>;
+    /// Stores `value` under `key`, durably before returning.
+    fn kv_set(&mut self, key: &str, value: &[u8]);
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> i64;
+    /// Logs a warning a person may need to act on.
+    fn warn(&self, message: &str);
+
+    /// The value under `key` as JSON; an unreadable value counts as absent, because a cache the
+    /// plugin cannot read is worth no more than an empty one.
+    fn kv_get_json<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let bytes = self.kv_get(key)?;
+        match serde_json::from_slice(&bytes) {
+            Ok(value) => Some(value),
+            Err(err) => {
+                self.warn(&format!("kv key {key:?} held unreadable JSON ({err}); ignoring it"));
+                None
+            }
+        }
+    }
+
+    /// Stores `value` as JSON under `key`.
+    fn kv_set_json<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), PluginError> {
+        let bytes = serde_json::to_vec(value).map_err(|err| {
+            PluginError::Permanent(format!("cannot encode the value for kv key {key:?}: {err}"))
+        })?;
+        self.kv_set(key, &bytes);
+        Ok(())
+    }
+}
+
+/// The real host, through the SDK's imports.
+pub struct Host;
+
+impl Env for Host {
+    fn send(&mut self, request: Request) -> Result<Response, HttpError> {
+        request.send()
+    }
+
+    fn kv_get(&self, key: &str) -> Option<Vec<u8>> {
+        rapport_sdk::kv::get(key)
+    }
+
+    fn kv_set(&mut self, key: &str, value: &[u8]) {
+        rapport_sdk::kv::set(key, value);
+    }
+
+    fn now(&self) -> i64 {
+        rapport_sdk::clock::now()
+    }
+
+    fn warn(&self, message: &str) {
+        rapport_sdk::warn!("{message}");
+    }
+}
+
+/// A scripted environment for native tests: canned responses matched by URL, an in-memory store.
+#[cfg(test)]
+pub mod fake {
+    use std::cell::RefCell;
+    use std::collections::{BTreeMap, VecDeque};
+
+    use super::Env;
+    use rapport_sdk::http::{HttpError, Request, Response};
+
+    /// One request the plugin sent, as the fake saw it.
+    #[derive(Debug, Clone)]
+    pub struct Sent {
+        /// The URL, query included.
+        pub url: String,
+        /// The headers.
+        pub headers: Vec<(String, String)>,
+        /// The body, as text.
+        pub body: String,
+    }
+
+    impl Sent {
+        /// The first value of header `name`.
+        pub fn header(&self, name: &str) -> Option<&str> {
+            rapport_sdk::http::header(&self.headers, name)
+        }
+    }
+
+    /// Answers each request with the first scripted response whose URL prefix matches, in order.
+    #[derive(Default)]
+    pub struct Scripted {
+        script: VecDeque<(String, u16, Vec<(String, String)>, String)>,
+        /// Every request sent, in order.
+        pub sent: Vec<Sent>,
+        /// The store.
+        pub kv: BTreeMap<String, Vec<u8>>,
+        /// The clock, in seconds.
+        pub now: i64,
+        /// Logged warnings.
+        pub warnings: RefCell<Vec<String>>,
+        /// The store as it was whenever a request was sent, to check what was persisted first.
+        pub kv_at_send: Vec<BTreeMap<String, Vec<u8>>>,
+    }
+
+    impl Scripted {
+        /// An environment whose clock reads `now`.
+        pub fn at(now: i64) -> Self {
+            Scripted { now, ..Scripted::default() }
+        }
+
+        /// Scripts the next response for a URL starting with `url_prefix`.
+        pub fn expect(mut self, url_prefix: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Self {
+            let headers = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+            self.script.push_back((url_prefix.to_owned(), status, headers, body.to_owned()));
+            self
+        }
+
+        /// Whether every scripted response was used.
+        pub fn done(&self) -> bool {
+            self.script.is_empty()
+        }
+
+        /// The stored value under `key` as text.
+        pub fn kv_text(&self, key: &str) -> Option<String> {
+            self.kv.get(key).map(|v| String::from_utf8_lossy(v).into_owned())
+        }
+    }
+
+    impl Env for Scripted {
+        fn send(&mut self, request: Request) -> Result<Response, HttpError> {
+            let url = request.url().to_owned();
+            self.sent.push(Sent {
+                url: url.clone(),
+                headers: request.headers().to_vec(),
+                body: String::from_utf8_lossy(request.body_bytes()).into_owned(),
+            });
+            self.kv_at_send.push(self.kv.clone());
+            let Some(at) = self.script.iter().position(|(prefix, ..)| url.starts_with(prefix.as_str()))
+            else {
+                return Err(HttpError::Connection(format!("no scripted response for {url}")));
+            };
+            let Some((_, status, headers, body)) = self.script.remove(at) else {
+                return Err(HttpError::Connection(format!("no scripted response for {url}")));
+            };
+            Ok(Response::new(url, status, headers, body.into_bytes()))
+        }
+
+        fn kv_get(&self, key: &str) -> Option<Vec<u8>> {
+            self.kv.get(key).cloned()
+        }
+
+        fn kv_set(&mut self, key: &str, value: &[u8]) {
+            self.kv.insert(key.to_owned(), value.to_vec());
+        }
+
+        fn now(&self) -> i64 {
+            self.now
+        }
+
+        fn warn(&self, message: &str) {
+            self.warnings.borrow_mut().push(message.to_owned());
+        }
+    }
+}

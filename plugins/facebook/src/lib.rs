@@ -1,0 +1,108 @@
+//! The Facebook Pages platform plugin for rapport, on the Graph API.
+//!
+//! A Page gets no pollable notification list, so the plugin reads the Page's recent posts with
+//! their newest comments and reports each new comment as a reply notification (see
+//! [`graph::Cursor`] for how nothing is emitted twice). As the Page it replies to comments,
+//! publishes to its feed and likes comments; Pages cannot follow people, so no follow action
+//! exists. Throttling is read from Meta's usage headers and error codes (see [`error`]). See
+//! `README.md` for the Page token, permissions and limits.
+
+pub mod env;
+pub mod error;
+pub mod graph;
+pub mod plugin;
+
+use rapport_sdk::types::{
+    Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
+    PluginError, Relationship,
+};
+use rapport_sdk::{Plugin, account};
+
+use crate::env::Host;
+
+/// The plugin, as the component exports it.
+pub struct FacebookPlugin;
+
+/// Meta's rules for Pages, in plain words, as `describe` reports them.
+pub const RULES: [&str; 4] = [
+    "A Page cannot follow people: there is no follow, follow-back or unfollow.",
+    "Meta's spam policy forbids posting, commenting or engaging at very high frequencies, by hand or automatically; \
+     replies and likes here are each approved by a person.",
+    "Buying, selling or exchanging engagement is forbidden.",
+    "Meta throttles by usage percentages rather than fixed counts; the plugin pauses at 95 % of any quota.",
+];
+
+/// The plugin's description; pure, as the contract requires.
+pub fn description() -> Description {
+    Description {
+        name: "facebook".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        contract: rapport_sdk::CONTRACT_VERSION.into(),
+        platform: "facebook-pages".into(),
+        capabilities: vec![ActionKind::Reply, ActionKind::Publish, ActionKind::Like],
+        // Meta publishes no per-action counts for Pages, only usage-based throttling (4,800 calls
+        // per engaged user a day under Business Use Case limits), which the plugin reads live.
+        ceilings: Vec::new(),
+        hosts: vec![plugin::DEFAULT_API_BASE.into()],
+        rules: RULES.iter().map(|r| (*r).to_owned()).collect(),
+    }
+}
+
+/// The Graph endpoint for the account this call acts for.
+fn graph() -> Result<plugin::Graph, PluginError> {
+    plugin::graph(&account::current())
+}
+
+impl Plugin for FacebookPlugin {
+    fn describe() -> Description {
+        description()
+    }
+
+    fn fetch_notifications(cursor: Option<String>) -> Result<NotificationPage, PluginError> {
+        plugin::fetch_notifications(&mut Host, &graph()?, cursor.as_deref())
+    }
+
+    fn execute(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
+        plugin::execute(&mut Host, &graph()?, request)
+    }
+
+    fn lookup_account(id: String) -> Result<Account, PluginError> {
+        plugin::lookup_account(&mut Host, &graph()?, &id)
+    }
+
+    fn relationship(_id: String) -> Result<Relationship, PluginError> {
+        Err(PluginError::Denied(
+            "a Facebook Page cannot follow people, so it has no relationship to read".into(),
+        ))
+    }
+
+    fn list_followers(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
+        Err(PluginError::Denied("the Graph API does not list who follows a Page".into()))
+    }
+
+    fn list_following(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
+        Err(PluginError::Denied("a Facebook Page cannot follow people".into()))
+    }
+}
+
+// Only the component exports the contract: natively the export symbols (named like
+// `rapport:platform/plugin@0.1.0#describe`) are not valid in a linker version script, and the
+// native build exists for unit tests only.
+#[cfg(target_arch = "wasm32")]
+rapport_sdk::export_plugin!(FacebookPlugin);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_sdk::types::Action;
+
+    #[test]
+    fn describe_declares_no_follow_of_any_kind() {
+        let d = description();
+        assert_eq!(d.platform, "facebook-pages");
+        assert_eq!(d.capabilities, [ActionKind::Reply, ActionKind::Publish, ActionKind::Like]);
+        assert_eq!(d.hosts, ["https://graph.facebook.com"]);
+        assert!(d.rules.iter().any(|r| r.contains("cannot follow")));
+        assert!(plugin::refusal(&Action::FollowBack("1".into())).contains("cannot follow"));
+    }
+}

@@ -1,0 +1,529 @@
+//! The plugin's operations — read mentions and followers, reply, publish, look accounts up —
+//! generic over [`Env`] so that native tests drive them through scripted X exchanges.
+//!
+//! X's rules shape [`execute`]: a reply goes only to a post that summons the account (mentions
+//! it or quotes it), at most once per post; follow, follow-back, unfollow, like and repost are
+//! refused with the rule that forbids them. X has no idempotency key, so each sent action is
+//! recorded under the daemon's key right after X confirms it, and a retry with the same key
+//! returns that record instead of posting twice.
+
+use rapport_sdk::account::Context;
+use rapport_sdk::http::Request;
+use rapport_sdk::types::{
+    Account, AccountPage, Action, ActionOutcome, ActionRequest, NotificationPage, PluginError, Reply,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{self, Created, ListResponse, ObjectResponse, TWEET_FIELDS, Tweet, USER_FIELDS, User};
+use crate::auth::{self, Client};
+use crate::cursor::Cursor;
+use crate::env::Env;
+use crate::followers;
+
+/// The API base when the account's configuration names none.
+pub const DEFAULT_API_BASE: &str = "https://api.x.com";
+/// The kv key of the cached own account.
+const ME_KEY: &str = "me";
+/// The kv key of the ids of recent mentions, which a reply may answer without a lookup.
+const MENTIONS_KEY: &str = "mention-ids";
+/// How many recent mention ids are kept.
+const MENTIONS_CAP: usize = 1000;
+
+/// The account's own id and handle on X.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The numeric user id.
+    pub id: String,
+    /// The handle, without `@`.
+    pub username: String,
+}
+
+/// What a sent action produced, stored under its idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Sent {
+    id: String,
+    url: String,
+}
+
+impl From<Sent> for ActionOutcome {
+    fn from(sent: Sent) -> Self {
+        ActionOutcome { id: Some(sent.id), url: Some(sent.url) }
+    }
+}
+
+/// The OAuth client for the account in `context`: settings `client_id` (required) and
+/// `client_auth` (`basic` for a confidential client).
+pub fn client(context: &Context) -> Result<Client, PluginError> {
+    let client_id = context.setting("client_id").filter(|id| !id.trim().is_empty()).ok_or_else(|| {
+        PluginError::Auth(format!(
+            "account {:?} has no `client_id` setting; set it to the OAuth 2 client id of the X app",
+            context.name
+        ))
+    })?;
+    let confidential = match context.setting("client_auth") {
+        None | Some("public") => false,
+        Some("basic") => true,
+        Some(other) => {
+            return Err(PluginError::Permanent(format!(
+                "account {:?} has `client_auth = {other:?}`; use \"public\" or \"basic\"",
+                context.name
+            )));
+        }
+    };
+    let api_base = if context.api_base().is_empty() { DEFAULT_API_BASE } else { context.api_base() };
+    Ok(Client { api_base: api_base.to_owned(), client_id: client_id.trim().to_owned(), confidential })
+}
+
+/// The account's own id and handle, from the store or, once, from `GET /2/users/me`.
+pub fn me<E: Env>(env: &mut E, client: &Client) -> Result<Me, PluginError> {
+    if let Some(me) = env.kv_get_json::<Me>(ME_KEY) {
+        return Ok(me);
+    }
+    let url = format!("{}/2/users/me", client.api_base);
+    let found: ObjectResponse<User> = auth::send(env, client, || Request::get(&url))?.json()?;
+    let user = found
+        .data
+        .ok_or_else(|| PluginError::Auth("X did not say whose token this is (GET /2/users/me)".into()))?;
+    let me = Me { id: user.id, username: user.username };
+    env.kv_set_json(ME_KEY, &me)?;
+    Ok(me)
+}
+
+/// The next page of mentions (and, once the timeline is caught up, new followers) after `cursor`.
+pub fn fetch_notifications<E: Env>(
+    env: &mut E,
+    client: &Client,
+    cursor: Option<&str>,
+) -> Result<NotificationPage, PluginError> {
+    let position = Cursor::parse(cursor).map_err(PluginError::Permanent)?;
+    let me = me(env, client)?;
+    let url = format!("{}/2/users/{}/mentions", client.api_base, me.id);
+    let build = || {
+        let mut request = Request::get(&url)
+            .query("max_results", "100")
+            .query("expansions", "author_id")
+            .query("user.fields", USER_FIELDS)
+            .query("tweet.fields", TWEET_FIELDS);
+        if let Some(since) = &position.since {
+            request = request.query("since_id", since);
+        }
+        if let Some(token) = &position.token {
+            request = request.query("pagination_token", token);
+        }
+        request
+    };
+    let page: ListResponse<Tweet> = auth::send(env, client, build)?.json()?;
+    let now = env.now();
+    let mut items: Vec<_> =
+        page.data.iter().filter_map(|t| api::mention(t, &page.includes, &me.id, now)).collect();
+    remember_mentions(env, page.data.iter().map(|t| t.id.clone()))?;
+    let next_cursor = position.advance(&page.meta);
+    let caught_up = position.is_first() || page.meta.next_token.is_none();
+    if caught_up {
+        items.extend(followers::check(env, client, &me.id)?);
+    }
+    Ok(NotificationPage { items, next_cursor })
+}
+
+/// Adds `ids` to the recent-mentions list, newest first, capped.
+fn remember_mentions<E: Env>(env: &mut E, ids: impl Iterator<Item = String>) -> Result<(), PluginError> {
+    let mut fresh: Vec<String> = ids.collect();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let known: Vec<String> = env.kv_get_json(MENTIONS_KEY).unwrap_or_default();
+    fresh.extend(known.into_iter().filter(|id| !fresh.contains(id)).collect::<Vec<_>>());
+    fresh.truncate(MENTIONS_CAP);
+    env.kv_set_json(MENTIONS_KEY, &fresh)
+}
+
+/// Performs an approved action, within X's rules.
+pub fn execute<E: Env>(
+    env: &mut E,
+    client: &Client,
+    request: ActionRequest,
+) -> Result<ActionOutcome, PluginError> {
+    let sent_key = format!("sent:{}", request.idempotency_key);
+    if let Some(sent) = env.kv_get_json::<Sent>(&sent_key) {
+        // Already sent under this key (the daemon retried after losing the answer).
+        return Ok(sent.into());
+    }
+    let me = me(env, client)?;
+    let sent = match request.action {
+        Action::Reply(reply) => send_reply(env, client, &me, &reply)?,
+        Action::Publish(publish) => {
+            post_tweet(env, client, &me, serde_json::json!({ "text": publish.text }))?
+        }
+        refused => return Err(PluginError::Denied(refusal(&refused).to_owned())),
+    };
+    env.kv_set_json(&sent_key, &sent)?;
+    Ok(sent.into())
+}
+
+/// Why X does not let this plugin perform `action`; the text the daemon shows the person.
+pub fn refusal(action: &Action) -> &'static str {
+    match action {
+        Action::Follow(_) | Action::FollowBack(_) | Action::Unfollow(_) => {
+            "X forbids automated following, follow-back and unfollowing (developer guidelines: \"App follows back \
+             anyone who follows it\" is not allowed; no bulk, aggressive or automated following), and its \
+             self-serve API tiers no longer offer the follow endpoints; follow people by hand in X"
+        }
+        Action::Like(_) => {
+            "X forbids automated likes (\"Likes must be directly initiated by the authenticated user\"), and its \
+             self-serve API tiers no longer offer the like endpoint; like posts by hand in X"
+        }
+        Action::Repost(_) => {
+            "X's automation rules forbid automated reposts (bulk or automated interactions), so this plugin does \
+             not repost; repost by hand in X"
+        }
+        Action::AcceptFollowRequest(_) => {
+            "X's API v2 has no endpoint to accept follow requests; accept them in X"
+        }
+        Action::Reply(_) | Action::Publish(_) => "X permits this action",
+    }
+}
+
+/// Replies to `reply.to_post_id` if X's rules allow it: the post summons the account and has not
+/// been answered yet.
+fn send_reply<E: Env>(env: &mut E, client: &Client, me: &Me, reply: &Reply) -> Result<Sent, PluginError> {
+    let answered_key = format!("replied:{}", reply.to_post_id);
+    if let Some(previous) = env.kv_get_json::<Sent>(&answered_key) {
+        return Err(PluginError::Denied(format!(
+            "X allows one automated reply per interaction, and post {} was already answered by {}",
+            reply.to_post_id, previous.url
+        )));
+    }
+    if !summoned(env, client, me, &reply.to_post_id)? {
+        return Err(PluginError::Denied(format!(
+            "X permits automated replies only to posts that mention @{} or quote its posts; post {} does neither",
+            me.username, reply.to_post_id
+        )));
+    }
+    let body =
+        serde_json::json!({ "text": reply.text, "reply": { "in_reply_to_tweet_id": reply.to_post_id } });
+    let sent = post_tweet(env, client, me, body)?;
+    env.kv_set_json(&answered_key, &sent)?;
+    Ok(sent)
+}
+
+/// Whether post `id` summons the account: a mention the plugin fetched, or, failing that, what
+/// `GET /2/tweets/:id` shows.
+fn summoned<E: Env>(env: &mut E, client: &Client, me: &Me, id: &str) -> Result<bool, PluginError> {
+    let mentions: Vec<String> = env.kv_get_json(MENTIONS_KEY).unwrap_or_default();
+    if mentions.iter().any(|m| m == id) {
+        return Ok(true);
+    }
+    let url = format!("{}/2/tweets/{id}", client.api_base);
+    let build = || {
+        Request::get(&url)
+            .query("tweet.fields", "author_id,entities,referenced_tweets")
+            .query("expansions", "referenced_tweets.id")
+    };
+    let found: ObjectResponse<Tweet> = auth::send(env, client, build)?.json()?;
+    let Some(tweet) = found.data else {
+        let why = found.errors.first().map(|e| e.detail.as_str()).unwrap_or("no such post");
+        return Err(PluginError::Permanent(format!("cannot reply to post {id}: {why}")));
+    };
+    Ok(api::summons(&tweet, &found.includes, &me.id, &me.username))
+}
+
+/// Creates a tweet from `body` with `POST /2/tweets`.
+fn post_tweet<E: Env>(
+    env: &mut E,
+    client: &Client,
+    me: &Me,
+    body: serde_json::Value,
+) -> Result<Sent, PluginError> {
+    let url = format!("{}/2/tweets", client.api_base);
+    let created: Created = auth::send(env, client, || Request::post(&url).json(&body))?.json()?;
+    let url = api::tweet_url(&me.username, &created.data.id);
+    Ok(Sent { id: created.data.id, url })
+}
+
+/// The account with X id `id`.
+pub fn lookup_account<E: Env>(env: &mut E, client: &Client, id: &str) -> Result<Account, PluginError> {
+    let url = format!("{}/2/users/{id}", client.api_base);
+    let found: ObjectResponse<User> =
+        auth::send(env, client, || Request::get(&url).query("user.fields", USER_FIELDS))?.json()?;
+    match found.data {
+        Some(user) => Ok(api::account(&user)),
+        None => {
+            let why = found.errors.first().map(|e| e.detail.as_str()).unwrap_or("no such account");
+            Err(PluginError::Permanent(format!("X has no account {id}: {why}")))
+        }
+    }
+}
+
+/// One page of the account's followers (`edge = "followers"`) or followed accounts (`"following"`).
+pub fn list_accounts<E: Env>(
+    env: &mut E,
+    client: &Client,
+    edge: &str,
+    cursor: Option<&str>,
+) -> Result<AccountPage, PluginError> {
+    let me = me(env, client)?;
+    let url = format!("{}/2/users/{}/{edge}", client.api_base, me.id);
+    let build = || {
+        let request = Request::get(&url).query("max_results", "1000").query("user.fields", USER_FIELDS);
+        match cursor {
+            Some(token) => request.query("pagination_token", token),
+            None => request,
+        }
+    };
+    let page: ListResponse<User> = auth::send(env, client, build)?.json()?;
+    Ok(AccountPage { items: page.data.iter().map(api::account).collect(), next_cursor: page.meta.next_token })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::fake::Scripted;
+    use rapport_sdk::types::{NotificationKind, Publish};
+
+    const NOW: i64 = 1_714_567_725;
+    const ME_ID: &str = "1458284524761075714";
+    const MENTIONS: &str = "https://api.x.com/2/users/1458284524761075714/mentions";
+    const FOLLOWERS: &str = "https://api.x.com/2/users/1458284524761075714/followers";
+    const TWEETS: &str = "https://api.x.com/2/tweets";
+    const TOKEN: &str = "https://api.x.com/2/oauth2/token";
+
+    fn x_client() -> Client {
+        Client { api_base: DEFAULT_API_BASE.into(), client_id: "c".into(), confidential: false }
+    }
+
+    /// An environment with a valid session and the own account cached, as after the first call.
+    fn signed_in() -> Scripted {
+        let mut env = Scripted::at(NOW);
+        let session = auth::Session {
+            access_token: "t".into(),
+            refresh_token: Some("r".into()),
+            expires_at: NOW + 3600,
+        };
+        env.kv_set_json(auth::SESSION_KEY, &session).unwrap_or_else(|e| panic!("{e:?}"));
+        env.kv_set_json(ME_KEY, &Me { id: ME_ID.into(), username: "rapportdemo".into() })
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        env
+    }
+
+    fn reply_to(post: &str, key: &str) -> ActionRequest {
+        ActionRequest {
+            idempotency_key: key.into(),
+            action: Action::Reply(Reply {
+                to_post_id: post.into(),
+                text: "@bea_new yes!".into(),
+                visibility: String::new(),
+            }),
+        }
+    }
+
+    fn context(settings: &[(&str, &str)]) -> Context {
+        Context {
+            name: "brand".into(),
+            api_base: String::new(),
+            user: String::new(),
+            settings: settings.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        }
+    }
+
+    #[test]
+    fn settings_make_the_client() {
+        let c = client_from(&[("client_id", " abc ")]);
+        assert_eq!(
+            c,
+            Client { api_base: DEFAULT_API_BASE.into(), client_id: "abc".into(), confidential: false }
+        );
+        assert!(client_from(&[("client_id", "abc"), ("client_auth", "basic")]).confidential);
+        assert!(matches!(client(&context(&[])), Err(PluginError::Auth(m)) if m.contains("client_id")));
+        assert!(matches!(
+            client(&context(&[("client_id", "a"), ("client_auth", "oauth1")])),
+            Err(PluginError::Permanent(_))
+        ));
+    }
+
+    fn client_from(settings: &[(&str, &str)]) -> Client {
+        client(&context(settings)).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn the_first_fetch_asks_who_am_i_then_reads_the_newest_mentions_and_seeds_followers() {
+        let mut env = Scripted::at(NOW)
+            .expect(TOKEN, 200, &[], include_str!("../tests/fixtures/token_refresh.json"))
+            .expect("https://api.x.com/2/users/me", 200, &[], include_str!("../tests/fixtures/users_me.json"))
+            .expect(MENTIONS, 200, &[], include_str!("../tests/fixtures/mentions_page.json"))
+            .expect(FOLLOWERS, 200, &[], include_str!("../tests/fixtures/followers_page.json"));
+        let page = fetch_notifications(&mut env, &x_client(), None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(env.done());
+        assert_eq!(page.items.len(), 2, "two mentions; existing followers are not new");
+        assert_eq!(page.items[0].kind, NotificationKind::Reply);
+        assert_eq!(page.next_cursor.as_deref(), Some("1782461233309417773"));
+        let mentions_url = &env.sent[2].url;
+        assert!(mentions_url.contains("expansions=author_id"), "{mentions_url}");
+        assert!(
+            mentions_url.contains(
+                "tweet.fields=created_at%2Cconversation_id%2Cin_reply_to_user_id%2Creferenced_tweets"
+            )
+        );
+        assert!(!mentions_url.contains("since_id") && !mentions_url.contains("pagination_token"));
+    }
+
+    #[test]
+    fn a_later_fetch_walks_back_to_the_cursor_before_moving_it() {
+        let mut env =
+            signed_in().expect(MENTIONS, 200, &[], include_str!("../tests/fixtures/mentions_page.json"));
+        let page = fetch_notifications(&mut env, &x_client(), Some("1782400000000000000"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(env.sent[0].url.contains("since_id=1782400000000000000"));
+        let cursor = page.next_cursor.unwrap_or_default();
+        assert!(cursor.contains("7140dibdnow9c7btw3z4c8c3y6l0l5v7b3m2pyv9yz1qo"), "mid-walk: {cursor}");
+        assert_eq!(env.sent.len(), 1, "followers wait until the walk is done");
+
+        let mut env = env
+            .expect(MENTIONS, 200, &[], include_str!("../tests/fixtures/mentions_empty.json"))
+            .expect(FOLLOWERS, 200, &[], include_str!("../tests/fixtures/followers_page.json"));
+        let page =
+            fetch_notifications(&mut env, &x_client(), Some(&cursor)).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(env.sent[1].url.contains("pagination_token=7140dibdnow9c7btw3z4c8c3y6l0l5v7b3m2pyv9yz1qo"));
+        assert!(env.sent[1].url.contains("since_id=1782400000000000000"));
+        assert_eq!(page.next_cursor.as_deref(), Some("1782461233309417773"));
+    }
+
+    #[test]
+    fn a_rate_limited_fetch_reports_the_reset() {
+        let reset = (NOW + 600).to_string();
+        let headers = [
+            ("x-rate-limit-limit", "300"),
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", reset.as_str()),
+        ];
+        let mut env =
+            signed_in().expect(MENTIONS, 429, &headers, include_str!("../tests/fixtures/error_429.json"));
+        assert_eq!(fetch_notifications(&mut env, &x_client(), Some("1")), Err(PluginError::RateLimited(600)));
+    }
+
+    #[test]
+    fn a_malformed_page_is_transient() {
+        let mut env = signed_in().expect(MENTIONS, 200, &[], "<html>upstream connect error</html>");
+        assert!(matches!(
+            fetch_notifications(&mut env, &x_client(), Some("1")),
+            Err(PluginError::Transient(_))
+        ));
+        let mut env = signed_in().expect(MENTIONS, 200, &[], r#"{"data":"not a list"}"#);
+        assert!(matches!(
+            fetch_notifications(&mut env, &x_client(), Some("1")),
+            Err(PluginError::Transient(_))
+        ));
+    }
+
+    #[test]
+    fn a_reply_to_a_fetched_mention_needs_no_lookup_and_is_sent_once() {
+        let mut env = signed_in()
+            .expect(MENTIONS, 200, &[], include_str!("../tests/fixtures/mentions_page.json"))
+            .expect(TWEETS, 201, &[], include_str!("../tests/fixtures/create_tweet.json"));
+        fetch_notifications(&mut env, &x_client(), Some("1")).unwrap_or_else(|e| panic!("{e:?}"));
+        let outcome = execute(&mut env, &x_client(), reply_to("1782461233309417773", "task-7"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(outcome.id.as_deref(), Some("1782500000000000000"));
+        assert_eq!(outcome.url.as_deref(), Some("https://x.com/rapportdemo/status/1782500000000000000"));
+        let post = &env.sent[1];
+        assert_eq!(post.url, TWEETS);
+        let body: serde_json::Value = serde_json::from_str(&post.body).unwrap_or_default();
+        assert_eq!(body["reply"]["in_reply_to_tweet_id"], "1782461233309417773");
+        assert_eq!(body["text"], "@bea_new yes!");
+
+        // The daemon retries with the same key: the recorded outcome, nothing sent.
+        let again = execute(&mut env, &x_client(), reply_to("1782461233309417773", "task-7"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(again, outcome);
+        // Another task answering the same post: X allows one reply per interaction.
+        let second = execute(&mut env, &x_client(), reply_to("1782461233309417773", "task-8"));
+        assert!(matches!(second, Err(PluginError::Denied(m)) if m.contains("one automated reply")));
+        assert_eq!(env.sent.len(), 2);
+    }
+
+    #[test]
+    fn a_reply_to_an_unknown_post_is_checked_with_a_lookup() {
+        let mut env = signed_in()
+            .expect(
+                "https://api.x.com/2/tweets/1782470000000000000",
+                200,
+                &[],
+                include_str!("../tests/fixtures/tweet_lookup_mentions_me.json"),
+            )
+            .expect(TWEETS, 201, &[], include_str!("../tests/fixtures/create_tweet.json"));
+        execute(&mut env, &x_client(), reply_to("1782470000000000000", "k1"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(env.sent[0].url.contains("tweet.fields=author_id%2Centities%2Creferenced_tweets"));
+        assert!(env.done());
+    }
+
+    #[test]
+    fn a_reply_to_a_post_that_does_not_summon_the_account_is_denied() {
+        let mut env = signed_in().expect(
+            "https://api.x.com/2/tweets/1782480000000000000",
+            200,
+            &[],
+            include_str!("../tests/fixtures/tweet_lookup_no_mention.json"),
+        );
+        let err = execute(&mut env, &x_client(), reply_to("1782480000000000000", "k2"));
+        assert!(
+            matches!(err, Err(PluginError::Denied(m)) if m.contains("only to posts that mention @rapportdemo"))
+        );
+        assert_eq!(env.sent.len(), 1, "nothing posted");
+        let mut env = env.expect(
+            "https://api.x.com/2/tweets/1782490000000000000",
+            200,
+            &[],
+            include_str!("../tests/fixtures/tweet_lookup_not_found.json"),
+        );
+        let err = execute(&mut env, &x_client(), reply_to("1782490000000000000", "k3"));
+        assert!(matches!(err, Err(PluginError::Permanent(m)) if m.contains("Could not find tweet")));
+    }
+
+    #[test]
+    fn publish_posts_text_and_402_is_denied() {
+        let publish = |key: &str| ActionRequest {
+            idempotency_key: key.into(),
+            action: Action::Publish(Publish { text: "Launch day.".into(), media_alt: String::new() }),
+        };
+        let mut env =
+            signed_in().expect(TWEETS, 201, &[], include_str!("../tests/fixtures/create_tweet.json"));
+        execute(&mut env, &x_client(), publish("p1")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(env.sent[0].body, r#"{"text":"Launch day."}"#);
+        let mut env = env.expect(TWEETS, 402, &[], include_str!("../tests/fixtures/error_402_credits.json"));
+        assert!(
+            matches!(execute(&mut env, &x_client(), publish("p2")), Err(PluginError::Denied(m)) if m.contains("402"))
+        );
+    }
+
+    #[test]
+    fn follow_like_and_repost_are_refused_without_a_request() {
+        for action in [
+            Action::Follow("1".into()),
+            Action::FollowBack("1".into()),
+            Action::Unfollow("1".into()),
+            Action::Like("1".into()),
+            Action::Repost("1".into()),
+            Action::AcceptFollowRequest("1".into()),
+        ] {
+            let mut env = signed_in();
+            let result =
+                execute(&mut env, &x_client(), ActionRequest { idempotency_key: "k".into(), action });
+            assert!(matches!(result, Err(PluginError::Denied(m)) if m.contains("X")));
+            assert!(env.sent.is_empty());
+        }
+    }
+
+    #[test]
+    fn accounts_are_looked_up_and_listed() {
+        let one = r#"{"data":{"id":"7","name":"Cy","username":"cy","public_metrics":{"followers_count":3}}}"#;
+        let mut env = signed_in().expect("https://api.x.com/2/users/7", 200, &[], one);
+        let account = lookup_account(&mut env, &x_client(), "7").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((account.handle.as_str(), account.followers), ("cy", Some(3)));
+        let mut env = env.expect(FOLLOWERS, 200, &[], include_str!("../tests/fixtures/followers_page.json"));
+        let page = list_accounts(&mut env, &x_client(), "followers", Some("TOKEN1"))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.next_cursor.as_deref(), Some("DFEDBNRFT3MHCZZZ"));
+        assert!(env.sent[1].url.ends_with("pagination_token=TOKEN1"));
+    }
+}
