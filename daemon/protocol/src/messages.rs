@@ -1,0 +1,363 @@
+//! The messages: what the CLI may ask and what the daemon answers, as plain serde data.
+//!
+//! Payloads reuse the core's types (tasks, states, action kinds); the report structs below cover
+//! what the core has no type for, and are filled by the daemon from its live state.
+
+use rapport_core::UnixSeconds;
+use rapport_core::task::{ActionKind, PostKind, Task, TaskId, TaskState};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::PROTOCOL_VERSION;
+
+/// What the client sends: its protocol version and one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestEnvelope {
+    /// The client's [`PROTOCOL_VERSION`].
+    pub version: u32,
+    /// The request.
+    pub request: Request,
+}
+
+impl RequestEnvelope {
+    /// Wraps a request with this build's protocol version.
+    pub fn new(request: Request) -> RequestEnvelope {
+        RequestEnvelope { version: PROTOCOL_VERSION, request }
+    }
+}
+
+/// What the daemon sends back: its protocol version and one response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseEnvelope {
+    /// The daemon's [`PROTOCOL_VERSION`].
+    pub version: u32,
+    /// The response.
+    pub response: Response,
+}
+
+impl ResponseEnvelope {
+    /// Wraps a response with this build's protocol version.
+    pub fn new(response: Response) -> ResponseEnvelope {
+        ResponseEnvelope { version: PROTOCOL_VERSION, response }
+    }
+}
+
+/// A request to the daemon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "request", rename_all = "kebab-case")]
+pub enum Request {
+    /// Accounts, plugin health, queue counts, rate headroom. Answered with [`Response::Status`].
+    Status,
+    /// A page of tasks. Answered with [`Response::Tasks`].
+    Queue {
+        /// Only tasks in this state.
+        state: Option<TaskState>,
+        /// Only tasks of this account.
+        account: Option<String>,
+        /// Only ids greater than this (the last id of the previous page).
+        after: Option<TaskId>,
+        /// At most this many (the daemon caps it at [`crate::MAX_PAGE`]).
+        limit: u32,
+    },
+    /// One task. Answered with [`Response::Task`].
+    Show {
+        /// The task.
+        id: TaskId,
+    },
+    /// Approve tasks, optionally replacing the text (meaningful for one id). Answered with
+    /// [`Response::Updated`], one result per id.
+    Approve {
+        /// The tasks.
+        ids: Vec<TaskId>,
+        /// Replacement reply or post text.
+        text: Option<String>,
+    },
+    /// Reject tasks. Answered with [`Response::Updated`].
+    Reject {
+        /// The tasks.
+        ids: Vec<TaskId>,
+        /// Why, if the person said.
+        reason: Option<String>,
+    },
+    /// Send a needs-check task again (the person checked the platform did not get it).
+    /// Answered with [`Response::Updated`].
+    Resend {
+        /// The task.
+        id: TaskId,
+    },
+    /// Mark a needs-check task done (the platform did get it). Answered with [`Response::Updated`].
+    MarkDone {
+        /// The task.
+        id: TaskId,
+    },
+    /// The non-sales/sales post ratio. Answered with [`Response::Ratio`].
+    Ratio {
+        /// One account, or all.
+        account: Option<String>,
+    },
+    /// The next scheduled post slots. Answered with [`Response::Slots`].
+    Schedule {
+        /// How many slots.
+        count: u32,
+    },
+    /// Add an entry to the content library. Answered with [`Response::Posts`] holding it.
+    PostAdd {
+        /// The entry.
+        entry: NewContentEntry,
+    },
+    /// The content library. Answered with [`Response::Posts`].
+    PostList,
+    /// Remove a content library entry. Answered with [`Response::Updated`].
+    PostRemove {
+        /// The entry's id.
+        id: String,
+    },
+    /// How a post would go out. Answered with [`Response::Preview`].
+    PostPreview {
+        /// A library entry or free text.
+        target: PreviewTarget,
+    },
+}
+
+/// What a post preview is of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "kebab-case")]
+pub enum PreviewTarget {
+    /// A content library entry.
+    Entry {
+        /// Its id.
+        id: String,
+    },
+    /// Text not in the library.
+    Text {
+        /// The text.
+        text: String,
+        /// Value or sales.
+        kind: PostKind,
+    },
+}
+
+/// The daemon's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "response", content = "body", rename_all = "kebab-case")]
+pub enum Response {
+    /// The daemon's state.
+    Status(StatusReport),
+    /// A page of tasks.
+    Tasks(Vec<Task>),
+    /// One task.
+    Task(Task),
+    /// The outcome for each id of a bulk change, in request order.
+    Updated(Vec<ItemResult>),
+    /// The post ratio per account.
+    Ratio(Vec<AccountRatio>),
+    /// Upcoming schedule slots.
+    Slots(Vec<Slot>),
+    /// Content library entries.
+    Posts(Vec<ContentEntry>),
+    /// A post preview.
+    Preview(PostPreview),
+    /// The request failed as a whole.
+    Error(ErrorReply),
+}
+
+/// Why a request failed as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// Client and daemon speak different protocol versions.
+    VersionMismatch,
+    /// The frame's declared length exceeds [`crate::MAX_FRAME`].
+    FrameTooLarge,
+    /// The frame is not a valid request (bad JSON, unknown request, missing field).
+    Malformed,
+    /// The request is well-formed but cannot be done as asked (bad argument).
+    BadRequest,
+    /// The thing named does not exist.
+    NotFound,
+    /// The task's state does not allow the change.
+    InvalidState,
+    /// The daemon failed (store, plugin host); its log has details.
+    Internal,
+}
+
+/// A request's failure as a whole: a code for scripts and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[error("{message}")]
+pub struct ErrorReply {
+    /// What kind of failure.
+    pub code: ErrorCode,
+    /// What went wrong and what to do, in plain words.
+    pub message: String,
+}
+
+impl ErrorReply {
+    /// An error reply.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorReply {
+        ErrorReply { code, message: message.into() }
+    }
+}
+
+/// The outcome of a bulk change for one id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemResult {
+    /// The task or entry id, as given.
+    pub id: String,
+    /// `None` when it succeeded; otherwise why it failed, naming the id.
+    pub error: Option<String>,
+}
+
+impl ItemResult {
+    /// A success.
+    pub fn ok(id: impl ToString) -> ItemResult {
+        ItemResult { id: id.to_string(), error: None }
+    }
+
+    /// A failure with its reason.
+    pub fn failed(id: impl ToString, error: impl Into<String>) -> ItemResult {
+        ItemResult { id: id.to_string(), error: Some(error.into()) }
+    }
+}
+
+/// Everything `rapport status` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusReport {
+    /// The daemon's version.
+    pub daemon_version: String,
+    /// When the daemon started.
+    pub started_at: UnixSeconds,
+    /// The daemon's clock when it answered; the CLI shows times relative to it.
+    pub now: UnixSeconds,
+    /// One entry per configured account.
+    pub accounts: Vec<AccountStatus>,
+}
+
+/// One account's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountStatus {
+    /// The account's name in config.
+    pub name: String,
+    /// The platform (`mastodon`, …).
+    pub platform: String,
+    /// The plugin's name and version.
+    pub plugin: String,
+    /// Whether the plugin works.
+    pub plugin_health: PluginHealth,
+    /// When the account was last polled.
+    pub last_poll: Option<UnixSeconds>,
+    /// Tasks per state (states with none omitted).
+    pub queue: Vec<StateCount>,
+    /// Room left under each rate limit.
+    pub headroom: Vec<RateHeadroom>,
+    /// Why approved tasks are waiting, in plain words.
+    pub held: Vec<String>,
+}
+
+/// A plugin's health as the daemon last saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "health", content = "reason", rename_all = "kebab-case")]
+pub enum PluginHealth {
+    /// Loaded and answering.
+    Ok,
+    /// Answering with errors (rate limited, transient failures); it recovers by itself.
+    Degraded(String),
+    /// Not working (failed to load, credentials refused); a person must act.
+    Down(String),
+}
+
+/// How many tasks are in one state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateCount {
+    /// The state.
+    pub state: TaskState,
+    /// How many tasks.
+    pub count: u64,
+}
+
+/// Room under one rate limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateHeadroom {
+    /// The action limited.
+    pub action: ActionKind,
+    /// Actions used in the current window.
+    pub used: u32,
+    /// Actions allowed per window.
+    pub limit: u32,
+    /// Window length in seconds.
+    pub window_seconds: u32,
+    /// Where the limit comes from (`platform`, `config`, …).
+    pub source: String,
+}
+
+/// The non-sales/sales post ratio of one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountRatio {
+    /// The account.
+    pub account: String,
+    /// The brand, if the ratio is kept per brand.
+    pub brand: Option<String>,
+    /// Value posts counted.
+    pub value_posts: u32,
+    /// Sales posts counted.
+    pub sales_posts: u32,
+    /// Value posts required per sales post.
+    pub required: u32,
+    /// Value posts still needed before the next sales post may go out (0: allowed now).
+    pub value_needed: u32,
+}
+
+/// One upcoming scheduled post slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    /// The schedule's name in config.
+    pub schedule: String,
+    /// The account it posts for.
+    pub account: String,
+    /// When.
+    pub at: UnixSeconds,
+    /// The content library entry it would post, if one is eligible.
+    pub entry: Option<String>,
+    /// The entry's kind.
+    pub kind: Option<PostKind>,
+    /// Why nothing would be posted, if so.
+    pub note: Option<String>,
+}
+
+/// A content library entry to add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewContentEntry {
+    /// The post's text.
+    pub text: String,
+    /// Value or sales.
+    pub kind: PostKind,
+    /// Accounts it may be posted by; empty means all.
+    pub accounts: Vec<String>,
+    /// Alt text for media, empty if none.
+    pub media_alt: String,
+}
+
+/// A content library entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentEntry {
+    /// Its id.
+    pub id: String,
+    /// The post's text.
+    pub text: String,
+    /// Value or sales.
+    pub kind: PostKind,
+    /// Accounts it may be posted by; empty means all.
+    pub accounts: Vec<String>,
+    /// When it was last posted, if ever.
+    pub last_posted: Option<UnixSeconds>,
+}
+
+/// How a post would go out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPreview {
+    /// The text as it would be sent.
+    pub text: String,
+    /// Its length in characters.
+    pub length: u32,
+    /// Problems the daemon sees (too long for a platform, the ratio would block it, …).
+    pub warnings: Vec<String>,
+}
