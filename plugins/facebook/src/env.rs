@@ -99,10 +99,18 @@ pub mod fake {
         }
     }
 
+    /// One scripted answer, for the next request whose URL starts with `prefix`.
+    struct Exchange {
+        prefix: String,
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    }
+
     /// Answers each request with the first scripted response whose URL prefix matches, in order.
     #[derive(Default)]
     pub struct Scripted {
-        script: VecDeque<(String, u16, Vec<(String, String)>, String)>,
+        script: VecDeque<Exchange>,
         /// Every request sent, in order.
         pub sent: Vec<Sent>,
         /// The store.
@@ -124,7 +132,12 @@ pub mod fake {
         /// Scripts the next response for a URL starting with `url_prefix`.
         pub fn expect(mut self, url_prefix: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Self {
             let headers = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
-            self.script.push_back((url_prefix.to_owned(), status, headers, body.to_owned()));
+            self.script.push_back(Exchange {
+                prefix: url_prefix.to_owned(),
+                status,
+                headers,
+                body: body.to_owned(),
+            });
             self
         }
 
@@ -148,11 +161,10 @@ pub mod fake {
                 body: String::from_utf8_lossy(request.body_bytes()).into_owned(),
             });
             self.kv_at_send.push(self.kv.clone());
-            let Some(at) = self.script.iter().position(|(prefix, ..)| url.starts_with(prefix.as_str()))
-            else {
+            let Some(at) = self.script.iter().position(|e| url.starts_with(e.prefix.as_str())) else {
                 return Err(HttpError::Connection(format!("no scripted response for {url}")));
             };
-            let Some((_, status, headers, body)) = self.script.remove(at) else {
+            let Some(Exchange { status, headers, body, .. }) = self.script.remove(at) else {
                 return Err(HttpError::Connection(format!("no scripted response for {url}")));
             };
             Ok(Response::new(url, status, headers, body.into_bytes()))

@@ -186,6 +186,7 @@ pub fn refusal(action: &Action) -> &'static str {
 /// Replies to `reply.to_post_id` if X's rules allow it: the post summons the account and has not
 /// been answered yet.
 fn send_reply<E: Env>(env: &mut E, client: &Client, me: &Me, reply: &Reply) -> Result<Sent, PluginError> {
+    numeric_id(&reply.to_post_id)?;
     let answered_key = format!("replied:{}", reply.to_post_id);
     if let Some(previous) = env.kv_get_json::<Sent>(&answered_key) {
         return Err(PluginError::Denied(format!(
@@ -227,6 +228,16 @@ fn summoned<E: Env>(env: &mut E, client: &Client, me: &Me, id: &str) -> Result<b
     Ok(api::summons(&tweet, &found.includes, &me.id, &me.username))
 }
 
+/// `id` if it is an X id (decimal digits), so that it can go into a URL path; else the error
+/// naming it.
+fn numeric_id(id: &str) -> Result<&str, PluginError> {
+    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(id)
+    } else {
+        Err(PluginError::Permanent(format!("{id:?} is not an X id")))
+    }
+}
+
 /// Creates a tweet from `body` with `POST /2/tweets`.
 fn post_tweet<E: Env>(
     env: &mut E,
@@ -242,7 +253,7 @@ fn post_tweet<E: Env>(
 
 /// The account with X id `id`.
 pub fn lookup_account<E: Env>(env: &mut E, client: &Client, id: &str) -> Result<Account, PluginError> {
-    let url = format!("{}/2/users/{id}", client.api_base);
+    let url = format!("{}/2/users/{}", client.api_base, numeric_id(id)?);
     let found: ObjectResponse<User> =
         auth::send(env, client, || Request::get(&url).query("user.fields", USER_FIELDS))?.json()?;
     match found.data {
@@ -496,7 +507,7 @@ mod tests {
     }
 
     #[test]
-    fn follow_like_and_repost_are_refused_without_a_request() {
+    fn refused_actions_and_forged_ids_send_nothing() {
         for action in [
             Action::Follow("1".into()),
             Action::FollowBack("1".into()),
@@ -511,6 +522,11 @@ mod tests {
             assert!(matches!(result, Err(PluginError::Denied(m)) if m.contains("X")));
             assert!(env.sent.is_empty());
         }
+        let mut env = signed_in();
+        let forged = execute(&mut env, &x_client(), reply_to("1/../../users/me", "k"));
+        assert!(matches!(forged, Err(PluginError::Permanent(m)) if m.contains("not an X id")));
+        assert!(matches!(lookup_account(&mut env, &x_client(), "me"), Err(PluginError::Permanent(_))));
+        assert!(env.sent.is_empty());
     }
 
     #[test]
