@@ -145,8 +145,8 @@ pub enum Response {
     Status(StatusReport),
     /// A page of tasks.
     Tasks(Vec<Task>),
-    /// One task.
-    Task(Task),
+    /// One task (boxed: it is far larger than the other replies).
+    Task(Box<Task>),
     /// The outcome for each id of a bulk change, in request order.
     Updated(Vec<ItemResult>),
     /// The post ratio per account.

@@ -77,7 +77,10 @@ impl Store {
                 tx.actions.insert(action_key(&account, entry.action, now, seq), &[])?;
                 if let Some(post) = &entry.post {
                     let record = PostRecord { at: now, kind: post.kind, brand: post.brand.clone() };
-                    tx.posts.insert(post_key(&account, now, seq), encode("post record", &record).map_err(abort)?)?;
+                    tx.posts.insert(
+                        post_key(&account, now, seq),
+                        encode("post record", &record).map_err(abort)?,
+                    )?;
                 }
             }
             Ok(task)

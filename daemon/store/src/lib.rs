@@ -20,7 +20,7 @@ use thiserror::Error;
 
 pub use ledger::{LedgerEntry, PostEntry, PostRecord};
 pub use schema::SCHEMA_VERSION;
-pub use tasks::{IngestReport, NewTask, StoredNotification, TaskFilter};
+pub use tasks::{IngestReport, NewTask, StoredNotification, TaskFilter, TaskOutcome};
 
 /// Why a store operation failed.
 #[derive(Debug, Error)]

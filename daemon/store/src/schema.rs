@@ -60,11 +60,7 @@ impl Store {
     fn migrate(&self) -> Result<(), StoreError> {
         let found = self.schema_version()?;
         if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
-                dir: self.dir.clone(),
-                found,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(StoreError::NewerSchema { dir: self.dir.clone(), found, supported: SCHEMA_VERSION });
         }
         for (from, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             let to = from as u32 + 1;

@@ -65,6 +65,9 @@ pub struct TaskFilter {
     pub limit: usize,
 }
 
+/// One id's outcome in [`Store::transition_many`].
+pub type TaskOutcome = (TaskId, Result<Task, StoreError>);
+
 /// The meta key of the next task id (u64 big-endian; absent means 1).
 const NEXT_ID_KEY: &[u8] = b"next-task-id";
 
@@ -177,7 +180,12 @@ fn load_task(tx: &Tx<'_>, id: TaskId) -> TxResult<Task> {
 }
 
 /// Applies a transition to a stored task inside a transaction.
-pub(crate) fn transition_in(tx: &Tx<'_>, id: TaskId, transition: &Transition, now: UnixSeconds) -> TxResult<Task> {
+pub(crate) fn transition_in(
+    tx: &Tx<'_>,
+    id: TaskId,
+    transition: &Transition,
+    now: UnixSeconds,
+) -> TxResult<Task> {
     let old = load_task(tx, id)?;
     let mut new = old.clone();
     new.apply(transition.clone(), now).map_err(|e| abort(e.into()))?;
@@ -243,7 +251,8 @@ impl Store {
                 };
                 let task = task.map(|t| t.id);
                 report.tasks.extend(task);
-                let stored = StoredNotification { notification: notification.clone(), recorded_at: now, task };
+                let stored =
+                    StoredNotification { notification: notification.clone(), recorded_at: now, task };
                 tx.notifications.insert(key, encode("notification", &stored).map_err(abort)?)?;
                 let kind = keys::notification_code(notification.kind);
                 bump(tx.engagement, &keys::join(&prefix, &[&[kind]]), 1)?;
@@ -293,7 +302,8 @@ impl Store {
     /// Creates one proposed task for `account`.
     pub fn create_task(&self, new: NewTask, account: &str, now: UnixSeconds) -> Result<Task, StoreError> {
         keys::name("account", account)?;
-        let mut created = self.trees.transaction(|tx| create_in(tx, account, std::slice::from_ref(&new), now))?;
+        let mut created =
+            self.trees.transaction(|tx| create_in(tx, account, std::slice::from_ref(&new), now))?;
         created.pop().ok_or_else(|| StoreError::Corrupt("creating one task returned none".into()))
     }
 
@@ -317,7 +327,12 @@ impl Store {
 
     /// Applies a transition (refusing those the lifecycle forbids, naming the task) and flushes
     /// before returning, since the caller may act on the new state at once.
-    pub fn transition(&self, id: TaskId, transition: Transition, now: UnixSeconds) -> Result<Task, StoreError> {
+    pub fn transition(
+        &self,
+        id: TaskId,
+        transition: Transition,
+        now: UnixSeconds,
+    ) -> Result<Task, StoreError> {
         let task = self.trees.transaction(|tx| transition_in(tx, id, &transition, now))?;
         self.flush()?;
         Ok(task)
@@ -329,10 +344,12 @@ impl Store {
         &self,
         changes: impl IntoIterator<Item = (TaskId, Transition)>,
         now: UnixSeconds,
-    ) -> Result<Vec<(TaskId, Result<Task, StoreError>)>, StoreError> {
+    ) -> Result<Vec<TaskOutcome>, StoreError> {
         let results: Vec<_> = changes
             .into_iter()
-            .map(|(id, transition)| (id, self.trees.transaction(|tx| transition_in(tx, id, &transition, now))))
+            .map(|(id, transition)| {
+                (id, self.trees.transaction(|tx| transition_in(tx, id, &transition, now)))
+            })
             .collect();
         self.flush()?;
         Ok(results)
@@ -360,7 +377,9 @@ impl Store {
     pub fn page(&self, filter: &TaskFilter) -> Result<Vec<Task>, StoreError> {
         let ids = match (&filter.account, filter.state) {
             (None, None) => ids_after(&self.trees.tasks, &[], filter.after, filter.limit)?,
-            (None, Some(state)) => ids_after(&self.trees.by_state, &[state.code()], filter.after, filter.limit)?,
+            (None, Some(state)) => {
+                ids_after(&self.trees.by_state, &[state.code()], filter.after, filter.limit)?
+            }
             (Some(account), state) => {
                 let prefix = keys::name("account", account)?;
                 let mut ids = Vec::new();
@@ -446,7 +465,9 @@ impl Store {
     /// Loads tasks by id, in the order given.
     fn load_all(&self, ids: Vec<TaskId>) -> Result<Vec<Task>, StoreError> {
         ids.into_iter()
-            .map(|id| self.task(id)?.ok_or_else(|| StoreError::Corrupt(format!("an index names missing task {id}"))))
+            .map(|id| {
+                self.task(id)?.ok_or_else(|| StoreError::Corrupt(format!("an index names missing task {id}")))
+            })
             .collect()
     }
 }

@@ -80,7 +80,8 @@ fn refetching_a_page_creates_nothing_new_and_advances_the_cursor_once() {
 fn a_duplicate_within_one_page_counts_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let twice = vec![notification("1", NotificationKind::Follow), notification("1", NotificationKind::Follow)];
+    let twice =
+        vec![notification("1", NotificationKind::Follow), notification("1", NotificationKind::Follow)];
     let report = store.ingest_page("shop", &twice, None, 10, triage).unwrap();
     assert_eq!((report.new, report.duplicates, report.tasks.len()), (1, 1, 1));
 }
@@ -169,7 +170,8 @@ fn indexes_and_counts_follow_every_transition() {
 fn pages_continue_after_the_last_id_and_respect_the_limit() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let news: Vec<_> = (0..10).map(|i| follow_back(&notification(&i.to_string(), NotificationKind::Follow))).collect();
+    let news: Vec<_> =
+        (0..10).map(|i| follow_back(&notification(&i.to_string(), NotificationKind::Follow))).collect();
     let ids = store.create_tasks_batch("shop", &news, 5).unwrap();
     assert_eq!(ids, (1..=10).map(TaskId).collect::<Vec<_>>());
     let filter = |after| TaskFilter { state: Some(TaskState::Proposed), account: None, after, limit: 4 };
@@ -214,7 +216,11 @@ fn start_execution_records_the_ledger_only_when_the_transition_happens() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let new = NewTask {
-        action: Action::Publish { text: "hello".into(), post_kind: PostKind::Sales, media_alt: String::new() },
+        action: Action::Publish {
+            text: "hello".into(),
+            post_kind: PostKind::Sales,
+            media_alt: String::new(),
+        },
         origin: Origin::Manual,
         context: TaskContext::default(),
         expires_at: None,
