@@ -1,0 +1,131 @@
+//! `rapport review`: walk the proposed tasks one by one and decide each.
+//!
+//! Reads one decision per line from any `BufRead`, so it works on a terminal and with piped
+//! input (scripts, tests) alike; end of input quits like `q`.
+
+use std::io::{BufRead, Write};
+
+use rapport_core::UnixSeconds;
+use rapport_core::task::{Task, TaskId, TaskState};
+use rapport_protocol::{Request, Response};
+
+use crate::client::{Client, unexpected};
+use crate::render;
+
+/// How many proposed tasks are fetched per round trip.
+const PAGE: u32 = 50;
+
+/// What the person decided during a review.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Tasks approved (with or without edits).
+    pub approved: usize,
+    /// Tasks rejected.
+    pub rejected: usize,
+    /// Tasks skipped.
+    pub skipped: usize,
+}
+
+/// One person's decision about one task.
+enum Decision {
+    Approve(Option<String>),
+    Reject(Option<String>),
+    Skip,
+    Quit,
+}
+
+/// Reads a trimmed line; `None` at end of input.
+fn read_line(input: &mut impl BufRead) -> anyhow::Result<Option<String>> {
+    let mut line = String::new();
+    Ok((input.read_line(&mut line)? > 0).then(|| line.trim().to_string()))
+}
+
+/// Prompts until the person gives a valid decision for `task`.
+fn decide(
+    task: &Task,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    edit: &mut impl FnMut(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<Decision> {
+    loop {
+        write!(out, "[a]pprove [e]dit [r]eject [s]kip [q]uit > ")?;
+        out.flush()?;
+        let Some(answer) = read_line(input)? else { return Ok(Decision::Quit) };
+        match answer.as_str() {
+            "a" => return Ok(Decision::Approve(None)),
+            "e" => match task.action.text() {
+                None => writeln!(out, "This {} task has no text to edit.", task.action.kind())?,
+                Some(draft) => match edit(draft) {
+                    Ok(text) => return Ok(Decision::Approve(Some(text))),
+                    Err(e) => writeln!(out, "{e:#}")?,
+                },
+            },
+            "r" => {
+                write!(out, "reason (enter for none) > ")?;
+                out.flush()?;
+                let reason = read_line(input)?.filter(|r| !r.is_empty());
+                return Ok(Decision::Reject(reason));
+            }
+            "s" => return Ok(Decision::Skip),
+            "q" => return Ok(Decision::Quit),
+            other => writeln!(out, "`{other}` is not a choice.")?,
+        }
+    }
+}
+
+/// Sends one decision; a refusal (someone else changed the task) is shown, not fatal.
+fn apply(client: &mut Client, id: TaskId, request: Request, out: &mut impl Write) -> anyhow::Result<bool> {
+    match client.call(request)? {
+        Response::Updated(results) => {
+            let failure = results.iter().find_map(|r| r.error.clone());
+            if let Some(error) = &failure {
+                writeln!(out, "Task {id} was not changed: {error}")?;
+            }
+            Ok(failure.is_none())
+        }
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// Runs the review until the queue is exhausted or the person quits.
+pub fn review(
+    client: &mut Client,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+    now: impl Fn() -> UnixSeconds,
+    mut edit: impl FnMut(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<Tally> {
+    let mut tally = Tally::default();
+    let mut after = None;
+    loop {
+        let request = Request::Queue { state: Some(TaskState::Proposed), account: None, after, limit: PAGE };
+        let tasks = match client.call(request)? {
+            Response::Tasks(tasks) => tasks,
+            other => return Err(unexpected(&other)),
+        };
+        let Some(last) = tasks.last() else { break };
+        after = Some(last.id);
+        for task in &tasks {
+            writeln!(out, "\n{}", render::task_detail(task, now()))?;
+            match decide(task, input, out, &mut edit)? {
+                Decision::Approve(text) => {
+                    let request = Request::Approve { ids: vec![task.id], text };
+                    if apply(client, task.id, request, out)? {
+                        writeln!(out, "Approved {}.", task.id)?;
+                        tally.approved += 1;
+                    }
+                }
+                Decision::Reject(reason) => {
+                    if apply(client, task.id, Request::Reject { ids: vec![task.id], reason }, out)? {
+                        writeln!(out, "Rejected {}.", task.id)?;
+                        tally.rejected += 1;
+                    }
+                }
+                Decision::Skip => tally.skipped += 1,
+                Decision::Quit => return Ok(tally),
+            }
+        }
+    }
+    writeln!(out, "\nNo more proposed tasks.")?;
+    Ok(tally)
+}

@@ -1,0 +1,198 @@
+//! The real `rapport` binary against a test peer: a Unix socket server built on the protocol
+//! crate that answers each request from a script and records what it received.
+
+use std::io::Write as _;
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::thread::JoinHandle;
+
+use rapport_core::notification::Profile;
+use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState};
+use rapport_protocol::{
+    ErrorCode, ErrorReply, ItemResult, Request, Response, ResponseEnvelope, decode_request, read_frame,
+    write_frame,
+};
+
+/// Serves one connection: answers each request with `answer` and returns the requests seen.
+fn peer(
+    socket: &Path,
+    mut answer: impl FnMut(&Request) -> Response + Send + 'static,
+) -> JoinHandle<Vec<Request>> {
+    let listener = UnixListener::bind(socket).unwrap();
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut seen = Vec::new();
+        while let Ok(body) = read_frame(&mut stream) {
+            let request = decode_request(&body).unwrap();
+            write_frame(&mut stream, &ResponseEnvelope::new(answer(&request))).unwrap();
+            seen.push(request);
+        }
+        seen
+    })
+}
+
+fn rapport(socket: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .env("RAPPORT_SOCKET", socket)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn socket_in(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("rapport.sock")
+}
+
+fn follow_back(id: u64, handle: &str) -> Task {
+    let profile = Profile {
+        id: format!("a{id}"),
+        handle: handle.into(),
+        display_name: handle.into(),
+        ..Profile::default()
+    };
+    Task::propose(
+        TaskId(id),
+        "shop",
+        Action::FollowBack { account_id: profile.id.clone() },
+        Origin::Notification { id: format!("n{id}") },
+        TaskContext { profile: Some(profile), ..TaskContext::default() },
+        1_700_000_000,
+        None,
+    )
+}
+
+#[test]
+fn a_missing_daemon_exits_3_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rapport(&socket_in(&dir), &["status"], "");
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert!(err.contains("rapportd is not running (no socket at"), "{err}");
+    assert!(err.contains("systemctl --user start rapportd"), "{err}");
+}
+
+#[test]
+fn approving_many_ids_is_one_request_and_a_partial_failure_exits_4() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server = peer(&socket, |request| match request {
+        Request::Approve { ids, .. } => Response::Updated(
+            ids.iter()
+                .map(|id| {
+                    if id.0 == 404 {
+                        ItemResult::failed(id, "there is no task 404")
+                    } else {
+                        ItemResult::ok(id)
+                    }
+                })
+                .collect(),
+        ),
+        _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
+    });
+    let out = rapport(&socket, &["approve", "1", "#2", "404"], "");
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "404: there is no task 404\n2 approved, 1 failed.\n");
+    let seen = server.join().unwrap();
+    assert_eq!(seen, vec![Request::Approve { ids: vec![TaskId(1), TaskId(2), TaskId(404)], text: None }]);
+}
+
+#[test]
+fn an_error_reply_exits_1_with_the_daemons_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server =
+        peer(&socket, |_| Response::Error(ErrorReply::new(ErrorCode::NotFound, "there is no task 9")));
+    let out = rapport(&socket, &["show", "9"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), "rapport: rapportd: there is no task 9\n");
+    assert_eq!(server.join().unwrap(), vec![Request::Show { id: TaskId(9) }]);
+}
+
+#[test]
+fn usage_errors_exit_2_without_contacting_the_daemon() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = rapport(&socket_in(&dir), &["approve", "1", "2", "--text", "hi"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("exactly one task id"));
+    let out = rapport(&socket_in(&dir), &["queue", "--state", "pending"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown state `pending`"));
+}
+
+#[test]
+fn queue_json_prints_the_payload_and_sends_the_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let tasks = vec![follow_back(7, "ann")];
+    let reply = tasks.clone();
+    let server = peer(&socket, move |_| Response::Tasks(reply.clone()));
+    let out = rapport(
+        &socket,
+        &["queue", "--json", "--state", "needs-check", "--account", "shop", "--after", "3", "--limit", "20"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed: Vec<Task> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed, tasks);
+    let seen = server.join().unwrap();
+    assert_eq!(
+        seen,
+        vec![Request::Queue {
+            state: Some(TaskState::NeedsCheck),
+            account: Some("shop".into()),
+            after: Some(TaskId(3)),
+            limit: 20
+        }]
+    );
+}
+
+#[test]
+fn review_reads_decisions_from_stdin_and_pages_through_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server = peer(&socket, |request| match request {
+        Request::Queue { after: None, .. } => {
+            Response::Tasks(vec![follow_back(1, "ann"), follow_back(2, "bob")])
+        }
+        Request::Queue { after: Some(TaskId(2)), .. } => Response::Tasks(vec![follow_back(3, "cy")]),
+        Request::Queue { .. } => Response::Tasks(vec![]),
+        Request::Approve { ids, .. } | Request::Reject { ids, .. } => {
+            Response::Updated(ids.iter().map(ItemResult::ok).collect())
+        }
+        _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
+    });
+    // Task 1: an invalid key, then approve; task 2: reject with a reason; task 3: edit is refused
+    // (a follow-back has no text), then skip; then the queue is empty.
+    let out = rapport(&socket, &["review"], "x\na\nr\nlooks like spam\ne\ns\n");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Person: ann (@ann)"), "{stdout}");
+    assert!(stdout.contains("`x` is not a choice."), "{stdout}");
+    assert!(stdout.contains("This follow-back task has no text to edit."), "{stdout}");
+    assert!(stdout.ends_with("No more proposed tasks.\n1 approved, 1 rejected, 1 skipped.\n"), "{stdout}");
+    let seen = server.join().unwrap();
+    assert_eq!(seen[1], Request::Approve { ids: vec![TaskId(1)], text: None });
+    assert_eq!(seen[2], Request::Reject { ids: vec![TaskId(2)], reason: Some("looks like spam".into()) });
+    assert_eq!(seen.len(), 5, "two queue pages, two decisions, and the empty page: {seen:?}");
+}
+
+#[test]
+fn review_quits_at_end_of_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server = peer(&socket, |_| Response::Tasks(vec![follow_back(1, "ann")]));
+    let out = rapport(&socket, &["review"], "");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).ends_with("0 approved, 0 rejected, 0 skipped.\n"));
+    assert_eq!(server.join().unwrap().len(), 1);
+}
