@@ -148,7 +148,8 @@ impl IndexKeys {
     }
 }
 
-/// Writes a task (new when `old` is `None`) with its indexes and counters. A new scheduled task
+/// Writes a task (new when `old` is `None`) with its indexes, and its counters when it changes
+/// state (a new task's count is the caller's, so a batch bumps it once). A new scheduled task
 /// also marks its slot done, so a slot can never yield two tasks.
 pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResult<()> {
     let account = keys::name("account", &new.account).map_err(abort)?;
@@ -161,7 +162,7 @@ pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResul
             }
         }
         None => {
-            bump(tx.counts, &keys::join(&account, &[&[new.state.code()]]), 1)?;
+            // New tasks are counted by the caller, once per batch.
             if let Origin::Schedule { schedule, slot, .. } = &new.origin {
                 let prefix = keys::name("schedule", schedule).map_err(abort)?;
                 tx.slots.insert(keys::join(&prefix, &[&keys::time(*slot)]), &[])?;
@@ -195,6 +196,9 @@ pub(crate) fn transition_in(
 
 /// Creates `tasks` for `account` inside a transaction, with consecutive ids.
 fn create_in(tx: &Tx<'_>, account: &str, tasks: &[NewTask], now: UnixSeconds) -> TxResult<Vec<Task>> {
+    if tasks.is_empty() {
+        return Ok(Vec::new());
+    }
     let first = reserve_ids(tx, tasks.len() as u64)?;
     let mut created = Vec::with_capacity(tasks.len());
     for (new, id) in tasks.iter().zip(first..) {
@@ -209,6 +213,10 @@ fn create_in(tx: &Tx<'_>, account: &str, tasks: &[NewTask], now: UnixSeconds) ->
         );
         write_task(tx, None, &task)?;
         created.push(task);
+    }
+    if !created.is_empty() {
+        let account = keys::name("account", account).map_err(abort)?;
+        bump(tx.counts, &keys::join(&account, &[&[TaskState::Proposed.code()]]), created.len() as i64)?;
     }
     Ok(created)
 }
@@ -235,27 +243,50 @@ impl Store {
         let proposals: RefCell<Vec<Option<Option<NewTask>>>> = RefCell::new(vec![None; notifications.len()]);
         self.trees.transaction(|tx| {
             let mut report = IngestReport::default();
+            // First pass: which notifications are new (against the store and earlier in the page),
+            // and what triage proposes for them.
+            let mut fresh: Vec<(usize, Vec<u8>)> = Vec::with_capacity(notifications.len());
+            let mut proposed: Vec<(usize, NewTask)> = Vec::new();
+            let mut seen = std::collections::HashSet::with_capacity(notifications.len());
             for (i, notification) in notifications.iter().enumerate() {
                 let key = keys::join(&prefix, &[notification.id.as_bytes()]);
-                if tx.notifications.get(&key)?.is_some() {
+                if !seen.insert(notification.id.as_str()) || tx.notifications.get(&key)?.is_some() {
                     report.duplicates += 1;
                     continue;
                 }
-                report.new += 1;
                 let proposal = proposals.borrow_mut()[i]
                     .get_or_insert_with(|| (propose.borrow_mut())(notification))
                     .clone();
-                let task = match proposal {
-                    Some(new) => create_in(tx, account, std::slice::from_ref(&new), now)?.pop(),
-                    None => None,
+                if let Some(new) = proposal {
+                    proposed.push((i, new));
+                }
+                fresh.push((i, key));
+            }
+            report.new = fresh.len();
+            // Second pass: the tasks (one id reservation, one counter update), then the records.
+            let news: Vec<NewTask> = proposed.iter().map(|(_, new)| new.clone()).collect();
+            let created = create_in(tx, account, &news, now)?;
+            report.tasks = created.iter().map(|t| t.id).collect();
+            let task_of: std::collections::HashMap<usize, TaskId> =
+                proposed.iter().map(|(i, _)| *i).zip(report.tasks.iter().copied()).collect();
+            let mut per_kind = [0i64; keys::NOTIFICATION_KINDS.len()];
+            for (i, key) in fresh {
+                let notification = &notifications[i];
+                let stored = StoredNotification {
+                    notification: notification.clone(),
+                    recorded_at: now,
+                    task: task_of.get(&i).copied(),
                 };
-                let task = task.map(|t| t.id);
-                report.tasks.extend(task);
-                let stored =
-                    StoredNotification { notification: notification.clone(), recorded_at: now, task };
                 tx.notifications.insert(key, encode("notification", &stored).map_err(abort)?)?;
-                let kind = keys::notification_code(notification.kind);
-                bump(tx.engagement, &keys::join(&prefix, &[&[kind]]), 1)?;
+                let code = keys::notification_code(notification.kind);
+                if let Some(slot) = keys::NOTIFICATION_KINDS.iter().position(|(_, c)| *c == code) {
+                    per_kind[slot] += 1;
+                }
+            }
+            for ((_, code), count) in keys::NOTIFICATION_KINDS.iter().zip(per_kind) {
+                if count > 0 {
+                    bump(tx.engagement, &keys::join(&prefix, &[&[*code]]), count)?;
+                }
             }
             if let Some(cursor) = next_cursor {
                 tx.cursors.insert(account.as_bytes(), cursor.as_bytes())?;
