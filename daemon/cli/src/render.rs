@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use rapport_core::UnixSeconds;
-use rapport_core::task::{Action, Task};
+use rapport_core::task::{Action, PostKind, Task};
 use rapport_protocol::{
     AccountRatio, AccountStatus, ContentEntry, ItemResult, PluginHealth, PostPreview, Slot, StatusReport,
 };
@@ -66,6 +66,14 @@ fn excerpt(text: &str, max: usize) -> String {
     }
     let cut: String = line.chars().take(max.saturating_sub(1)).collect();
     format!("{cut}…")
+}
+
+/// A post kind's name as config and the CLI spell it.
+fn post_kind(kind: PostKind) -> &'static str {
+    match kind {
+        PostKind::Value => "value",
+        PostKind::Sales => "sales",
+    }
 }
 
 /// Who a task concerns, as `@handle`, or the platform id when no profile is known.
@@ -167,8 +175,8 @@ pub fn task_detail(task: &Task, now: UnixSeconds) -> String {
             let _ = writeln!(out, "Reply draft:");
             quote(&mut out, text);
         }
-        Action::Publish { text, post_kind, .. } => {
-            let _ = writeln!(out, "Post ({post_kind:?}):");
+        Action::Publish { text, post_kind: kind, .. } => {
+            let _ = writeln!(out, "Post ({}):", post_kind(*kind));
             quote(&mut out, text);
         }
         _ => {}
@@ -328,7 +336,7 @@ pub fn posts(entries: &[ContentEntry], now: UnixSeconds) -> String {
         .map(|e| {
             vec![
                 e.id.clone(),
-                format!("{:?}", e.kind).to_lowercase(),
+                post_kind(e.kind).to_string(),
                 if e.accounts.is_empty() { "all".into() } else { e.accounts.join(",") },
                 e.last_posted.map_or_else(|| "never".into(), |at| relative(now, at)),
                 excerpt(&e.text, 50),
