@@ -1,0 +1,501 @@
+//! A local Mastodon-API server for tests and the demo: seeded data, switchable faults, and a record
+//! of every request so tests can assert exactly-once delivery.
+//!
+//! Start one with [`MastodonSandbox::start`]; it binds 127.0.0.1 on a random port and stops when
+//! the handle is dropped. Faults and runtime events are set through the Rust API or, for a sandbox
+//! in another process, through admin endpoints under `/_sandbox/` (which are neither
+//! authenticated, faulted nor recorded):
+//!
+//! | endpoint | effect |
+//! |---|---|
+//! | `POST /_sandbox/faults` with a [`FaultRule`] as JSON | adds the rule |
+//! | `DELETE /_sandbox/faults` | clears every rule |
+//! | `POST /_sandbox/release` | lets held requests go on |
+//! | `GET /_sandbox/requests` | the recorded requests, as JSON |
+//! | `POST /_sandbox/mention` with `{"acct":…,"text":…}` | a new mention notification |
+//! | `POST /_sandbox/follow` with `{"acct":…}` | a new follower and its notification |
+
+mod seed;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use tokio::sync::watch;
+
+pub use seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent};
+use world::{Answer, World};
+
+/// The largest request body the sandbox reads; the plugin's bodies are a few hundred bytes.
+const MAX_BODY: usize = 1 << 20;
+/// The per-account API limit the sandbox reports, as Mastodon's default.
+const RATE_LIMIT: u32 = 300;
+
+/// Why the sandbox could not start.
+#[derive(Debug, Error)]
+pub enum SandboxError {
+    /// The listening socket could not be bound.
+    #[error("cannot bind the Mastodon sandbox to {addr}: {source}; pick another port or free this one")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// A fault the sandbox answers with instead of the real response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// 429 with `X-RateLimit-Limit`, `X-RateLimit-Remaining: 0` and `X-RateLimit-Reset` this many
+    /// seconds ahead (an RFC 3339 time, as Mastodon sends).
+    RateLimited {
+        /// Seconds until the reset time.
+        reset_in_secs: u32,
+    },
+    /// This 5xx (or any) status with Mastodon's error body.
+    Status {
+        /// The status code.
+        code: u16,
+    },
+    /// Waits this long, then answers normally.
+    Slow {
+        /// The delay in milliseconds.
+        millis: u64,
+    },
+    /// Holds the request open until [`MastodonSandbox::release`] (or `POST /_sandbox/release`),
+    /// then answers normally. The request is recorded on arrival.
+    Hold,
+    /// 200 with a body that is cut off mid-JSON.
+    MalformedJson,
+    /// 302 to this URL.
+    Redirect {
+        /// The `Location`.
+        location: String,
+    },
+}
+
+/// A fault and which requests it hits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// What to answer.
+    pub fault: Fault,
+    /// How many matching requests it hits; `None` for all of them until cleared.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Only requests with this method (e.g. `POST`), if set.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Only requests whose path starts with this, if set.
+    #[serde(default)]
+    pub path_prefix: Option<String>,
+}
+
+impl FaultRule {
+    /// `fault` for every request until cleared.
+    pub fn new(fault: Fault) -> Self {
+        FaultRule { fault, times: None, method: None, path_prefix: None }
+    }
+
+    /// Only the next `n` matching requests.
+    pub fn times(mut self, n: u32) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    /// Only requests with `method` whose path starts with `path_prefix`.
+    pub fn on(mut self, method: &str, path_prefix: &str) -> Self {
+        self.method = Some(method.to_owned());
+        self.path_prefix = Some(path_prefix.to_owned());
+        self
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.times != Some(0)
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// One request as the sandbox received it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// The method, upper case.
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The raw query string (empty for none).
+    pub query: String,
+    /// The headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Every decoded value of query parameter `name`, in order.
+    pub fn query_values(&self, name: &str) -> Vec<String> {
+        decode_pairs(self.query.as_bytes()).into_iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect()
+    }
+
+    /// The decoded form (or JSON object) fields of the body.
+    pub fn form(&self) -> Vec<(String, String)> {
+        body_fields(self.header("content-type"), &self.body)
+    }
+}
+
+struct Shared {
+    token: String,
+    world: World,
+    faults: Vec<FaultRule>,
+    requests: Vec<RecordedRequest>,
+    held: usize,
+}
+
+struct Inner {
+    shared: Mutex<Shared>,
+    /// Bumped by `release`; held requests wait for it to change.
+    release: watch::Sender<u64>,
+}
+
+impl Inner {
+    /// The state, even if a handler panicked while holding the lock: a test should see what was
+    /// recorded rather than a poison error.
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A running sandbox; the server stops when this is dropped.
+pub struct MastodonSandbox {
+    inner: Arc<Inner>,
+    addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl MastodonSandbox {
+    /// Starts a sandbox on 127.0.0.1 with a random port.
+    pub async fn start(seed: Seed) -> Result<Self, SandboxError> {
+        Self::start_on(seed, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a sandbox on `addr` (the binary's `--port`).
+    pub async fn start_on(seed: Seed, addr: SocketAddr) -> Result<Self, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| SandboxError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
+        let world = World::new(&seed, format!("http://{addr}"));
+        let shared = Shared { token: seed.token, world, faults: Vec::new(), requests: Vec::new(), held: 0 };
+        let inner = Arc::new(Inner { shared: Mutex::new(shared), release: watch::channel(0).0 });
+        let state = Arc::clone(&inner);
+        let app = Router::new().fallback(move |request: Request<Body>| handle(Arc::clone(&state), request));
+        let server = tokio::spawn(async move {
+            // The server only ends with an accept error on a loopback listener; the test that
+            // needed it then fails on its own requests, which says more than a panic here.
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(MastodonSandbox { inner, addr, server })
+    }
+
+    /// `http://127.0.0.1:PORT`, the account's `api_base`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Every API request received so far (admin calls excluded), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.lock().requests.clone()
+    }
+
+    /// How many requests had `method` and a path starting with `path_prefix`.
+    pub fn count(&self, method: &str, path_prefix: &str) -> usize {
+        let shared = self.inner.lock();
+        shared
+            .requests
+            .iter()
+            .filter(|r| r.method.eq_ignore_ascii_case(method) && r.path.starts_with(path_prefix))
+            .count()
+    }
+
+    /// Adds a fault rule; rules are tried in the order added.
+    pub fn inject(&self, rule: FaultRule) {
+        self.inner.lock().faults.push(rule);
+    }
+
+    /// Removes every fault rule (held requests stay held until [`Self::release`]).
+    pub fn clear_faults(&self) {
+        self.inner.lock().faults.clear();
+    }
+
+    /// Lets every held request go on.
+    pub fn release(&self) {
+        self.inner.release.send_modify(|generation| *generation += 1);
+    }
+
+    /// How many requests are being held right now.
+    pub fn held(&self) -> usize {
+        self.inner.lock().held
+    }
+
+    /// Waits until at least `n` requests are held, polling briefly; `false` after `timeout`.
+    pub async fn wait_held(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while self.held() < n {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        true
+    }
+
+    /// `acct` (created if unknown) mentions the own account with `text`; returns the notification id.
+    pub fn push_mention(&self, acct: &str, text: &str) -> String {
+        self.inner.lock().world.add_mention(acct, text, now()).to_string()
+    }
+
+    /// `acct` (created if unknown) follows the own account; returns the notification id.
+    pub fn push_follow(&self, acct: &str) -> String {
+        self.inner.lock().world.add_follower(acct, now()).to_string()
+    }
+
+    /// The account id of `acct`, if the sandbox knows it.
+    pub fn account_id(&self, acct: &str) -> Option<String> {
+        self.inner.lock().world.account_id(acct).map(|id| id.to_string())
+    }
+
+    /// Waits until the server task ends (it runs until the handle is dropped); for the binary.
+    pub async fn serve_forever(&mut self) {
+        // A join error means the server task panicked; there is nothing left to serve either way.
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl Drop for MastodonSandbox {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// Serves one request: admin calls, then recording, faults, authentication and the API.
+async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or_default().to_owned();
+    if path.starts_with("/_sandbox/") {
+        return admin(&inner, &parts.method, &path, &body);
+    }
+    let recorded = RecordedRequest {
+        method: method.clone(),
+        path: path.clone(),
+        query: query.clone(),
+        headers: header_pairs(&parts.headers),
+        body: body.to_vec(),
+    };
+    let fault = {
+        let mut shared = inner.lock();
+        shared.requests.push(recorded);
+        let rule = shared.faults.iter_mut().find(|rule| rule.matches(&method, &path));
+        rule.map(|rule| {
+            if let Some(times) = rule.times.as_mut() {
+                *times -= 1;
+            }
+            rule.fault.clone()
+        })
+    };
+    match fault {
+        Some(Fault::RateLimited { reset_in_secs }) => {
+            let reset = world::rfc3339(now() + i64::from(reset_in_secs));
+            let mut response = json_response(429, &serde_json::json!({ "error": "Too many requests" }));
+            let headers = response.headers_mut();
+            headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
+            if let Ok(value) = HeaderValue::from_str(&reset) {
+                headers.insert("x-ratelimit-reset", value);
+            }
+            return response;
+        }
+        Some(Fault::Status { code }) => {
+            return json_response(code, &serde_json::json!({ "error": "Injected failure" }));
+        }
+        Some(Fault::MalformedJson) => {
+            return raw_response(
+                200,
+                "application/json",
+                Bytes::from_static(b"[{\"id\":\"1\",\"type\":\"ment"),
+            );
+        }
+        Some(Fault::Redirect { location }) => {
+            let mut response = raw_response(302, "text/html", Bytes::new());
+            if let Ok(value) = HeaderValue::from_str(&location) {
+                response.headers_mut().insert("location", value);
+            }
+            return response;
+        }
+        Some(Fault::Slow { millis }) => tokio::time::sleep(Duration::from_millis(millis)).await,
+        Some(Fault::Hold) => hold(&inner).await,
+        None => {}
+    }
+    let mut shared = inner.lock();
+    let authorized = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| token == shared.token);
+    if !authorized {
+        return json_response(401, &serde_json::json!({ "error": "The access token is invalid" }));
+    }
+    let query_pairs = decode_pairs(query.as_bytes());
+    let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok());
+    let form = body_fields(content_type, &body);
+    let key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let served = shared.requests.len();
+    let Answer { status, headers, body } =
+        shared.world.answer(&method, &path, &query_pairs, &form, key, now());
+    drop(shared);
+    let mut response = json_response(status, &body);
+    let out = response.headers_mut();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name), HeaderValue::from_str(&value))
+        {
+            out.insert(name, value);
+        }
+    }
+    // Mastodon reports the window on every response; the sandbox counts every request into one.
+    let remaining = RATE_LIMIT.saturating_sub(u32::try_from(served).unwrap_or(u32::MAX));
+    out.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
+    out.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    if let Ok(value) = HeaderValue::from_str(&world::rfc3339(now() + 300)) {
+        out.insert("x-ratelimit-reset", value);
+    }
+    response
+}
+
+/// Holds a request until the next `release`.
+async fn hold(inner: &Inner) {
+    let mut release = inner.release.subscribe();
+    release.mark_unchanged();
+    inner.lock().held += 1;
+    // An error means the sandbox is being dropped; the request then simply goes on.
+    let _ = release.changed().await;
+    inner.lock().held -= 1;
+}
+
+#[derive(Deserialize)]
+struct MentionBody {
+    acct: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct FollowBody {
+    acct: String,
+}
+
+fn admin(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
+    let bad = |err: serde_json::Error| json_response(400, &serde_json::json!({ "error": err.to_string() }));
+    let done = || json_response(200, &serde_json::json!({}));
+    match (method.as_str(), path) {
+        ("POST", "/_sandbox/faults") => match serde_json::from_slice::<FaultRule>(body) {
+            Ok(rule) => {
+                inner.lock().faults.push(rule);
+                done()
+            }
+            Err(err) => bad(err),
+        },
+        ("DELETE", "/_sandbox/faults") => {
+            inner.lock().faults.clear();
+            done()
+        }
+        ("POST", "/_sandbox/release") => {
+            inner.release.send_modify(|generation| *generation += 1);
+            done()
+        }
+        ("GET", "/_sandbox/requests") => {
+            let requests = serde_json::to_value(&inner.lock().requests).unwrap_or_default();
+            json_response(200, &requests)
+        }
+        ("POST", "/_sandbox/mention") => match serde_json::from_slice::<MentionBody>(body) {
+            Ok(m) => {
+                let id = inner.lock().world.add_mention(&m.acct, &m.text, now());
+                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
+            }
+            Err(err) => bad(err),
+        },
+        ("POST", "/_sandbox/follow") => match serde_json::from_slice::<FollowBody>(body) {
+            Ok(f) => {
+                let id = inner.lock().world.add_follower(&f.acct, now());
+                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
+            }
+            Err(err) => bad(err),
+        },
+        _ => json_response(404, &serde_json::json!({ "error": "no such sandbox endpoint" })),
+    }
+}
+
+fn json_response(status: u16, body: &serde_json::Value) -> Response<Body> {
+    raw_response(status, "application/json; charset=utf-8", Bytes::from(body.to_string()))
+}
+
+fn raw_response(status: u16, content_type: &'static str, body: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert("content-type", HeaderValue::from_static(content_type));
+    response
+}
+
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+        })
+        .collect()
+}
+
+fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// Body fields of a form or a flat JSON object (Mastodon accepts both for statuses).
+fn body_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
+    if content_type.is_some_and(|t| t.starts_with("application/json")) {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else { return Vec::new() };
+        return map
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect();
+    }
+    decode_pairs(body)
+}
