@@ -119,7 +119,7 @@ impl PluginHost {
 
         let describe_failed = |reason: String| HostError::Describe { path: path.to_owned(), reason };
         let name: Arc<str> = Arc::from(file_label(path));
-        let mut call = Call::start(&self.shared, &pre, &name, &Arc::from([]), &load_binding(), "describe")
+        let call = Call::start(&self.shared, &pre, &name, &Arc::from([]), &load_binding(), "describe")
             .await
             .map_err(|e| describe_failed(e.failure.to_string()))?;
         let description = call.describe().await.map_err(|e| describe_failed(e.failure.to_string()))?;
