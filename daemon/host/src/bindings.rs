@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
-use rapport_core::platform::{AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship};
+use rapport_core::platform::{
+    AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship,
+};
 use rapport_core::task::{Action, ActionKind};
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -57,7 +59,10 @@ impl WasiView for CallState {
 impl types::Host for CallState {}
 
 impl http::Host for CallState {
-    async fn send(&mut self, request: http::Request) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+    async fn send(
+        &mut self,
+        request: http::Request,
+    ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
         let method = match request.method {
             http::Method::Get => Method::Get,
             http::Method::Post => Method::Post,
@@ -65,7 +70,8 @@ impl http::Host for CallState {
             http::Method::Patch => Method::Patch,
             http::Method::Delete => Method::Delete,
         };
-        let request = PluginRequest { method, url: request.url, headers: request.headers, body: request.body };
+        let request =
+            PluginRequest { method, url: request.url, headers: request.headers, body: request.body };
         // Policy refusals are values the plugin handles, never traps.
         Ok(match self.egress.send(request).await {
             Ok(r) => Ok(http::Response { status: r.status, headers: r.headers, body: r.body }),
@@ -158,7 +164,11 @@ pub(crate) fn description(d: types::Description) -> Description {
         ceilings: d
             .ceilings
             .into_iter()
-            .map(|c| RateCeiling { action: action_kind(c.action), limit: c.limit, window_seconds: c.window_seconds })
+            .map(|c| RateCeiling {
+                action: action_kind(c.action),
+                limit: c.limit,
+                window_seconds: c.window_seconds,
+            })
             .collect(),
         hosts: d.hosts,
         rules: d.rules,
@@ -225,7 +235,13 @@ fn notification(n: types::Notification) -> Result<Notification, String> {
         types::NotificationKind::Post => NotificationKind::Post,
         types::NotificationKind::Other => NotificationKind::Other,
     };
-    Ok(Notification { id: n.id, kind, at: n.at, account: profile(n.account)?, post: n.post.map(post).transpose()? })
+    Ok(Notification {
+        id: n.id,
+        kind,
+        at: n.at,
+        account: profile(n.account)?,
+        post: n.post.map(post).transpose()?,
+    })
 }
 
 pub(crate) fn notification_page(p: types::NotificationPage) -> Result<NotificationPage, String> {
@@ -236,7 +252,10 @@ pub(crate) fn notification_page(p: types::NotificationPage) -> Result<Notificati
 }
 
 pub(crate) fn account_page(p: types::AccountPage) -> Result<AccountPage, String> {
-    Ok(AccountPage { items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?, next_cursor: p.next_cursor })
+    Ok(AccountPage {
+        items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?,
+        next_cursor: p.next_cursor,
+    })
 }
 
 pub(crate) fn relationship(r: types::Relationship) -> Relationship {
@@ -249,9 +268,13 @@ pub(crate) fn outcome(o: types::ActionOutcome) -> ActionOutcome {
 
 pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
     let action = match action.clone() {
-        Action::Reply { to_post_id, text, visibility } => types::Action::Reply(types::Reply { to_post_id, text, visibility }),
+        Action::Reply { to_post_id, text, visibility } => {
+            types::Action::Reply(types::Reply { to_post_id, text, visibility })
+        }
         // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
-        Action::Publish { text, media_alt, post_kind: _ } => types::Action::Publish(types::Publish { text, media_alt }),
+        Action::Publish { text, media_alt, post_kind: _ } => {
+            types::Action::Publish(types::Publish { text, media_alt })
+        }
         Action::Follow { account_id } => types::Action::Follow(account_id),
         Action::FollowBack { account_id } => types::Action::FollowBack(account_id),
         Action::Unfollow { account_id } => types::Action::Unfollow(account_id),

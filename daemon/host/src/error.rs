@@ -43,7 +43,9 @@ pub enum HostError {
         reason: String,
     },
     /// The plugin was built for another contract version.
-    #[error("plugin {path} was built for contract rapport:platform@{found}, but this daemon supports @{supported}; rebuild the plugin against sdk {supported} or upgrade rapport")]
+    #[error(
+        "plugin {path} was built for contract rapport:platform@{found}, but this daemon supports @{supported}; rebuild the plugin against sdk {supported} or upgrade rapport"
+    )]
     ContractVersion {
         /// The plugin file.
         path: PathBuf,

@@ -87,7 +87,8 @@ impl PluginHost {
         let mut linker = Linker::new(&engine);
         // Rust's std imports a few wasi:cli/io/clocks interfaces even when unused; the WasiCtx
         // behind them is empty (see `plugin::Call::start`).
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
         bindings::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
             .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
 
@@ -110,12 +111,16 @@ impl PluginHost {
     /// version, pre-instantiate, and call `describe` once.
     pub async fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, HostError> {
         let path = path.as_ref();
-        let wasm = tokio::fs::read(path).await.map_err(|source| HostError::Read { path: path.to_owned(), source })?;
+        let wasm = tokio::fs::read(path)
+            .await
+            .map_err(|source| HostError::Read { path: path.to_owned(), source })?;
         let loaded = cache::load(&self.shared.engine, &self.cache_dir, path, wasm).await?;
         check_contract(&self.shared.engine, &loaded.component, path)?;
 
-        let invalid = |e: wasmtime::Error| HostError::Invalid { path: path.to_owned(), reason: crate::error_chain(&e) };
-        let pre = PlatformPre::new(self.linker.instantiate_pre(&loaded.component).map_err(invalid)?).map_err(invalid)?;
+        let invalid =
+            |e: wasmtime::Error| HostError::Invalid { path: path.to_owned(), reason: crate::error_chain(&e) };
+        let pre = PlatformPre::new(self.linker.instantiate_pre(&loaded.component).map_err(invalid)?)
+            .map_err(invalid)?;
 
         let describe_failed = |reason: String| HostError::Describe { path: path.to_owned(), reason };
         let name: Arc<str> = Arc::from(file_label(path));
@@ -133,9 +138,21 @@ impl PluginHost {
             return Err(describe_failed("describe() returned an empty name".to_owned()));
         }
         let hosts = parse_patterns(&description.hosts).map_err(|e| describe_failed(e.to_string()))?;
-        let report = LoadReport { path: path.to_owned(), compiled: loaded.compiled, cache_file: loaded.cache_file, wasm_sha256: loaded.wasm_sha256 };
+        let report = LoadReport {
+            path: path.to_owned(),
+            compiled: loaded.compiled,
+            cache_file: loaded.cache_file,
+            wasm_sha256: loaded.wasm_sha256,
+        };
         tracing::info!(plugin = %description.name, path = %path.display(), compiled = report.compiled, "plugin loaded");
-        Ok(Plugin::new(Arc::from(description.name.as_str()), description, hosts, pre, report, self.shared.clone()))
+        Ok(Plugin::new(
+            Arc::from(description.name.as_str()),
+            description,
+            hosts,
+            pre,
+            report,
+            self.shared.clone(),
+        ))
     }
 
     /// The latest rate-limit headers seen on `account`'s responses, if any carried them.
@@ -164,20 +181,32 @@ fn spawn_epoch_ticker(engine: &Engine, tick: Duration) -> Result<(), HostError> 
 }
 
 /// Refuses a component whose `rapport:platform` imports or exports carry another version.
-fn check_contract(engine: &Engine, component: &wasmtime::component::Component, path: &Path) -> Result<(), HostError> {
+fn check_contract(
+    engine: &Engine,
+    component: &wasmtime::component::Component,
+    path: &Path,
+) -> Result<(), HostError> {
     let ty = component.component_type();
-    let names: Vec<&str> = ty.imports(engine).map(|(n, _)| n).chain(ty.exports(engine).map(|(n, _)| n)).collect();
+    let names: Vec<&str> =
+        ty.imports(engine).map(|(n, _)| n).chain(ty.exports(engine).map(|(n, _)| n)).collect();
     let mut exports_plugin = false;
     for name in names {
         let Some(rest) = name.strip_prefix(PACKAGE) else { continue };
         let (interface, version) = rest.split_once('@').unwrap_or((rest, "(unversioned)"));
         if version != SUPPORTED_CONTRACT {
-            return Err(HostError::ContractVersion { path: path.to_owned(), found: version.to_owned(), supported: SUPPORTED_CONTRACT });
+            return Err(HostError::ContractVersion {
+                path: path.to_owned(),
+                found: version.to_owned(),
+                supported: SUPPORTED_CONTRACT,
+            });
         }
         exports_plugin |= interface == "plugin";
     }
     if !exports_plugin {
-        return Err(HostError::Invalid { path: path.to_owned(), reason: format!("it does not export {PACKAGE}plugin@{SUPPORTED_CONTRACT}") });
+        return Err(HostError::Invalid {
+            path: path.to_owned(),
+            reason: format!("it does not export {PACKAGE}plugin@{SUPPORTED_CONTRACT}"),
+        });
     }
     Ok(())
 }

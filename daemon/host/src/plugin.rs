@@ -7,8 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rapport_core::platform::{AccountPage, ActionOutcome, Description, NotificationPage, Relationship};
 use rapport_core::notification::Profile;
+use rapport_core::platform::{AccountPage, ActionOutcome, Description, NotificationPage, Relationship};
 use rapport_core::task::Action;
 use tokio::time::{Instant, timeout_at};
 use wasmtime::Store;
@@ -94,7 +94,10 @@ struct Inner {
 
 impl std::fmt::Debug for Plugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Plugin").field("name", &self.inner.name).field("path", &self.inner.report.path).finish_non_exhaustive()
+        f.debug_struct("Plugin")
+            .field("name", &self.inner.name)
+            .field("path", &self.inner.report.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -152,7 +155,15 @@ impl Call {
         store.epoch_deadline_callback(|mut ctx| ctx.data_mut().meter.tick());
         let trap = match timeout_at(deadline, pre.instantiate_async(&mut store)).await {
             Ok(Ok(platform)) => {
-                return Ok(Self { store, platform, deadline, plugin: plugin.clone(), account: account.to_string(), name, shared: shared.clone() });
+                return Ok(Self {
+                    store,
+                    platform,
+                    deadline,
+                    plugin: plugin.clone(),
+                    account: account.to_string(),
+                    name,
+                    shared: shared.clone(),
+                });
             }
             Ok(Err(trap)) => Some(trap),
             Err(_elapsed) => None,
@@ -175,7 +186,11 @@ impl Call {
     }
 
     /// Maps the plugin's own `result` and converts its value, treating a conversion error as malformed.
-    fn answer<W, T>(&self, result: Result<W, bindings::WitPluginError>, convert: impl FnOnce(W) -> Result<T, String>) -> Result<T, CallError> {
+    fn answer<W, T>(
+        &self,
+        result: Result<W, bindings::WitPluginError>,
+        convert: impl FnOnce(W) -> Result<T, String>,
+    ) -> Result<T, CallError> {
         match result {
             Ok(value) => convert(value).map_err(|why| self.fail(CallFailure::Malformed(why))),
             Err(e) => Err(self.fail(CallFailure::Plugin(bindings::plugin_error(e)))),
@@ -185,7 +200,11 @@ impl Call {
 
 /// Names why a call stopped (`trap` is `None` when the deadline passed): the meter's verdict
 /// first, because a CPU or memory trap is clearer said plainly than as wasmtime's backtrace.
-fn classify(store: &Store<CallState>, limits: &crate::CallLimits, trap: Option<wasmtime::Error>) -> CallFailure {
+fn classify(
+    store: &Store<CallState>,
+    limits: &crate::CallLimits,
+    trap: Option<wasmtime::Error>,
+) -> CallFailure {
     match (store.data().meter.exceeded, trap) {
         (Some(Exceeded::Cpu), _) => CallFailure::CpuBudget { ticks: limits.cpu_ticks },
         (Some(Exceeded::Memory), _) => CallFailure::OutOfMemory { bytes: limits.memory_bytes },
@@ -203,7 +222,14 @@ fn classify(store: &Store<CallState>, limits: &crate::CallLimits, trap: Option<w
 }
 
 impl Plugin {
-    pub(crate) fn new(name: Arc<str>, description: Description, hosts: Vec<HostPattern>, pre: PlatformPre<CallState>, report: LoadReport, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(
+        name: Arc<str>,
+        description: Description,
+        hosts: Vec<HostPattern>,
+        pre: PlatformPre<CallState>,
+        report: LoadReport,
+        shared: Arc<Shared>,
+    ) -> Self {
         Self { inner: Arc::new(Inner { name, description, hosts: hosts.into(), pre, report, shared }) }
     }
 
@@ -233,16 +259,28 @@ impl Plugin {
     }
 
     /// The next page of notifications after `cursor`.
-    pub async fn fetch_notifications(&self, binding: &AccountBinding, cursor: Option<String>) -> Result<NotificationPage, CallError> {
+    pub async fn fetch_notifications(
+        &self,
+        binding: &AccountBinding,
+        cursor: Option<String>,
+    ) -> Result<NotificationPage, CallError> {
         let mut call = self.start(binding, "fetch-notifications").await?;
-        let run = call.platform.rapport_platform_plugin().call_fetch_notifications(&mut call.store, cursor.as_deref());
+        let run = call
+            .platform
+            .rapport_platform_plugin()
+            .call_fetch_notifications(&mut call.store, cursor.as_deref());
         let outcome = timeout_at(call.deadline, run).await;
         let result = call_settle(call, outcome)?;
         result.0.answer(result.1, bindings::notification_page)
     }
 
     /// Performs an approved action; `idempotency_key` stays the same across retries of one task.
-    pub async fn execute(&self, binding: &AccountBinding, idempotency_key: &str, action: &Action) -> Result<ActionOutcome, CallError> {
+    pub async fn execute(
+        &self,
+        binding: &AccountBinding,
+        idempotency_key: &str,
+        action: &Action,
+    ) -> Result<ActionOutcome, CallError> {
         let request = bindings::action_request(idempotency_key, action);
         let mut call = self.start(binding, "execute").await?;
         let run = call.platform.rapport_platform_plugin().call_execute(&mut call.store, &request);
@@ -270,18 +308,28 @@ impl Plugin {
     }
 
     /// One page of the acting account's followers.
-    pub async fn list_followers(&self, binding: &AccountBinding, cursor: Option<String>) -> Result<AccountPage, CallError> {
+    pub async fn list_followers(
+        &self,
+        binding: &AccountBinding,
+        cursor: Option<String>,
+    ) -> Result<AccountPage, CallError> {
         let mut call = self.start(binding, "list-followers").await?;
-        let run = call.platform.rapport_platform_plugin().call_list_followers(&mut call.store, cursor.as_deref());
+        let run =
+            call.platform.rapport_platform_plugin().call_list_followers(&mut call.store, cursor.as_deref());
         let outcome = timeout_at(call.deadline, run).await;
         let result = call_settle(call, outcome)?;
         result.0.answer(result.1, bindings::account_page)
     }
 
     /// One page of the accounts the acting account follows.
-    pub async fn list_following(&self, binding: &AccountBinding, cursor: Option<String>) -> Result<AccountPage, CallError> {
+    pub async fn list_following(
+        &self,
+        binding: &AccountBinding,
+        cursor: Option<String>,
+    ) -> Result<AccountPage, CallError> {
         let mut call = self.start(binding, "list-following").await?;
-        let run = call.platform.rapport_platform_plugin().call_list_following(&mut call.store, cursor.as_deref());
+        let run =
+            call.platform.rapport_platform_plugin().call_list_following(&mut call.store, cursor.as_deref());
         let outcome = timeout_at(call.deadline, run).await;
         let result = call_settle(call, outcome)?;
         result.0.answer(result.1, bindings::account_page)
@@ -290,7 +338,10 @@ impl Plugin {
 
 /// Settles the sandbox outcome but keeps the call, so the plugin's own answer can still be reported
 /// against it; the store is dropped with the call right after.
-fn call_settle<T>(call: Call, outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>) -> Result<(Call, T), CallError> {
+fn call_settle<T>(
+    call: Call,
+    outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
+) -> Result<(Call, T), CallError> {
     let trap = match outcome {
         Ok(Ok(value)) => return Ok((call, value)),
         Ok(Err(trap)) => Some(trap),

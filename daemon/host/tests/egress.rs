@@ -91,7 +91,10 @@ async fn redirect_to_ungranted_loopback_is_refused_at_the_hop() {
     let err = plugin.fetch_notifications(&account, None).await.unwrap_err();
     assert_eq!((err.plugin.as_str(), err.account.as_str()), ("redirect-loopback", "shop"));
     let why = denied(Err(err));
-    assert!(why.contains(&format!("http://127.0.0.1:{}", server.port)) && why.contains("not granted"), "{why}");
+    assert!(
+        why.contains(&format!("http://127.0.0.1:{}", server.port)) && why.contains("not granted"),
+        "{why}"
+    );
     let paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
     assert_eq!(paths, ["/start"], "the redirect target must never be requested");
 }
@@ -101,7 +104,10 @@ async fn granted_redirect_is_followed_and_credentials_stay_on_origin() {
     let other = Server::start(|_, _| ok("HTTP/1.1 200 OK", "landed")).await;
     let other_port = other.port;
     let server = Server::start(move |_, _| {
-        (format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: http://localhost:{other_port}/there"), Vec::new())
+        (
+            format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: http://localhost:{other_port}/there"),
+            Vec::new(),
+        )
     })
     .await;
     let cache = tempfile::tempdir().unwrap();
@@ -113,7 +119,11 @@ async fn granted_redirect_is_followed_and_credentials_stay_on_origin() {
     let page = echo(&plugin, &account).await.unwrap();
     assert_eq!(body_of(&page), "landed");
     assert_eq!(server.seen()[0].header("authorization"), Some("Bearer s3cr3t"));
-    assert_eq!(other.seen()[0].header("authorization"), None, "a secret-bearing header must not follow a cross-origin redirect");
+    assert_eq!(
+        other.seen()[0].header("authorization"),
+        None,
+        "a secret-bearing header must not follow a cross-origin redirect"
+    );
 }
 
 /// Captures everything logged while the test runs, to prove a secret never reaches a log line.
@@ -135,16 +145,24 @@ impl std::io::Write for Captured {
 async fn secrets_are_substituted_and_never_logged() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     // The server reflects the Authorization header in its body, so the plugin ends up holding the
     // secret and logs it; the host must mask it.
-    let server = Server::start(|req, _| ok("HTTP/1.1 200 OK", req.header("authorization").unwrap_or_default())).await;
+    let server =
+        Server::start(|req, _| ok("HTTP/1.1 200 OK", req.header("authorization").unwrap_or_default())).await;
     let cache = tempfile::tempdir().unwrap();
     let plugin = host(cache.path()).load(fixture("echo")).await.unwrap();
     let base = format!("http://localhost:{}", server.port);
-    let settings = [("method", "post"), ("header:Authorization", "Bearer {{secret:token}}"), ("body", "token={{secret:token}}")];
+    let settings = [
+        ("method", "post"),
+        ("header:Authorization", "Bearer {{secret:token}}"),
+        ("body", "token={{secret:token}}"),
+    ];
     let account = binding("shop", &base, &[&base], true, &settings, &[("token", "s3cr3t-value")]);
 
     let page = echo(&plugin, &account).await.unwrap();
@@ -185,7 +203,10 @@ async fn caps_are_enforced() {
     };
     assert!(too_large(echo(&plugin, &call(&[("path", "/big")])).await).contains("1024 bytes"));
     let long_body = "y".repeat(2000);
-    assert!(too_large(echo(&plugin, &call(&[("method", "post"), ("body", &long_body)])).await).contains("request body"));
+    assert!(
+        too_large(echo(&plugin, &call(&[("method", "post"), ("body", &long_body)])).await)
+            .contains("request body")
+    );
     // A redirect loop spends the per-call request budget (4 in the test limits).
     assert!(too_large(echo(&plugin, &call(&[("path", "/loop")])).await).contains("budget of 4 requests"));
     assert_eq!(body_of(&echo(&plugin, &call(&[("path", "/ok")])).await.unwrap()), "small");

@@ -36,7 +36,8 @@ async fn each_broken_plugin_fails_alone_while_healthy_keeps_serving() {
 
     let spin = host.load(fixture("spin")).await.unwrap();
     // The spinning call and healthy calls run at the same time: the spinner yields every tick.
-    let (spun, ()) = tokio::join!(spin.fetch_notifications(&victim, None), healthy_serves(&healthy, &good, 2));
+    let (spun, ()) =
+        tokio::join!(spin.fetch_notifications(&victim, None), healthy_serves(&healthy, &good, 2));
     let err = spun.unwrap_err();
     assert_names(&err, "spin", "victim");
     assert!(matches!(err.failure, CallFailure::CpuBudget { ticks: 50 }), "{err}");
@@ -72,7 +73,11 @@ async fn each_broken_plugin_fails_alone_while_healthy_keeps_serving() {
 async fn wall_clock_timeout_abandons_the_call() {
     let cache = tempfile::tempdir().unwrap();
     let mut config = HostConfig::new(cache.path());
-    config.limits = rapport_host::CallLimits { cpu_ticks: u64::MAX, wall_timeout: Duration::from_millis(300), ..test_limits() };
+    config.limits = rapport_host::CallLimits {
+        cpu_ticks: u64::MAX,
+        wall_timeout: Duration::from_millis(300),
+        ..test_limits()
+    };
     let host = PluginHost::new(config).unwrap();
     let spin = host.load(fixture("spin")).await.unwrap();
     let account = binding("slow", "https://example.social", &[], false, &[], &[]);
@@ -86,9 +91,15 @@ async fn future_contract_version_is_refused_at_load() {
     let cache = tempfile::tempdir().unwrap();
     let path = fixture("future-version");
     let err = host(cache.path()).load(&path).await.unwrap_err();
-    assert!(matches!(&err, HostError::ContractVersion { found, supported: "0.1.0", .. } if found == "0.2.0"), "{err}");
+    assert!(
+        matches!(&err, HostError::ContractVersion { found, supported: "0.1.0", .. } if found == "0.2.0"),
+        "{err}"
+    );
     let text = err.to_string();
-    assert!(text.contains("fixture_future_version.wasm") && text.contains("0.2.0") && text.contains("0.1.0"), "{text}");
+    assert!(
+        text.contains("fixture_future_version.wasm") && text.contains("0.2.0") && text.contains("0.1.0"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod trusted;
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -39,7 +40,9 @@ impl Hasher for ShaHasher {
 
     fn finish(&self) -> u64 {
         let digest = self.0.clone().finalize();
-        u64::from_le_bytes([digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7]])
+        u64::from_le_bytes([
+            digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+        ])
     }
 }
 
@@ -52,7 +55,12 @@ fn entry_name(engine: &Engine, wasm_sha256: &str) -> String {
 }
 
 /// Loads `wasm` (read from `path`) through the cache in `cache_dir`.
-pub(crate) async fn load(engine: &Engine, cache_dir: &Path, path: &Path, wasm: Vec<u8>) -> Result<Loaded, HostError> {
+pub(crate) async fn load(
+    engine: &Engine,
+    cache_dir: &Path,
+    path: &Path,
+    wasm: Vec<u8>,
+) -> Result<Loaded, HostError> {
     let wasm_sha256 = hex::encode(Sha256::digest(&wasm));
     let cache_file = cache_dir.join(entry_name(engine, &wasm_sha256));
 
@@ -67,7 +75,10 @@ pub(crate) async fn load(engine: &Engine, cache_dir: &Path, path: &Path, wasm: V
         wasmtime::Result::Ok((component, serialized))
     })
     .await
-    .map_err(|e| HostError::Invalid { path: path.to_owned(), reason: format!("the compiler task failed: {e}") })?
+    .map_err(|e| HostError::Invalid {
+        path: path.to_owned(),
+        reason: format!("the compiler task failed: {e}"),
+    })?
     .map_err(|e| HostError::Invalid { path: path.to_owned(), reason: crate::error_chain(&e) })?;
 
     if let Err(source) = write_entry(&cache_file, &serialized).await {
@@ -118,7 +129,10 @@ async fn write_entry(cache_file: &Path, serialized: &[u8]) -> std::io::Result<()
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&Sha256::digest(serialized));
     bytes.extend_from_slice(serialized);
-    let temporary = cache_file.with_extension(format!("tmp{}", std::process::id()));
+    // Unique per writer, so two loads of the same plugin never interleave bytes in one file.
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let unique = WRITES.fetch_add(1, Ordering::Relaxed);
+    let temporary = cache_file.with_extension(format!("tmp{}-{unique}", std::process::id()));
     tokio::fs::write(&temporary, &bytes).await?;
     tokio::fs::rename(&temporary, cache_file).await
 }

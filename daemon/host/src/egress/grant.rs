@@ -13,7 +13,9 @@ use thiserror::Error;
 
 /// Why a host pattern was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("invalid host pattern `{pattern}`: {reason} (expected `scheme://host[:port]`, e.g. `https://*.example.com` or `http://localhost:*`)")]
+#[error(
+    "invalid host pattern `{pattern}`: {reason} (expected `scheme://host[:port]`, e.g. `https://*.example.com` or `http://localhost:*`)"
+)]
 pub struct PatternError {
     /// The pattern as written.
     pub pattern: String,
@@ -94,7 +96,9 @@ impl HostPattern {
         let port = match port {
             None => PortMatch::Exact(scheme.default_port()),
             Some("*") => PortMatch::Any,
-            Some(digits) => PortMatch::Exact(digits.parse().map_err(|_| fail("the port must be `*` or 1-65535"))?),
+            Some(digits) => {
+                PortMatch::Exact(digits.parse().map_err(|_| fail("the port must be `*` or 1-65535"))?)
+            }
         };
         if port == PortMatch::Exact(0) {
             return Err(fail("the port must be `*` or 1-65535"));
@@ -207,7 +211,10 @@ pub struct EgressGrant {
 
 impl EgressGrant {
     /// Parses the account's `allowed_hosts` patterns.
-    pub fn new<S: AsRef<str>>(allowed_hosts: &[S], allow_private_addresses: bool) -> Result<Self, PatternError> {
+    pub fn new<S: AsRef<str>>(
+        allowed_hosts: &[S],
+        allow_private_addresses: bool,
+    ) -> Result<Self, PatternError> {
         Ok(Self { allowed_hosts: parse_patterns(allowed_hosts)?, allow_private_addresses })
     }
 }
@@ -228,16 +235,46 @@ mod tests {
     #[test]
     fn parses_every_supported_form() {
         let cases = [
-            ("https://example.com", Scheme::Https, HostMatch::Exact("example.com".into()), PortMatch::Exact(443)),
-            ("http://example.com", Scheme::Http, HostMatch::Exact("example.com".into()), PortMatch::Exact(80)),
-            ("HTTPS://Example.COM:8443", Scheme::Https, HostMatch::Exact("example.com".into()), PortMatch::Exact(8443)),
+            (
+                "https://example.com",
+                Scheme::Https,
+                HostMatch::Exact("example.com".into()),
+                PortMatch::Exact(443),
+            ),
+            (
+                "http://example.com",
+                Scheme::Http,
+                HostMatch::Exact("example.com".into()),
+                PortMatch::Exact(80),
+            ),
+            (
+                "HTTPS://Example.COM:8443",
+                Scheme::Https,
+                HostMatch::Exact("example.com".into()),
+                PortMatch::Exact(8443),
+            ),
             ("https://*", Scheme::Https, HostMatch::Any, PortMatch::Exact(443)),
             ("http://*:*", Scheme::Http, HostMatch::Any, PortMatch::Any),
-            ("https://*.example.com", Scheme::Https, HostMatch::Subdomains("example.com".into()), PortMatch::Exact(443)),
+            (
+                "https://*.example.com",
+                Scheme::Https,
+                HostMatch::Subdomains("example.com".into()),
+                PortMatch::Exact(443),
+            ),
             ("http://localhost:*", Scheme::Http, HostMatch::Exact("localhost".into()), PortMatch::Any),
-            ("http://127.0.0.1:8080", Scheme::Http, HostMatch::Exact("127.0.0.1".into()), PortMatch::Exact(8080)),
+            (
+                "http://127.0.0.1:8080",
+                Scheme::Http,
+                HostMatch::Exact("127.0.0.1".into()),
+                PortMatch::Exact(8080),
+            ),
             ("http://[::1]:8080", Scheme::Http, HostMatch::Exact("::1".into()), PortMatch::Exact(8080)),
-            ("https://[2001:db8::1]", Scheme::Https, HostMatch::Exact("2001:db8::1".into()), PortMatch::Exact(443)),
+            (
+                "https://[2001:db8::1]",
+                Scheme::Https,
+                HostMatch::Exact("2001:db8::1".into()),
+                PortMatch::Exact(443),
+            ),
         ];
         for (text, scheme, host, port) in cases {
             assert_eq!(HostPattern::parse(text), Ok(HostPattern { scheme, host, port }), "{text}");
@@ -272,7 +309,8 @@ mod tests {
 
     #[test]
     fn display_round_trips() {
-        for text in ["https://example.com:443", "http://*:*", "https://*.example.com:443", "http://[::1]:80"] {
+        for text in ["https://example.com:443", "http://*:*", "https://*.example.com:443", "http://[::1]:80"]
+        {
             assert_eq!(HostPattern::parse(text).unwrap().to_string(), text);
         }
     }

@@ -45,6 +45,9 @@ const FORBIDDEN_HEADERS: &[&str] = &[
 /// Headers dropped when a redirect leaves the origin, besides those that carried a secret.
 const CREDENTIAL_HEADERS: &[&str] = &["authorization", "cookie"];
 
+/// Header name/value pairs.
+type Headers = Vec<(String, String)>;
+
 /// A request as the plugin made it (secrets still by reference).
 #[derive(Debug, Clone)]
 pub(crate) struct PluginRequest {
@@ -107,11 +110,14 @@ impl Session {
             let response = self.exchange(method, &url, &headers, &body).await?;
             let Some(location) = redirect_target(&response) else { return Ok(response) };
             if hop == MAX_REDIRECTS {
-                return Err(HttpFailure::Connection(format!("more than {MAX_REDIRECTS} redirects from {}", request.url)));
+                return Err(HttpFailure::Connection(format!(
+                    "more than {MAX_REDIRECTS} redirects from {}",
+                    request.url
+                )));
             }
-            let next = url
-                .join(location)
-                .map_err(|e| HttpFailure::Invalid(format!("redirect to unparsable location `{location}`: {e}")))?;
+            let next = url.join(location).map_err(|e| {
+                HttpFailure::Invalid(format!("redirect to unparsable location `{location}`: {e}"))
+            })?;
             // 303, and 301/302 after a POST, turn into a GET without body (what every client does).
             if response.status == 303 || (matches!(response.status, 301 | 302) && method == Method::Post) {
                 method = Method::Get;
@@ -125,7 +131,9 @@ impl Session {
                         origin(&next)
                     )));
                 }
-                headers.retain(|(name, _)| !CREDENTIAL_HEADERS.contains(&name.as_str()) && !secret_headers.contains(name));
+                headers.retain(|(name, _)| {
+                    !CREDENTIAL_HEADERS.contains(&name.as_str()) && !secret_headers.contains(name)
+                });
                 secret_headers.clear();
             }
             tracing::debug!(plugin = %self.plugin, account = %self.account, from = %origin(&url), to = %origin(&next), status = response.status, "following redirect");
@@ -135,13 +143,15 @@ impl Session {
     }
 
     /// Lower-cases names, refuses transport-owned headers, substitutes secrets, enforces the header cap.
-    fn prepare_headers(&self, raw: Vec<(String, String)>) -> Result<(Vec<(String, String)>, Vec<String>), HttpFailure> {
+    fn prepare_headers(&self, raw: Vec<(String, String)>) -> Result<(Headers, Vec<String>), HttpFailure> {
         let mut headers = Vec::with_capacity(raw.len());
         let mut secret_headers = Vec::new();
         for (name, value) in raw {
             let name = name.to_ascii_lowercase();
             if FORBIDDEN_HEADERS.contains(&name.as_str()) {
-                return Err(HttpFailure::Invalid(format!("the header `{name}` is set by the host, not the plugin")));
+                return Err(HttpFailure::Invalid(format!(
+                    "the header `{name}` is set by the host, not the plugin"
+                )));
             }
             let value = match self.secrets.substitute_str(&value) {
                 Ok(Some(done)) => {
@@ -194,7 +204,13 @@ impl Session {
     }
 
     /// One exchange: request budget, time budget, transport, response caps, rate-limit headers.
-    async fn exchange(&mut self, method: Method, url: &Url, headers: &[(String, String)], body: &[u8]) -> Result<TransportResponse, HttpFailure> {
+    async fn exchange(
+        &mut self,
+        method: Method,
+        url: &Url,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<TransportResponse, HttpFailure> {
         if self.requests_made >= self.limits.max_requests {
             return Err(HttpFailure::TooLarge(format!(
                 "the call's budget of {} requests is spent",
@@ -215,7 +231,9 @@ impl Session {
             max_response_body: self.limits.max_response_body,
             allow_private_addresses: self.grant.allow_private_addresses,
         };
-        let sent = tokio::time::timeout(request.timeout + Duration::from_millis(50), self.transport.send(request)).await;
+        let sent =
+            tokio::time::timeout(request.timeout + Duration::from_millis(50), self.transport.send(request))
+                .await;
         let response = match sent {
             Err(_) | Ok(Err(TransportError::Timeout)) => return Err(HttpFailure::Timeout),
             Ok(Err(TransportError::Denied(why))) => return Err(HttpFailure::Denied(why)),
@@ -326,8 +344,12 @@ mod tests {
 
     #[tokio::test]
     async fn scripted_transport_sees_substituted_secrets_and_policy_still_applies() {
-        let (mut s, t) = session(vec![response(200, &[("ratelimit-remaining", "3")])], &["https://api.example"]);
-        let got = s.send(get("https://api.example/x", &[("Authorization", "Bearer {{secret:token}}")])).await.unwrap();
+        let (mut s, t) =
+            session(vec![response(200, &[("ratelimit-remaining", "3")])], &["https://api.example"]);
+        let got = s
+            .send(get("https://api.example/x", &[("Authorization", "Bearer {{secret:token}}")]))
+            .await
+            .unwrap();
         assert_eq!(got.status, 200);
         let seen = t.seen.lock().unwrap();
         assert_eq!(seen[0].headers, vec![("authorization".to_owned(), "Bearer t0k".to_owned())]);
@@ -337,7 +359,8 @@ mod tests {
 
     #[tokio::test]
     async fn https_downgrade_on_redirect_is_refused() {
-        let (mut s, t) = session(vec![response(301, &[("location", "http://api.example/x")])], &["https://api.example"]);
+        let (mut s, t) =
+            session(vec![response(301, &[("location", "http://api.example/x")])], &["https://api.example"]);
         let err = s.send(get("https://api.example/x", &[])).await.unwrap_err();
         assert!(matches!(&err, HttpFailure::Denied(why) if why.contains("http://api.example")), "{err:?}");
         assert_eq!(t.seen.lock().unwrap().len(), 1);

@@ -14,6 +14,9 @@ use rapport_core::platform::RateLimitSnapshot;
 /// Resets further out than this many seconds are Unix times, not deltas (no window is 30 years long).
 const DELTA_LIMIT: i64 = 1_000_000_000;
 
+/// How one header family's reset value becomes a Unix time, given the time now.
+type ResetRule = fn(&str, UnixSeconds) -> Option<UnixSeconds>;
+
 /// The latest snapshot per account name.
 #[derive(Debug, Default)]
 pub struct RateLimitBook {
@@ -39,15 +42,13 @@ pub fn snapshot(headers: &[(String, String)], now: UnixSeconds) -> Option<RateLi
     let number = |name: &str| header(name).and_then(|v| v.parse::<u64>().ok());
 
     let mut snap = RateLimitSnapshot { limit: None, remaining: None, reset_at: None, observed_at: now };
-    let families: [(&str, fn(&str, UnixSeconds) -> Option<UnixSeconds>); 3] = [
-        ("ratelimit-", reset_delta),
-        ("x-rate-limit-", reset_unix),
-        ("x-ratelimit-", reset_any),
-    ];
+    let families: [(&str, ResetRule); 3] =
+        [("ratelimit-", reset_delta), ("x-rate-limit-", reset_unix), ("x-ratelimit-", reset_any)];
     for (prefix, reset_rule) in families {
         snap.limit = snap.limit.or_else(|| number(&format!("{prefix}limit")));
         snap.remaining = snap.remaining.or_else(|| number(&format!("{prefix}remaining")));
-        snap.reset_at = snap.reset_at.or_else(|| header(&format!("{prefix}reset")).and_then(|v| reset_rule(v, now)));
+        snap.reset_at =
+            snap.reset_at.or_else(|| header(&format!("{prefix}reset")).and_then(|v| reset_rule(v, now)));
     }
     if let Some(wait) = header("retry-after").and_then(|v| v.parse::<i64>().ok()) {
         snap.remaining = Some(0);
@@ -76,7 +77,13 @@ fn reset_any(value: &str, now: UnixSeconds) -> Option<UnixSeconds> {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)` to Unix seconds (what Mastodon sends).
 fn parse_rfc3339(value: &str) -> Option<UnixSeconds> {
     let b = value.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| value.get(r)?.parse::<i64>().ok();
@@ -128,19 +135,42 @@ mod tests {
 
     #[test]
     fn ietf_draft_reset_is_a_delta() {
-        let s = snapshot(&h(&[("ratelimit-limit", "100"), ("ratelimit-remaining", "7"), ("ratelimit-reset", "30")]), NOW).unwrap();
-        assert_eq!((s.limit, s.remaining, s.reset_at, s.observed_at), (Some(100), Some(7), Some(NOW + 30), NOW));
+        let s = snapshot(
+            &h(&[("ratelimit-limit", "100"), ("ratelimit-remaining", "7"), ("ratelimit-reset", "30")]),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.limit, s.remaining, s.reset_at, s.observed_at),
+            (Some(100), Some(7), Some(NOW + 30), NOW)
+        );
     }
 
     #[test]
     fn x_reset_is_unix_time() {
-        let s = snapshot(&h(&[("x-rate-limit-limit", "50"), ("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", "1700000900")]), NOW).unwrap();
+        let s = snapshot(
+            &h(&[
+                ("x-rate-limit-limit", "50"),
+                ("x-rate-limit-remaining", "0"),
+                ("x-rate-limit-reset", "1700000900"),
+            ]),
+            NOW,
+        )
+        .unwrap();
         assert_eq!((s.limit, s.remaining, s.reset_at), (Some(50), Some(0), Some(1_700_000_900)));
     }
 
     #[test]
     fn mastodon_reset_is_rfc3339() {
-        let s = snapshot(&h(&[("x-ratelimit-limit", "300"), ("x-ratelimit-remaining", "299"), ("x-ratelimit-reset", "2023-11-14T22:15:00.000Z")]), NOW).unwrap();
+        let s = snapshot(
+            &h(&[
+                ("x-ratelimit-limit", "300"),
+                ("x-ratelimit-remaining", "299"),
+                ("x-ratelimit-reset", "2023-11-14T22:15:00.000Z"),
+            ]),
+            NOW,
+        )
+        .unwrap();
         assert_eq!(s.reset_at, Some(1_700_000_100));
         assert_eq!(parse_rfc3339("2023-11-14T23:15:00+01:00"), Some(1_700_000_100));
     }
@@ -168,7 +198,12 @@ mod tests {
     #[test]
     fn book_keeps_the_latest_per_account() {
         let book = RateLimitBook::default();
-        let snap = |remaining| RateLimitSnapshot { limit: Some(10), remaining: Some(remaining), reset_at: None, observed_at: NOW };
+        let snap = |remaining| RateLimitSnapshot {
+            limit: Some(10),
+            remaining: Some(remaining),
+            reset_at: None,
+            observed_at: NOW,
+        };
         book.record("shop", snap(5));
         book.record("shop", snap(4));
         assert_eq!(book.get("shop").unwrap().remaining, Some(4));

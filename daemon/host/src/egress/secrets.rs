@@ -106,7 +106,10 @@ mod tests {
 
     #[test]
     fn unterminated_reference_stays_text() {
-        assert_eq!(secrets().substitute_str("x {{secret:token").unwrap().as_deref(), Some("x {{secret:token"));
+        assert_eq!(
+            secrets().substitute_str("x {{secret:token").unwrap().as_deref(),
+            Some("x {{secret:token")
+        );
     }
 
     #[test]

@@ -15,8 +15,7 @@ use rapport_host::{AccountBinding, AccountContext, CallLimits, HostConfig, Plugi
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-const BUILD_COMMAND: &str =
-    "cargo build --release --target wasm32-wasip2 --manifest-path plugins/fixtures/Cargo.toml --target-dir target";
+const BUILD_COMMAND: &str = "cargo build --release --target wasm32-wasip2 --manifest-path plugins/fixtures/Cargo.toml --target-dir target";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -43,16 +42,30 @@ pub fn fixture(name: &str) -> PathBuf {
         let dir = target_dir().join("fixture-build");
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .current_dir(workspace_root())
-            .args(["build", "--release", "--target", "wasm32-wasip2", "--manifest-path", "plugins/fixtures/Cargo.toml", "--target-dir"])
+            .args([
+                "build",
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--manifest-path",
+                "plugins/fixtures/Cargo.toml",
+                "--target-dir",
+            ])
             .arg(&dir)
             .status();
         match status {
             Ok(s) if s.success() => dir,
-            other => panic!("building the fixture plugins failed ({other:?}); build them with: {BUILD_COMMAND}"),
+            other => {
+                panic!("building the fixture plugins failed ({other:?}); build them with: {BUILD_COMMAND}")
+            }
         }
     });
     let built = dir.join("wasm32-wasip2/release").join(&file);
-    assert!(built.exists(), "fixture {} missing after the build; build them with: {BUILD_COMMAND}", built.display());
+    assert!(
+        built.exists(),
+        "fixture {} missing after the build; build them with: {BUILD_COMMAND}",
+        built.display()
+    );
     built
 }
 
@@ -78,7 +91,14 @@ pub fn host(cache_dir: &Path) -> PluginHost {
 }
 
 /// A binding for account `name` with the given grant, settings and secrets.
-pub fn binding(name: &str, api_base: &str, allowed: &[&str], allow_private: bool, settings: &[(&str, &str)], secrets: &[(&str, &str)]) -> AccountBinding {
+pub fn binding(
+    name: &str,
+    api_base: &str,
+    allowed: &[&str],
+    allow_private: bool,
+    settings: &[(&str, &str)],
+    secrets: &[(&str, &str)],
+) -> AccountBinding {
     AccountBinding {
         context: AccountContext {
             name: name.to_owned(),
@@ -129,7 +149,8 @@ impl Server {
                     let Some(request) = read_request(&mut socket).await else { return };
                     let (head, body) = respond(&request, port);
                     record.lock().unwrap().push(request);
-                    let reply = format!("{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+                    let reply =
+                        format!("{head}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
                     let _ = socket.write_all(reply.as_bytes()).await;
                     let _ = socket.write_all(&body).await;
                 });
@@ -163,7 +184,8 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Seen> {
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())))
         .collect();
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let length: usize =
+        headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < length {
         let n = socket.read(&mut chunk).await.ok()?;
