@@ -1,0 +1,223 @@
+//! The Mastodon plugin's real component against the contract conformance suite, with exchanges in
+//! the shapes of the Mastodon client API documentation, plus Mastodon-specific harness scenarios.
+
+use rapport_core::task::{Action, ActionKind};
+use rapport_harness::conformance::{self, ErrorProbe, PlatformScript, Step, Walk};
+use rapport_harness::{Exchange, Harness, HarnessBuilder, locate};
+
+const BASE: &str = "https://mastodon.example";
+
+fn builder() -> HarnessBuilder {
+    let wasm = locate::platform_plugin("mastodon").unwrap_or_else(|e| panic!("{e}"));
+    Harness::builder(wasm).account("social").api_base(BASE).secret("token", "t0k")
+}
+
+fn account(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","acct":"user{id}@other.example","display_name":"User {id}","note":"<p>Gardener &amp; baker</p>","url":"https://other.example/@user{id}","avatar":"https://other.example/avatars/{id}.png","followers_count":12,"following_count":30,"statuses_count":140,"created_at":"2023-02-01T00:00:00.000Z","bot":false}}"#
+    )
+}
+
+fn status(id: &str, visibility: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","content":"<p>@me hello there</p>","url":"https://other.example/@user7/{id}","uri":"https://other.example/users/user7/statuses/{id}","account":{},"in_reply_to_id":null,"created_at":"2024-05-01T11:00:00.000Z","visibility":"{visibility}"}}"#,
+        account("7")
+    )
+}
+
+fn notification(id: &str, kind: &str) -> String {
+    let status = if kind == "mention" {
+        format!(r#","status":{}"#, status(&format!("9{id}"), "public"))
+    } else {
+        String::new()
+    };
+    format!(
+        r#"{{"id":"{id}","type":"{kind}","created_at":"2024-05-01T11:{}:00.000Z","account":{}{status}}}"#,
+        &id[1..],
+        account(id)
+    )
+}
+
+fn notifications(ids: &[(&str, &str)]) -> String {
+    let items: Vec<String> = ids.iter().map(|(id, kind)| notification(id, kind)).collect();
+    format!("[{}]", items.join(","))
+}
+
+fn notifications_url() -> String {
+    format!("{BASE}/api/v1/notifications?limit=80")
+}
+
+fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+struct Mastodon;
+
+impl PlatformScript for Mastodon {
+    fn notification_walk(&self) -> Walk {
+        let get = |query: &str| Exchange::get(format!("{}{query}", notifications_url()));
+        Walk {
+            start: None,
+            steps: vec![
+                Step {
+                    exchanges: vec![
+                        get("")
+                            .without_query("min_id")
+                            .without_query("max_id")
+                            .respond(200, notifications(&[("120", "mention"), ("119", "follow")])),
+                    ],
+                    ids: ids(&["120", "119"]),
+                },
+                Step {
+                    exchanges: vec![
+                        get("&min_id=120")
+                            .respond(200, notifications(&[("122", "favourite"), ("121", "reblog")])),
+                    ],
+                    ids: ids(&["122", "121"]),
+                },
+                Step { exchanges: vec![get("&min_id=122").respond(200, "[]")], ids: Vec::new() },
+            ],
+        }
+    }
+
+    fn follower_walk(&self) -> Option<Walk> {
+        let followers = format!("{BASE}/api/v1/accounts/1/followers?limit=80");
+        let next = format!(r#"<{BASE}/api/v1/accounts/1/followers?max_id=50>; rel="next""#);
+        Some(Walk {
+            start: None,
+            steps: vec![
+                Step {
+                    exchanges: vec![
+                        Exchange::get(format!("{BASE}/api/v1/accounts/verify_credentials"))
+                            .respond(200, r#"{"id":"1","acct":"me"}"#),
+                        Exchange::get(&followers).without_query("max_id").respond_with_headers(
+                            200,
+                            &[("link", &next)],
+                            format!("[{},{}]", account("7"), account("8")),
+                        ),
+                    ],
+                    ids: ids(&["7", "8"]),
+                },
+                Step {
+                    exchanges: vec![
+                        Exchange::get(format!("{followers}&max_id=50"))
+                            .respond(200, format!("[{}]", account("5"))),
+                    ],
+                    ids: ids(&["5"]),
+                },
+            ],
+        })
+    }
+
+    fn error_probe(&self) -> ErrorProbe {
+        ErrorProbe { cursor: None, before: Vec::new(), request: Exchange::get(notifications_url()) }
+    }
+
+    fn action(&self, kind: ActionKind) -> Option<(Action, Vec<Exchange>)> {
+        let post = |path: &str| {
+            Exchange::post(format!("{BASE}/api/v1/{path}")).with_header("authorization", "Bearer t0k")
+        };
+        let relationship = r#"{"id":"7","following":true,"followed_by":false,"requested":false}"#;
+        let id = "7".to_owned();
+        Some(match kind {
+            ActionKind::Reply => (
+                Action::Reply {
+                    to_post_id: "9120".into(),
+                    text: "Thanks!".into(),
+                    visibility: String::new(),
+                },
+                vec![
+                    Exchange::get(format!("{BASE}/api/v1/statuses/9120"))
+                        .respond(200, status("9120", "unlisted")),
+                    post("statuses")
+                        .with_body_contains("in_reply_to_id=9120")
+                        .with_body_contains("visibility=unlisted")
+                        .respond(200, status("9200", "unlisted")),
+                ],
+            ),
+            ActionKind::Publish => (
+                conformance::sample_action(ActionKind::Publish),
+                vec![
+                    post("statuses")
+                        .with_body_contains("status=Hello")
+                        .respond(200, status("9300", "public")),
+                ],
+            ),
+            ActionKind::Follow => (
+                Action::Follow { account_id: id },
+                vec![post("accounts/7/follow").respond(200, relationship)],
+            ),
+            ActionKind::FollowBack => (
+                Action::FollowBack { account_id: id },
+                vec![post("accounts/7/follow").respond(200, relationship)],
+            ),
+            ActionKind::Unfollow => (
+                Action::Unfollow { account_id: id },
+                vec![post("accounts/7/unfollow").respond(200, relationship)],
+            ),
+            ActionKind::Like => (
+                Action::Like { post_id: "9120".into() },
+                vec![post("statuses/9120/favourite").respond(200, status("9120", "public"))],
+            ),
+            ActionKind::Repost => (
+                Action::Repost { post_id: "9120".into() },
+                vec![post("statuses/9120/reblog").respond(200, status("9400", "public"))],
+            ),
+            ActionKind::AcceptFollowRequest => (
+                Action::AcceptFollowRequest { account_id: id },
+                vec![post("follow_requests/7/authorize").respond(200, relationship)],
+            ),
+        })
+    }
+}
+
+#[tokio::test]
+async fn mastodon_passes_the_conformance_suite() {
+    let report = conformance::run(&builder(), &Mastodon).await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test]
+async fn the_token_is_substituted_by_the_host_and_rate_limit_headers_are_recorded() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(
+        Exchange::get(notifications_url()).with_header("authorization", "Bearer t0k").respond_with_headers(
+            200,
+            &[("x-ratelimit-limit", "300"), ("x-ratelimit-remaining", "299")],
+            "[]",
+        ),
+    );
+    let page = harness.fetch_notifications(None).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.items.is_empty());
+    harness.assert_done();
+    let sent = harness.requests();
+    assert_eq!(sent[0].header("authorization"), Some("Bearer t0k"));
+    assert_eq!(sent[0].query("types[]").as_deref(), Some("mention"));
+    let limit = harness.rate_limit().unwrap_or_else(|| panic!("no rate limit recorded"));
+    assert_eq!((limit.limit, limit.remaining), (Some(300), Some(299)));
+}
+
+#[tokio::test]
+async fn an_unexpected_request_fails_the_call_naming_both_requests() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(Exchange::get(format!("{BASE}/api/v1/accounts/42")).respond(200, account("42")));
+    let err = harness.fetch_notifications(None).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("GET https://mastodon.example/api/v1/notifications?limit=80"), "{err}");
+    assert!(err.contains("expected GET https://mastodon.example/api/v1/accounts/42"), "{err}");
+    assert_eq!(harness.unused().len(), 1, "the expected exchange is still waiting");
+}
+
+#[tokio::test]
+async fn a_host_outside_the_grant_never_reaches_the_script() {
+    let harness = builder()
+        .allowed_hosts(&["https://elsewhere.example"])
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let err = harness.fetch_notifications(None).await;
+    assert!(
+        matches!(&err, Err(e) if e.plugin_error().is_some_and(|p| matches!(p, rapport_core::platform::PluginError::Denied(_)))),
+        "{err:?}"
+    );
+    assert!(harness.requests().is_empty());
+}

@@ -1,0 +1,239 @@
+//! The X plugin's real component against the contract conformance suite, with exchanges in the
+//! shapes of X API v2, plus X's own scenarios: 402 for an unpaid tier, 429 with `x-rate-limit-*`
+//! headers, and an OAuth 2 token refresh in the middle of a run.
+
+use rapport_core::platform::PluginError;
+use rapport_core::task::{Action, ActionKind};
+use rapport_harness::conformance::{self, ErrorCase, ErrorProbe, PlatformScript, Step, Walk};
+use rapport_harness::{
+    DEFAULT_NOW, Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, locate,
+};
+use serde_json::json;
+
+const API: &str = "https://api.x.com";
+const ME: &str = "1458284524761075714";
+const MENTIONS_PAGE: &str = include_str!("../../../plugins/x/tests/fixtures/mentions_page.json");
+const MENTIONS_EMPTY: &str = include_str!("../../../plugins/x/tests/fixtures/mentions_empty.json");
+const FOLLOWERS_PAGE: &str = include_str!("../../../plugins/x/tests/fixtures/followers_page.json");
+const TOKEN_REFRESH: &str = include_str!("../../../plugins/x/tests/fixtures/token_refresh.json");
+const CREATE_TWEET: &str = include_str!("../../../plugins/x/tests/fixtures/create_tweet.json");
+const LOOKUP_MENTIONS_ME: &str =
+    include_str!("../../../plugins/x/tests/fixtures/tweet_lookup_mentions_me.json");
+const ERROR_402: &str = include_str!("../../../plugins/x/tests/fixtures/error_402_credits.json");
+const ERROR_429: &str = include_str!("../../../plugins/x/tests/fixtures/error_429.json");
+
+/// An account with the configured refresh token only, as before the first call.
+fn new_account() -> HarnessBuilder {
+    let wasm = locate::platform_plugin("x").unwrap_or_else(|e| panic!("{e}"));
+    Harness::builder(wasm)
+        .account("brand")
+        .setting("client_id", "cid")
+        .secret("refresh_token", "rt-from-config")
+}
+
+/// An account with a valid session and its own id cached, as after the first call.
+fn signed_in() -> HarnessBuilder {
+    new_account()
+        .kv_json(
+            "oauth2-session",
+            &json!({"access_token": "at-1", "refresh_token": "rt-1", "expires_at": DEFAULT_NOW + 3600}),
+        )
+        .kv_json("me", &json!({"id": ME, "username": "rapportdemo"}))
+}
+
+fn mentions(query: &str) -> ExpectedRequest {
+    Exchange::get(format!("{API}/2/users/{ME}/mentions?{query}"))
+}
+
+fn followers(query: &str) -> ExpectedRequest {
+    Exchange::get(format!("{API}/2/users/{ME}/followers?max_results=1000{query}"))
+}
+
+fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+struct X;
+
+impl PlatformScript for X {
+    fn notification_walk(&self) -> Walk {
+        let since = "since_id=1782400000000000000";
+        Walk {
+            start: Some("1782400000000000000".into()),
+            steps: vec![
+                Step {
+                    exchanges: vec![
+                        mentions(since).without_query("pagination_token").respond(200, MENTIONS_PAGE),
+                    ],
+                    ids: ids(&["1782461233309417773", "1782455820016656522"]),
+                },
+                Step {
+                    exchanges: vec![
+                        mentions(&format!(
+                            "{since}&pagination_token=7140dibdnow9c7btw3z4c8c3y6l0l5v7b3m2pyv9yz1qo"
+                        ))
+                        .respond(200, MENTIONS_EMPTY),
+                        // Caught up: the follower list is read (and, the first time, only seeds the store).
+                        followers("").respond(200, FOLLOWERS_PAGE),
+                    ],
+                    ids: Vec::new(),
+                },
+                Step {
+                    exchanges: vec![mentions("since_id=1782461233309417773").respond(200, MENTIONS_EMPTY)],
+                    ids: Vec::new(),
+                },
+            ],
+        }
+    }
+
+    fn follower_walk(&self) -> Option<Walk> {
+        Some(Walk {
+            start: None,
+            steps: vec![
+                Step {
+                    exchanges: vec![
+                        followers("").without_query("pagination_token").respond(200, FOLLOWERS_PAGE),
+                    ],
+                    ids: ids(&["1600000000000000001", "1524876381092638720"]),
+                },
+                Step {
+                    exchanges: vec![followers("&pagination_token=DFEDBNRFT3MHCZZZ").respond(
+                        200,
+                        r#"{"data":[{"id":"99","name":"Zed","username":"zed"}],"meta":{"result_count":1}}"#,
+                    )],
+                    ids: ids(&["99"]),
+                },
+            ],
+        })
+    }
+
+    fn error_probe(&self) -> ErrorProbe {
+        ErrorProbe { cursor: Some("1".into()), before: Vec::new(), request: mentions("since_id=1") }
+    }
+
+    fn after_error(&self, case: ErrorCase) -> Vec<Exchange> {
+        match case {
+            // X's 401 means an expired token: the plugin refreshes once and retries once.
+            ErrorCase::Unauthorized => vec![
+                Exchange::post(format!("{API}/2/oauth2/token"))
+                    .with_body_contains("refresh_token=rt-1")
+                    .respond(200, TOKEN_REFRESH),
+                mentions("since_id=1").respond(401, r#"{"title":"Unauthorized","status":401}"#),
+            ],
+            _ => Vec::new(),
+        }
+    }
+
+    fn action(&self, kind: ActionKind) -> Option<(Action, Vec<Exchange>)> {
+        let tweets = Exchange::post(format!("{API}/2/tweets")).with_header("authorization", "Bearer at-1");
+        match kind {
+            ActionKind::Publish => Some((
+                conformance::sample_action(ActionKind::Publish),
+                vec![tweets.with_body_contains(r#""text":"Hello"#).respond(201, CREATE_TWEET)],
+            )),
+            ActionKind::Reply => Some((
+                Action::Reply {
+                    to_post_id: "1782470000000000000".into(),
+                    text: "@ann yes!".into(),
+                    visibility: String::new(),
+                },
+                vec![
+                    Exchange::get(format!("{API}/2/tweets/1782470000000000000"))
+                        .respond(200, LOOKUP_MENTIONS_ME),
+                    tweets
+                        .with_body_contains(r#""in_reply_to_tweet_id":"1782470000000000000""#)
+                        .respond(201, CREATE_TWEET),
+                ],
+            )),
+            _ => None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn x_passes_the_conformance_suite() {
+    let report = conformance::run(&signed_in(), &X).await;
+    assert!(report.passed(), "{report}");
+}
+
+#[tokio::test]
+async fn a_402_for_an_unpaid_tier_is_denied_and_names_the_tier() {
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(Exchange::post(format!("{API}/2/tweets")).respond(402, ERROR_402));
+    let err = harness.execute("p1", &conformance::sample_action(ActionKind::Publish)).await;
+    match err {
+        Err(HarnessError::Plugin(PluginError::Denied(why))) => {
+            assert!(why.contains("402") && why.contains("credits"), "{why}")
+        }
+        other => panic!("expected denied, got {other:?}"),
+    }
+    harness.assert_done();
+    assert_eq!(harness.kv_get("sent:p1"), None, "a refused post is not remembered as sent");
+}
+
+#[tokio::test]
+async fn a_429_waits_for_the_x_rate_limit_reset_and_the_host_records_the_window() {
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let reset = (DEFAULT_NOW + 600).to_string();
+    harness.expect(mentions("since_id=1").respond_with_headers(
+        429,
+        &[("x-rate-limit-limit", "300"), ("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", &reset)],
+        ERROR_429,
+    ));
+    let err = harness.fetch_notifications(Some("1")).await.err();
+    assert_eq!(err.as_ref().and_then(HarnessError::plugin_error), Some(&PluginError::RateLimited(600)));
+    let window = harness.rate_limit().unwrap_or_else(|| panic!("no window recorded"));
+    assert_eq!(
+        (window.limit, window.remaining, window.reset_at),
+        (Some(300), Some(0), Some(DEFAULT_NOW + 600))
+    );
+}
+
+#[tokio::test]
+async fn a_401_mid_run_refreshes_persists_the_rotated_token_and_retries() {
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let new_access = "VGhpc0lzQU5ld0FjY2Vzc1Rva2VuOjE3MTQ1Njc3MjU6MToxOmF0OjE";
+    harness.expect_all([
+        mentions("since_id=1")
+            .with_header("authorization", "Bearer at-1")
+            .respond(401, r#"{"title":"Unauthorized"}"#),
+        Exchange::post(format!("{API}/2/oauth2/token"))
+            .with_body_contains("refresh_token=rt-1")
+            .respond(200, TOKEN_REFRESH),
+        mentions("since_id=1")
+            .with_header("authorization", format!("Bearer {new_access}"))
+            .respond(200, MENTIONS_EMPTY),
+        followers("")
+            .with_header("authorization", format!("Bearer {new_access}"))
+            .respond(200, FOLLOWERS_PAGE),
+    ]);
+    let page = harness.fetch_notifications(Some("1")).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(page.items.is_empty());
+    harness.assert_done();
+    let session: serde_json::Value = harness.kv_get_json("oauth2-session").unwrap_or_default();
+    assert_eq!(session["access_token"], new_access);
+    assert!(session["refresh_token"].as_str().is_some_and(|t| t.starts_with("bWRWa3gz")), "{session}");
+    assert_eq!(session["expires_at"], DEFAULT_NOW + 7200);
+}
+
+#[tokio::test]
+async fn the_first_refresh_uses_the_configured_secret_substituted_by_the_host() {
+    let harness = new_account().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect_all([
+        Exchange::post(format!("{API}/2/oauth2/token"))
+            .with_body_contains("refresh_token=rt-from-config")
+            .respond(200, TOKEN_REFRESH),
+        Exchange::get(format!("{API}/2/users/me")).respond(
+            200,
+            r#"{"data":{"id":"1458284524761075714","name":"Rapport Demo","username":"rapportdemo"}}"#,
+        ),
+        mentions("max_results=100").without_query("since_id").respond(200, MENTIONS_PAGE),
+        followers("").respond(200, FOLLOWERS_PAGE),
+    ]);
+    let page = harness.fetch_notifications(None).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(page.items.len(), 2);
+    harness.assert_done();
+    // The plugin wrote a placeholder; the server got the secret, which the plugin never saw.
+    assert!(harness.requests()[0].body_text().contains("refresh_token=rt-from-config"));
+    assert!(harness.kv().snapshot().values().all(|v| !String::from_utf8_lossy(v).contains("rt-from-config")));
+}
