@@ -11,15 +11,6 @@ use rapport_protocol::{ErrorReply, FrameError, Request, Response, call};
 use thiserror::Error;
 
 /// The socket path when neither `--socket` nor `RAPPORT_SOCKET` is given:
-/// `$XDG_RUNTIME_DIR/rapport/rapport.sock`, else `/run/user/<uid>/rapport/rapport.sock` (where
-/// systemd puts the runtime dir when the variable is missing, e.g. under `sudo -u`).
-pub fn default_socket() -> PathBuf {
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
-        .filter(|dir| !dir.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(format!("/run/user/{}", rustix::process::getuid().as_raw())));
-    runtime.join("rapport").join("rapport.sock")
-}
 
 /// Nothing listens on the socket.
 #[derive(Debug, Error)]

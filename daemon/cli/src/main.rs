@@ -227,7 +227,7 @@ fn bulk(client: &mut Client, json: bool, request: Request, verb: &str) -> anyhow
 
 /// Runs one command.
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let socket = cli.socket.clone().unwrap_or_else(client::default_socket);
+    let socket = cli.socket.clone().unwrap_or_else(rapport_protocol::default_socket_path);
     let json = cli.json;
     if let Command::Approve { ids, edit, text } = &cli.command
         && (*edit || text.is_some())

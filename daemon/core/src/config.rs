@@ -175,9 +175,6 @@ pub struct AccountConfig {
     /// Plain strings passed to the plugin as they are.
     #[serde(default)]
     pub settings: BTreeMap<String, String>,
-    /// The brand this account posts for; accounts of one brand share a content ratio.
-    #[serde(default)]
-    pub brand: Option<String>,
 }
 
 /// The shortest poll interval accepted: faster polling only burns the platform's rate budget.
@@ -460,9 +457,6 @@ impl AccountConfig {
         }
         if self.settings.keys().any(|k| k.trim().is_empty()) {
             out.push(Invalid::new("settings", "has an empty key; name every setting"));
-        }
-        if self.brand.as_deref().is_some_and(|b| b.trim().is_empty()) {
-            out.push(Invalid::new("brand", "is empty; name the brand or remove the key"));
         }
         out
     }

@@ -80,6 +80,11 @@ impl Gate {
         Ok(Gate { budgets: policy.compile()?, ratio: ratio.clone() })
     }
 
+    /// How far back the action ledger must reach for [`Gate::decide`].
+    pub fn lookback(&self) -> i64 {
+        self.budgets.lookback()
+    }
+
     /// The content ratio the gate enforces, for `rapport ratio` and the scheduler.
     pub fn ratio(&self) -> &RatioConfig {
         &self.ratio

@@ -66,6 +66,10 @@ pub struct PostingConfig {
     /// A folder of post files, relative to the config file; the daemon reads it.
     #[serde(default)]
     pub folder: Option<String>,
+    /// Whether a scheduled post is queued already approved: the person wrote the library, so by
+    /// default it only passes the gate. `false` asks for each post's approval in the queue.
+    #[serde(default = "default_approve_scheduled")]
+    pub approve_scheduled: bool,
 }
 
 impl Default for PostingConfig {
@@ -74,8 +78,13 @@ impl Default for PostingConfig {
             max_posts_per_day: default_max_posts_per_day(),
             recycle_after: default_recycle_after(),
             folder: None,
+            approve_scheduled: default_approve_scheduled(),
         }
     }
+}
+
+fn default_approve_scheduled() -> bool {
+    true
 }
 
 fn default_max_posts_per_day() -> u32 {

@@ -260,6 +260,14 @@ fn daily_share(goal: u32) -> u32 {
     goal.div_ceil(7)
 }
 
+impl Budgets {
+    /// How far back the ledger must reach for a decision: the longest configured window, and at
+    /// least a week (the longest window a platform ceiling or a weekly goal uses).
+    pub fn lookback(&self) -> i64 {
+        self.budgets.iter().flat_map(|b| b.windows.iter().map(|(w, _)| w.length)).fold(WEEK, i64::max)
+    }
+}
+
 impl PolicyConfig {
     /// Compiles and checks the budgets; errors name the config key at fault.
     pub fn compile(&self) -> Result<Budgets, BudgetError> {

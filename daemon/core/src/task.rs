@@ -516,9 +516,8 @@ impl Task {
                 );
             }
             Transition::Unsure { reason } => {
-                self.note = Some(format!(
-                    "{reason}; the platform may have it: check, then resend or mark done"
-                ));
+                self.note =
+                    Some(format!("{reason}; the platform may have it: check, then resend or mark done"));
             }
             Transition::MarkDone => self.note = Some("marked done by a person".into()),
         }

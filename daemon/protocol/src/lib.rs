@@ -23,3 +23,16 @@ pub const MAX_FRAME: u32 = 1 << 20;
 
 /// The most tasks one `Queue` reply carries, so that a page always fits in a frame.
 pub const MAX_PAGE: u32 = 200;
+
+/// Where the CLI and the daemon meet unless configured otherwise:
+/// `$XDG_RUNTIME_DIR/rapport/rapport.sock`, else `/run/user/<uid>/rapport/rapport.sock` (where
+/// systemd puts the runtime dir when the variable is missing, e.g. under `sudo -u`).
+pub fn default_socket_path() -> std::path::PathBuf {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(format!("/run/user/{}", rustix::process::getuid().as_raw()))
+        });
+    runtime.join("rapport").join("rapport.sock")
+}

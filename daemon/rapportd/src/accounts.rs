@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rapport_core::config::AccountConfig;
 use rapport_core::platform::Description;
-use rapport_host::egress::EgressGrant;
+use rapport_host::egress::grant::EgressGrant;
 use rapport_host::kv::{KvError, PluginKv};
 use rapport_host::{AccountBinding, AccountContext, Plugin, PluginHost};
 use rapport_store::Store;

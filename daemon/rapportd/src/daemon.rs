@@ -18,7 +18,12 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
+use rapport_core::gate::GateDecision;
+use rapport_core::task::Task;
+use rapport_store::StoreError;
+
 use crate::accounts::{Account, load_accounts};
+use crate::policy::Policy;
 use crate::poller::{PollError, PollReport};
 use crate::settings::Settings;
 use crate::{executor, poller, scheduler, socket, systemd};
@@ -44,9 +49,17 @@ pub struct Daemon {
     pub clock: Arc<dyn Clock>,
     /// Wakes the executor when a task is approved.
     pub executor_wake: Notify,
-    settings: RwLock<Arc<Settings>>,
-    accounts: RwLock<Arc<Vec<Account>>>,
+    /// When the daemon started.
+    pub started_at: UnixSeconds,
+    loaded: RwLock<Arc<Loaded>>,
     health: Mutex<BTreeMap<String, AccountHealth>>,
+}
+
+/// What one reading of the configuration produced; swapped whole on reload.
+struct Loaded {
+    settings: Arc<Settings>,
+    accounts: Arc<Vec<Account>>,
+    policy: Arc<Policy>,
 }
 
 impl Daemon {
@@ -57,19 +70,27 @@ impl Daemon {
         host_config.clock = Arc::clone(&clock);
         let host = PluginHost::new(host_config).context("starting the plugin host")?;
         let accounts = load_accounts(&host, &store, &settings.config.accounts, &settings.secrets).await?;
-        crate::policy::check(&settings, &accounts)?;
+        let policy = Policy::compile(&settings, &accounts)?;
+        let started_at = clock.now_seconds();
         let daemon = Arc::new(Daemon {
             store,
             host,
             clock,
             executor_wake: Notify::new(),
-            settings: RwLock::new(Arc::new(settings)),
-            accounts: RwLock::new(Arc::new(accounts)),
+            started_at,
+            loaded: RwLock::new(Arc::new(Loaded {
+                settings: Arc::new(settings),
+                accounts: Arc::new(accounts),
+                policy: Arc::new(policy),
+            })),
             health: Mutex::new(BTreeMap::new()),
         });
         let parked = executor::recover(&daemon)?;
         if parked > 0 {
-            tracing::warn!(parked, "tasks interrupted mid-send need a person's check: `rapport queue --state needs-check`");
+            tracing::warn!(
+                parked,
+                "tasks interrupted mid-send need a person's check: `rapport queue --state needs-check`"
+            );
         }
         Ok(daemon)
     }
@@ -79,14 +100,29 @@ impl Daemon {
         self.clock.now_seconds()
     }
 
+    fn loaded(&self) -> Arc<Loaded> {
+        Arc::clone(&self.loaded.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// The settings in force.
     pub fn settings(&self) -> Arc<Settings> {
-        Arc::clone(&self.settings.read().unwrap_or_else(|p| p.into_inner()))
+        Arc::clone(&self.loaded().settings)
     }
 
     /// The accounts in force.
     pub fn accounts(&self) -> Arc<Vec<Account>> {
-        Arc::clone(&self.accounts.read().unwrap_or_else(|p| p.into_inner()))
+        Arc::clone(&self.loaded().accounts)
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Arc<Policy> {
+        Arc::clone(&self.loaded().policy)
+    }
+
+    /// Whether `task` may go out now for `account` (the executor's gate hook).
+    pub fn gate(&self, account: &Account, task: &Task, now: UnixSeconds) -> Result<GateDecision, StoreError> {
+        let snapshot = self.host.rate_limit(account.name());
+        self.policy().decide(&self.store, account, task, snapshot.as_ref(), now)
     }
 
     /// The account with this name, if configured.
@@ -127,10 +163,26 @@ impl Daemon {
                 file.display()
             );
         }
-        let accounts = load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await?;
-        crate::policy::check(&settings, &accounts)?;
-        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(settings);
-        *self.accounts.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(accounts);
+        let accounts =
+            load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await?;
+        let policy = Policy::compile(&settings, &accounts)?;
+        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Loaded {
+            settings: Arc::new(settings),
+            accounts: Arc::new(accounts),
+            policy: Arc::new(policy),
+        });
+        Ok(())
+    }
+
+    /// Recompiles the policy after the content library changed on disk (`rapport post add`).
+    pub fn reload_policy(&self) -> anyhow::Result<()> {
+        let loaded = self.loaded();
+        let policy = Policy::compile(&loaded.settings, &loaded.accounts)?;
+        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Loaded {
+            settings: Arc::clone(&loaded.settings),
+            accounts: Arc::clone(&loaded.accounts),
+            policy: Arc::new(policy),
+        });
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rapport_core::UnixSeconds;
 use rapport_core::gate::GateDecision;
 use rapport_core::platform::PluginError;
-use rapport_core::task::{Action, Task, TaskState, Transition};
+use rapport_core::task::{Action, Origin, Task, TaskState, Transition};
 use rapport_host::{CallError, CallFailure};
 use rapport_store::{LedgerEntry, PostEntry, StoreError};
 use tokio::sync::watch;
@@ -30,6 +30,9 @@ pub const MAX_ATTEMPTS: u32 = 8;
 
 /// Longest the executor sleeps without looking for due tasks (expiry, holds that end).
 const IDLE_PASS: Duration = Duration::from_secs(30);
+
+/// How soon a sales post held by the content ratio is looked at again.
+const RATIO_RECHECK: i64 = 900;
 
 /// How long in-flight sends may finish after SIGTERM; the rest are parked as needs-check.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -95,13 +98,19 @@ pub fn pass(
             continue;
         }
         let Some(account) = daemon.account(&task.account) else {
-            let reason = format!("account `{}` is not in the configuration any more; add it back to send this", task.account);
+            let reason = format!(
+                "account `{}` is not in the configuration any more; add it back to send this",
+                task.account
+            );
             let held = daemon.store.hold(task.id, now + 3600, &reason)?;
             next = earliest(next, held.not_before);
             continue;
         };
         match daemon.gate(&account, &task, now)? {
             GateDecision::Hold { not_before, reason } => {
+                // A hold only more value posts can lift is asked again after a while (and sooner
+                // if a post goes out, which wakes the executor).
+                let not_before = not_before.unwrap_or(now + RATIO_RECHECK);
                 if task.not_before != Some(not_before) || task.note.as_deref() != Some(reason.as_str()) {
                     tracing::info!(task = %task.id, account = %task.account, %reason, "held by policy");
                     daemon.store.hold(task.id, not_before, &reason)?;
@@ -115,7 +124,7 @@ pub fn pass(
             action: task.action.kind(),
             post: match &task.action {
                 Action::Publish { post_kind, .. } => {
-                    Some(PostEntry { kind: *post_kind, brand: account.config.brand.clone() })
+                    Some(PostEntry { kind: *post_kind, brand: daemon.policy().brand(account.name()) })
                 }
                 _ => None,
             },
@@ -147,7 +156,14 @@ async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
     let transition = outcome(&task, result, now);
     let id = task.id;
     match daemon.store.transition(id, transition.clone(), now) {
-        Ok(task) => tracing::info!(task = %id, account = %task.account, state = %task.state, note = ?task.note, "sent"),
+        Ok(task) => {
+            tracing::info!(task = %id, account = %task.account, state = %task.state, note = ?task.note, "sent");
+            if let (TaskState::Done, Origin::Schedule { entry, .. }) = (task.state, &task.origin) {
+                if let Err(err) = daemon.store.entry_posted(entry, &task.account, now) {
+                    tracing::error!(task = %id, %err, "could not record the library entry as posted");
+                }
+            }
+        }
         Err(err) => tracing::error!(task = %id, %err, ?transition, "could not record the outcome of a send"),
     }
 }
@@ -171,13 +187,18 @@ pub fn outcome(
             let delay = 30i64 << task.attempts.min(7);
             Transition::Retry {
                 not_before: now + delay,
-                reason: format!("temporary failure ({why}); attempt {} of {MAX_ATTEMPTS}, retrying in {delay} s", task.attempts),
+                reason: format!(
+                    "temporary failure ({why}); attempt {} of {MAX_ATTEMPTS}, retrying in {delay} s",
+                    task.attempts
+                ),
             }
         }
         CallFailure::Plugin(PluginError::Auth(why)) => Transition::Retry {
             // Approved work is kept: once the person fixes the credentials (and reloads), it goes out.
             not_before: now + 3600,
-            reason: format!("the platform refused the credentials ({why}); fix the account's token and reload rapportd"),
+            reason: format!(
+                "the platform refused the credentials ({why}); fix the account's token and reload rapportd"
+            ),
         },
         CallFailure::Plugin(PluginError::Transient(why)) => {
             Transition::Fail { reason: format!("gave up after {MAX_ATTEMPTS} attempts: {why}") }

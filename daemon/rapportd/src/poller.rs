@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rapport_core::platform::PluginError;
+use rapport_core::task::Origin;
 use rapport_core::triage::{Triage, triage};
 use rapport_host::CallError;
 use rapport_store::{NewTask, StoreError};
-use rapport_core::task::Origin;
 use thiserror::Error;
 use tokio::sync::watch;
 
@@ -93,22 +93,27 @@ pub async fn poll_once(daemon: &Daemon, account: &Account) -> Result<PollReport,
         let settings = daemon.settings();
         let description = account.description();
         let mut refused = 0;
-        let ingest = daemon.store.ingest_page(name, &page.items, page.next_cursor.as_deref(), now, |n| {
-            match triage(n, &settings.config.triage, description, now) {
-                Triage::Propose(p) => Some(NewTask {
-                    action: p.action,
-                    origin: Origin::Notification { id: n.id.clone() },
-                    context: p.context,
-                    expires_at: Some(p.expires_at),
-                }),
-                Triage::Record { .. } => None,
-                Triage::Refuse { action, reason } => {
-                    refused += 1;
-                    tracing::info!(account = name, notification = %n.id, %action, %reason, "not queued");
-                    None
-                }
-            }
-        })?;
+        let ingest =
+            daemon.store.ingest_page(
+                name,
+                &page.items,
+                page.next_cursor.as_deref(),
+                now,
+                |n| match triage(n, &settings.config.triage, description, now) {
+                    Triage::Propose(p) => Some(NewTask {
+                        action: p.action,
+                        origin: Origin::Notification { id: n.id.clone() },
+                        context: p.context,
+                        expires_at: Some(p.expires_at),
+                    }),
+                    Triage::Record { .. } => None,
+                    Triage::Refuse { action, reason } => {
+                        refused += 1;
+                        tracing::info!(account = name, notification = %n.id, %action, %reason, "not queued");
+                        None
+                    }
+                },
+            )?;
         report.pages += 1;
         report.new += ingest.new;
         report.tasks += ingest.tasks.len();

@@ -118,8 +118,8 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
-/// `$XDG_RUNTIME_DIR/rapport/rapport.sock`, else `/run/rapport/rapport.sock` (a system service),
-/// else a per-user directory under `/tmp`. The CLI computes the same default.
+/// The socket path the CLI looks for by default (`$XDG_RUNTIME_DIR/rapport/rapport.sock`, else
+/// `/run/user/<uid>/rapport/rapport.sock`).
 pub fn default_socket() -> PathBuf {
     rapport_protocol::default_socket_path()
 }

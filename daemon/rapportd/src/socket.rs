@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use rapport_core::config::SocketConfig;
-use rapport_protocol::{ErrorCode, FrameError, Response};
+use rapport_protocol::{ErrorCode, ErrorReply, FrameError, Response, ResponseEnvelope};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
@@ -41,9 +41,13 @@ pub fn bind(path: &Path, config: Option<&SocketConfig>) -> anyhow::Result<UnixLi
         Err(e) if e.kind() == ErrorKind::NotFound => {}
         Err(e) if e.kind() == ErrorKind::ConnectionRefused => {
             tracing::info!(socket = %path.display(), "replacing the stale socket of a daemon that is gone");
-            std::fs::remove_file(path).with_context(|| format!("removing stale socket {}", path.display()))?;
+            std::fs::remove_file(path)
+                .with_context(|| format!("removing stale socket {}", path.display()))?;
         }
-        Err(e) => bail!("{} exists and is not a usable socket ({e}); remove it or choose another `socket.path`", path.display()),
+        Err(e) => bail!(
+            "{} exists and is not a usable socket ({e}); remove it or choose another `socket.path`",
+            path.display()
+        ),
     }
     let listener = UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))?;
     let mode = config.map(SocketConfig::effective_mode).unwrap_or(0o600);
@@ -108,34 +112,43 @@ pub async fn serve(daemon: Arc<Daemon>, listener: UnixListener, mut shutdown: wa
 }
 
 async fn refuse(mut stream: UnixStream) {
-    let reply = Response::Error {
-        code: ErrorCode::Forbidden,
-        message: "only the user running rapportd may use its socket".into(),
-    };
-    let _ = tokio::time::timeout(WRITE_TIMEOUT, rapport_protocol::write_response(&mut stream, &reply)).await;
+    let reply = Response::Error(ErrorReply::new(
+        ErrorCode::BadRequest,
+        "only the user running rapportd may use its socket",
+    ));
+    let _ = reply_with(&mut stream, reply).await;
+}
+
+/// Writes one reply within [`WRITE_TIMEOUT`]; `false` if the client is gone or stuck.
+async fn reply_with(stream: &mut UnixStream, response: Response) -> bool {
+    let envelope = ResponseEnvelope::new(response);
+    matches!(
+        tokio::time::timeout(WRITE_TIMEOUT, rapport_protocol::write_frame_async(stream, &envelope)).await,
+        Ok(Ok(()))
+    )
 }
 
 /// Serves one client: request, reply, until it hangs up, idles out or stalls.
 async fn connection(daemon: Arc<Daemon>, mut stream: UnixStream) {
     loop {
-        let request = match tokio::time::timeout(IDLE_TIMEOUT, rapport_protocol::read_request(&mut stream)).await {
-            Err(_) => return,
-            Ok(Ok(Some(request))) => request,
-            Ok(Ok(None)) => return,
-            Ok(Err(err)) => {
-                let fatal = matches!(err, FrameError::Io(_) | FrameError::TooLarge { .. });
-                let reply = Response::Error { code: ErrorCode::BadRequest, message: err.to_string() };
-                let _ = tokio::time::timeout(WRITE_TIMEOUT, rapport_protocol::write_response(&mut stream, &reply)).await;
-                if fatal {
+        let body =
+            match tokio::time::timeout(IDLE_TIMEOUT, rapport_protocol::read_frame_async(&mut stream)).await {
+                Err(_) | Ok(Err(FrameError::Closed)) => return,
+                Ok(Ok(body)) => body,
+                Ok(Err(err)) => {
+                    // An oversized or truncated frame leaves the stream out of step: answer, then close.
+                    let reply =
+                        err.reply().unwrap_or_else(|| ErrorReply::new(ErrorCode::Malformed, err.to_string()));
+                    let _ = reply_with(&mut stream, Response::Error(reply)).await;
                     return;
                 }
-                continue;
-            }
+            };
+        let response = match rapport_protocol::decode_request(&body) {
+            Ok(request) => crate::api::handle(&daemon, request).await,
+            Err(reply) => Response::Error(reply),
         };
-        let reply = crate::api::handle(&daemon, request).await;
-        match tokio::time::timeout(WRITE_TIMEOUT, rapport_protocol::write_response(&mut stream, &reply)).await {
-            Ok(Ok(())) => {}
-            _ => return,
+        if !reply_with(&mut stream, response).await {
+            return;
         }
     }
 }

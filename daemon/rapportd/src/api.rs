@@ -1,0 +1,390 @@
+//! Answers the CLI's requests from the daemon's state: the one place protocol messages meet the
+//! store, the policy and the accounts.
+
+use std::path::{Path, PathBuf};
+
+use rapport_core::UnixSeconds;
+use rapport_core::library::EntryChoice;
+use rapport_core::task::{PostKind, TaskState, Transition};
+use rapport_protocol::{
+    AccountRatio, AccountStatus, ContentEntry, ErrorCode, ErrorReply, ItemResult, MAX_PAGE, NewContentEntry,
+    PluginHealth, PostPreview, PreviewTarget, RateHeadroom, Request, Response, Slot, StateCount,
+    StatusReport,
+};
+use rapport_store::{StoreError, TaskFilter};
+
+use crate::daemon::Daemon;
+use crate::scheduler;
+
+/// Failed polls in a row after which a plugin is reported down rather than degraded.
+const DOWN_AFTER: u32 = 3;
+
+/// Held tasks listed per account in `status`.
+const HELD_SHOWN: usize = 5;
+
+/// Answers one request.
+pub async fn handle(daemon: &Daemon, request: Request) -> Response {
+    match answer(daemon, request) {
+        Ok(response) => response,
+        Err(err) => Response::Error(err),
+    }
+}
+
+fn answer(daemon: &Daemon, request: Request) -> Result<Response, ErrorReply> {
+    let now = daemon.now();
+    match request {
+        Request::Status => status(daemon, now).map(Response::Status),
+        Request::Queue { state, account, after, limit } => {
+            let filter = TaskFilter { state, account, after, limit: limit.clamp(1, MAX_PAGE) as usize };
+            Ok(Response::Tasks(daemon.store.page(&filter).map_err(internal)?))
+        }
+        Request::Show { id } => match daemon.store.task(id).map_err(internal)? {
+            Some(task) => Ok(Response::Task(Box::new(task))),
+            None => {
+                Err(ErrorReply::new(ErrorCode::NotFound, format!("no task {id}; `rapport queue` lists them")))
+            }
+        },
+        Request::Approve { ids, text } => {
+            if text.is_some() && ids.len() != 1 {
+                return Err(ErrorReply::new(
+                    ErrorCode::BadRequest,
+                    "new text can only be given for one task at a time",
+                ));
+            }
+            let result =
+                bulk(daemon, ids.into_iter().map(|id| (id, Transition::Approve { text: text.clone() })), now);
+            daemon.executor_wake.notify_one();
+            result
+        }
+        Request::Reject { ids, reason } => {
+            bulk(daemon, ids.into_iter().map(|id| (id, Transition::Reject { reason: reason.clone() })), now)
+        }
+        Request::Resend { id } => {
+            require_state(daemon, id, TaskState::NeedsCheck, "resend")?;
+            let result = bulk(daemon, [(id, Transition::Approve { text: None })], now);
+            daemon.executor_wake.notify_one();
+            result
+        }
+        Request::MarkDone { id } => bulk(daemon, [(id, Transition::MarkDone)], now),
+        Request::Ratio { account } => ratio(daemon, account.as_deref(), now).map(Response::Ratio),
+        Request::Schedule { count } => slots(daemon, count, now).map(Response::Slots),
+        Request::PostAdd { entry } => post_add(daemon, entry),
+        Request::PostList => post_list(daemon),
+        Request::PostRemove { id } => post_remove(daemon, &id),
+        Request::PostPreview { target } => preview(daemon, target, now).map(Response::Preview),
+    }
+}
+
+fn internal(err: StoreError) -> ErrorReply {
+    ErrorReply::new(ErrorCode::Internal, format!("store: {err}"))
+}
+
+fn bulk(
+    daemon: &Daemon,
+    changes: impl IntoIterator<Item = (rapport_core::task::TaskId, Transition)>,
+    now: UnixSeconds,
+) -> Result<Response, ErrorReply> {
+    let outcomes = daemon.store.transition_many(changes, now).map_err(internal)?;
+    Ok(Response::Updated(
+        outcomes
+            .into_iter()
+            .map(|(id, result)| match result {
+                Ok(_) => ItemResult::ok(id),
+                Err(err) => ItemResult::failed(id, err.to_string()),
+            })
+            .collect(),
+    ))
+}
+
+fn require_state(
+    daemon: &Daemon,
+    id: rapport_core::task::TaskId,
+    state: TaskState,
+    what: &str,
+) -> Result<(), ErrorReply> {
+    match daemon.store.task(id).map_err(internal)? {
+        Some(task) if task.state == state => Ok(()),
+        Some(task) => Err(ErrorReply::new(
+            ErrorCode::InvalidState,
+            format!("task {id} is {}; only a {state} task can be {what}", task.state),
+        )),
+        None => Err(ErrorReply::new(ErrorCode::NotFound, format!("no task {id}"))),
+    }
+}
+
+fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply> {
+    let counts = daemon.store.counts().map_err(internal)?;
+    let health = daemon.health();
+    let mut accounts = Vec::new();
+    for account in daemon.accounts().iter() {
+        let name = account.name();
+        let description = account.description();
+        let polled = health.get(name);
+        let plugin_health = match polled {
+            Some(h) if h.failures >= DOWN_AFTER => {
+                PluginHealth::Down(h.last_error.clone().unwrap_or_default())
+            }
+            Some(h) if h.failures > 0 => PluginHealth::Degraded(h.last_error.clone().unwrap_or_default()),
+            _ => PluginHealth::Ok,
+        };
+        let last_poll = match polled.and_then(|h| h.last_poll) {
+            Some(at) => Some(at),
+            None => daemon.store.last_poll(name).map_err(internal)?,
+        };
+        let queue = counts
+            .iter()
+            .filter(|(a, _, count)| a == name && *count > 0)
+            .map(|(_, state, count)| StateCount { state: *state, count: *count })
+            .collect();
+        let mut headroom = Vec::new();
+        for ceiling in &description.ceilings {
+            let since = now - i64::from(ceiling.window_seconds);
+            let used = daemon.store.actions_since(name, ceiling.action, since).map_err(internal)?.len();
+            headroom.push(RateHeadroom {
+                action: ceiling.action,
+                used: u32::try_from(used).unwrap_or(u32::MAX),
+                limit: ceiling.limit,
+                window_seconds: ceiling.window_seconds,
+                source: format!("{} ceiling", description.platform),
+            });
+        }
+        if let Some(live) = daemon.host.rate_limit(name) {
+            if let (Some(limit), Some(remaining)) = (live.limit, live.remaining) {
+                let window = live.reset_at.map(|r| (r - now).max(0)).unwrap_or(0);
+                headroom.push(RateHeadroom {
+                    action: rapport_core::task::ActionKind::Reply,
+                    used: u32::try_from(limit.saturating_sub(remaining)).unwrap_or(u32::MAX),
+                    limit: u32::try_from(limit).unwrap_or(u32::MAX),
+                    window_seconds: u32::try_from(window).unwrap_or(u32::MAX),
+                    source: "live API requests (all actions)".into(),
+                });
+            }
+        }
+        let held = daemon
+            .store
+            .page(&TaskFilter {
+                state: Some(TaskState::Approved),
+                account: Some(name.to_owned()),
+                after: None,
+                limit: MAX_PAGE as usize,
+            })
+            .map_err(internal)?
+            .into_iter()
+            .filter(|t| t.not_before.is_some_and(|nb| nb > now))
+            .filter_map(|t| t.note.map(|note| format!("task {}: {note}", t.id)))
+            .take(HELD_SHOWN)
+            .collect();
+        accounts.push(AccountStatus {
+            name: name.to_owned(),
+            platform: description.platform.clone(),
+            plugin: format!("{} {}", description.name, description.version),
+            plugin_health,
+            last_poll,
+            queue,
+            headroom,
+            held,
+        });
+    }
+    Ok(StatusReport {
+        daemon_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: daemon.started_at,
+        now,
+        accounts,
+    })
+}
+
+fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<AccountRatio>, ErrorReply> {
+    let policy = daemon.policy();
+    let ratio = policy.gate.ratio();
+    let accounts = daemon.accounts();
+    if let Some(name) = only {
+        if !accounts.iter().any(|a| a.name() == name) {
+            return Err(ErrorReply::new(
+                ErrorCode::NotFound,
+                format!("no account `{name}` in the configuration"),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for account in accounts.iter().filter(|a| only.is_none_or(|n| n == a.name())) {
+        let posts = policy.ratio_posts(&daemon.store, account.name(), now).map_err(internal)?;
+        let status = ratio.status(&posts, now);
+        out.push(AccountRatio {
+            account: account.name().to_owned(),
+            brand: policy.brand(account.name()),
+            value_posts: status.value,
+            sales_posts: status.sales,
+            required: ratio.value_per_sales,
+            value_needed: status.value_posts_needed_before_next_sales,
+        });
+    }
+    Ok(out)
+}
+
+fn slots(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<Vec<Slot>, ErrorReply> {
+    let policy = daemon.policy();
+    let count = count.clamp(1, MAX_PAGE) as usize;
+    let mut out = Vec::new();
+    for schedule in &policy.schedules {
+        for at in schedule.next_slots(now, count) {
+            for account in &schedule.config().accounts {
+                // What the library would pick if the slot were now: the person's best preview.
+                let (entry, kind, note) =
+                    match scheduler::choose(daemon, &policy, schedule, account, now).map_err(internal)? {
+                        EntryChoice::Post(entry) => (Some(entry.id.clone()), Some(entry.kind), None),
+                        EntryChoice::Hold { reason, .. } => (None, None, Some(reason)),
+                        EntryChoice::Nothing { reason } => (None, None, Some(reason)),
+                    };
+                out.push(Slot {
+                    schedule: schedule.config().name.clone(),
+                    account: account.clone(),
+                    at,
+                    entry,
+                    kind,
+                    note,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|s| s.at);
+    out.truncate(count);
+    Ok(out)
+}
+
+/// The folder `rapport post add` writes to.
+fn post_folder(daemon: &Daemon) -> Result<PathBuf, ErrorReply> {
+    let settings = daemon.settings();
+    let folder = settings.config.posting.folder.as_ref().ok_or_else(|| {
+        ErrorReply::new(
+            ErrorCode::BadRequest,
+            format!(
+                "no post folder: set `posting.folder` in {} to add and remove posts from the CLI",
+                settings.file.display()
+            ),
+        )
+    })?;
+    Ok(settings.file.parent().unwrap_or(Path::new(".")).join(folder))
+}
+
+fn post_add(daemon: &Daemon, entry: NewContentEntry) -> Result<Response, ErrorReply> {
+    if entry.text.trim().is_empty() {
+        return Err(ErrorReply::new(ErrorCode::BadRequest, "a post needs text"));
+    }
+    let folder = post_folder(daemon)?;
+    let policy = daemon.policy();
+    let slug: String = entry
+        .text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .take(5)
+        .collect::<Vec<_>>()
+        .join("-");
+    let mut id = if slug.is_empty() { "post".to_owned() } else { slug };
+    let base = id.clone();
+    let mut n = 1;
+    while policy.library.get(&id).is_some() || folder.join(format!("{id}.md")).exists() {
+        n += 1;
+        id = format!("{base}-{n}");
+    }
+    let kind = policy.gate.ratio().label(entry.kind).to_owned();
+    let accounts = entry.accounts.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ");
+    let mut file = format!("kind = {kind:?}\naccounts = [{accounts}]\n");
+    if !entry.media_alt.is_empty() {
+        file.push_str(&format!("media_alt = {:?}\n", entry.media_alt));
+    }
+    file.push_str("---\n");
+    file.push_str(entry.text.trim());
+    file.push('\n');
+    let path = folder.join(format!("{id}.md"));
+    std::fs::create_dir_all(&folder)
+        .and_then(|()| std::fs::write(&path, file))
+        .map_err(|e| ErrorReply::new(ErrorCode::Internal, format!("writing {}: {e}", path.display())))?;
+    if let Err(err) = daemon.reload_policy() {
+        let _ = std::fs::remove_file(&path);
+        return Err(ErrorReply::new(ErrorCode::BadRequest, format!("the post was not added: {err:#}")));
+    }
+    post_list(daemon)
+}
+
+fn post_remove(daemon: &Daemon, id: &str) -> Result<Response, ErrorReply> {
+    let folder = post_folder(daemon)?;
+    let policy = daemon.policy();
+    if policy.library.get(id).is_none() {
+        return Err(ErrorReply::new(
+            ErrorCode::NotFound,
+            format!("no library entry `{id}`; `rapport post list` lists them"),
+        ));
+    }
+    let removed = ["md", "txt"].iter().map(|ext| folder.join(format!("{id}.{ext}"))).find(|p| p.exists());
+    let Some(path) = removed else {
+        return Err(ErrorReply::new(
+            ErrorCode::BadRequest,
+            format!("entry `{id}` is in {}; remove it there", daemon.settings().file.display()),
+        ));
+    };
+    std::fs::remove_file(&path)
+        .map_err(|e| ErrorReply::new(ErrorCode::Internal, format!("removing {}: {e}", path.display())))?;
+    daemon.reload_policy().map_err(|e| ErrorReply::new(ErrorCode::Internal, format!("{e:#}")))?;
+    post_list(daemon)
+}
+
+fn post_list(daemon: &Daemon) -> Result<Response, ErrorReply> {
+    let policy = daemon.policy();
+    let accounts = daemon.accounts();
+    let mut out = Vec::new();
+    for entry in policy.library.entries() {
+        let mut last_posted: Option<UnixSeconds> = None;
+        for account in accounts.iter() {
+            if let Some(at) = daemon.store.last_posted(&entry.id, account.name()).map_err(internal)? {
+                last_posted = Some(last_posted.map_or(at, |l| l.max(at)));
+            }
+        }
+        out.push(ContentEntry {
+            id: entry.id.clone(),
+            text: entry.text.clone(),
+            kind: entry.kind,
+            accounts: entry.accounts.clone(),
+            last_posted,
+        });
+    }
+    Ok(Response::Posts(out))
+}
+
+/// Posts longer than this are refused by Mastodon's default instance settings.
+const MASTODON_LIMIT: usize = 500;
+
+fn preview(daemon: &Daemon, target: PreviewTarget, now: UnixSeconds) -> Result<PostPreview, ErrorReply> {
+    let policy = daemon.policy();
+    let (text, kind, accounts) = match target {
+        PreviewTarget::Entry { id } => {
+            let entry = policy
+                .library
+                .get(&id)
+                .ok_or_else(|| ErrorReply::new(ErrorCode::NotFound, format!("no library entry `{id}`")))?;
+            (entry.text.clone(), entry.kind, entry.accounts.clone())
+        }
+        PreviewTarget::Text { text, kind } => (text, kind, Vec::new()),
+    };
+    let length = text.chars().count();
+    let mut warnings = Vec::new();
+    if text.trim().is_empty() {
+        warnings.push("the text is empty".to_owned());
+    }
+    if length > MASTODON_LIMIT {
+        warnings.push(format!("{length} characters: over Mastodon's usual {MASTODON_LIMIT}"));
+    }
+    if kind == PostKind::Sales {
+        for account in
+            daemon.accounts().iter().filter(|a| accounts.is_empty() || accounts.iter().any(|n| n == a.name()))
+        {
+            let posts = policy.ratio_posts(&daemon.store, account.name(), now).map_err(internal)?;
+            if let Some(reason) = policy.gate.ratio().hold_reason(&policy.gate.ratio().status(&posts, now)) {
+                warnings.push(format!("{}: {reason}", account.name()));
+            }
+        }
+    }
+    Ok(PostPreview { text, length: u32::try_from(length).unwrap_or(u32::MAX), warnings })
+}

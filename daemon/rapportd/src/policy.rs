@@ -1,0 +1,169 @@
+//! The compiled policy — gate, schedules, content library — and the gate's view of the store.
+//!
+//! The core decides (`Gate::decide`, `Library::next_entry`); this module gathers what those pure
+//! functions need from the store (the action ledger, the posts that count for the ratio, what each
+//! library entry last went out as) and checks the configuration against what each platform's plugin
+//! declares, so a budget above a platform's ceiling is refused at load, naming its key.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rapport_core::UnixSeconds;
+use rapport_core::content_ratio::{PostRecord, RatioScope};
+use rapport_core::gate::{Gate, GateDecision, GateInput};
+use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
+use rapport_core::schedule::Schedule;
+use rapport_core::task::{Action, Task};
+use rapport_store::{Store, StoreError};
+
+use crate::accounts::Account;
+use crate::settings::Settings;
+
+/// How far back the ratio looks when its window is a number of posts.
+const RATIO_HISTORY: i64 = 366 * 86_400;
+
+/// The policy in force, compiled from the configuration.
+#[derive(Debug)]
+pub struct Policy {
+    /// Budgets, ceilings and the content ratio.
+    pub gate: Gate,
+    /// The posting schedules.
+    pub schedules: Vec<Schedule>,
+    /// The content library, from the config and the post folder.
+    pub library: Library,
+    /// Whether scheduled posts are queued approved.
+    pub approve_scheduled: bool,
+    /// Randomness for pacing jitter, fixed per daemon so a decision is stable between passes.
+    pub jitter_seed: u64,
+}
+
+impl Policy {
+    /// Compiles the policy sections and checks each account's budgets against its platform.
+    pub fn compile(settings: &Settings, accounts: &[Account]) -> anyhow::Result<Policy> {
+        let config = &settings.config;
+        let file = settings.file.display();
+        let gate = Gate::new(&config.policy, &config.ratio).with_context(|| format!("{file}"))?;
+        for account in accounts {
+            config
+                .policy
+                .check_ceilings(account.name(), &account.description().ceilings)
+                .with_context(|| format!("{file}: account `{}`", account.name()))?;
+        }
+        let schedules = config
+            .schedules
+            .iter()
+            .enumerate()
+            .map(|(i, s)| s.compile(i))
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("{file}"))?;
+        let mut entries = config.library.clone();
+        if let Some(folder) = &config.posting.folder {
+            let base = settings.file.parent().unwrap_or(Path::new("."));
+            entries.extend(read_post_folder(&base.join(folder), &config.ratio)?);
+        }
+        let library = Library::new(entries, config.posting.clone()).with_context(|| format!("{file}"))?;
+        Ok(Policy {
+            gate,
+            schedules,
+            library,
+            approve_scheduled: config.posting.approve_scheduled,
+            jitter_seed: fastrand::u64(..),
+        })
+    }
+
+    /// Whether `task` may go out now for `account`, given what the store knows.
+    pub fn decide(
+        &self,
+        store: &Store,
+        account: &Account,
+        task: &Task,
+        snapshot: Option<&rapport_core::platform::RateLimitSnapshot>,
+        now: UnixSeconds,
+    ) -> Result<GateDecision, StoreError> {
+        let kind = task.action.kind();
+        let ledger = store.actions_since(account.name(), kind, now - self.gate.lookback())?;
+        let post_kind = match &task.action {
+            Action::Publish { post_kind, .. } => Some(*post_kind),
+            _ => None,
+        };
+        let posts =
+            if post_kind.is_some() { self.ratio_posts(store, account.name(), now)? } else { Vec::new() };
+        Ok(self.gate.decide(&GateInput {
+            account: account.name(),
+            action: kind,
+            post_kind,
+            now,
+            ledger: &ledger,
+            posts: &posts,
+            ceilings: &account.description().ceilings,
+            snapshot,
+            jitter_seed: self.jitter_seed,
+        }))
+    }
+
+    /// The posts that count toward `account`'s ratio (its own, or its brand's), sorted by time.
+    pub fn ratio_posts(
+        &self,
+        store: &Store,
+        account: &str,
+        now: UnixSeconds,
+    ) -> Result<Vec<PostRecord>, StoreError> {
+        let since = now - RATIO_HISTORY;
+        let mut posts: Vec<PostRecord> = match self.gate.ratio().scope(account) {
+            RatioScope::Account(name) => store.posts_since(name, since)?,
+            RatioScope::Brand(brand) => {
+                let mut all = Vec::new();
+                for member in &brand.accounts {
+                    all.extend(store.posts_since(member, since)?);
+                }
+                all
+            }
+        }
+        .into_iter()
+        .map(|p| PostRecord { at: p.at, kind: p.kind })
+        .collect();
+        posts.sort_by_key(|p| p.at);
+        Ok(posts)
+    }
+
+    /// The brand whose ratio `account` shares, if any.
+    pub fn brand(&self, account: &str) -> Option<String> {
+        match self.gate.ratio().scope(account) {
+            RatioScope::Brand(brand) => Some(brand.name.clone()),
+            RatioScope::Account(_) => None,
+        }
+    }
+
+    /// When each library entry last went out to `account`.
+    pub fn published(&self, store: &Store, account: &str) -> Result<Vec<Published>, StoreError> {
+        let mut published = Vec::new();
+        for entry in self.library.entries() {
+            if let Some(at) = store.last_posted(&entry.id, account)? {
+                published.push(Published { entry: entry.id.clone(), at });
+            }
+        }
+        Ok(published)
+    }
+}
+
+/// Reads every `*.md` / `*.txt` post file of the folder; the file name (without extension) is the id.
+fn read_post_folder(
+    folder: &Path,
+    ratio: &rapport_core::content_ratio::RatioConfig,
+) -> anyhow::Result<Vec<LibraryEntry>> {
+    let mut entries = Vec::new();
+    let listing = std::fs::read_dir(folder)
+        .with_context(|| format!("`posting.folder`: cannot read {}", folder.display()))?;
+    let mut paths: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let is_post = matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "txt"));
+        let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| is_post) else { continue };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading post file {}", path.display()))?;
+        entries.push(
+            parse_post_file(id, &text, ratio).with_context(|| format!("post file {}", path.display()))?,
+        );
+    }
+    Ok(entries)
+}
