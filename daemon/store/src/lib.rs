@@ -168,6 +168,10 @@ pub struct Store {
     db: sled::Db,
     trees: Trees,
     dir: PathBuf,
+    /// Serializes [`Store::ingest_page`] calls: ingest is the only writer of notification records,
+    /// so under this lock a plain read decides "already recorded" for the whole page without
+    /// taking those reads into the transaction.
+    ingest: std::sync::Mutex<()>,
     /// Held for the store's lifetime: the OS releases it when the process dies, even by kill -9.
     _lock: File,
 }

@@ -51,7 +51,7 @@ impl Store {
         }
         let db = sled::Config::new().path(dir.join("sled")).open()?;
         let trees = Trees::open(&db)?;
-        let store = Store { db, trees, dir, _lock: lock };
+        let store = Store { db, trees, dir, ingest: std::sync::Mutex::new(()), _lock: lock };
         store.migrate()?;
         Ok(store)
     }

@@ -6,7 +6,7 @@
 //! the indexes can never disagree with the records. Listings are range scans over an index, so a
 //! page costs the same however many tasks are stored.
 
-use std::cell::RefCell;
+use std::collections::HashSet;
 
 use rapport_core::UnixSeconds;
 use rapport_core::notification::{Notification, NotificationKind};
@@ -226,6 +226,11 @@ impl Store {
     /// the tasks `propose` asks for (called once per new notification), and advancing the cursor,
     /// all in one transaction. `next_cursor: None` (the plugin caught up) keeps the stored cursor.
     ///
+    /// Concurrent calls are serialized. Which notifications are new is decided by plain reads
+    /// under that lock, before the transaction: only this method writes notification records, so
+    /// nothing can record one between the check and the commit. Task ids and counters are shared
+    /// with other writers and stay inside the transaction.
+    ///
     /// Not flushed: losing the last half second on a crash loses the cursor with the records, so
     /// the page is fetched again and deduplicated as if it were new.
     pub fn ingest_page(
@@ -234,54 +239,48 @@ impl Store {
         notifications: &[Notification],
         next_cursor: Option<&str>,
         now: UnixSeconds,
-        propose: impl FnMut(&Notification) -> Option<NewTask>,
+        mut propose: impl FnMut(&Notification) -> Option<NewTask>,
     ) -> Result<IngestReport, StoreError> {
         let prefix = keys::name("account", account)?;
-        // sled may run the closure more than once on conflict; proposals are cached so that
-        // `propose` still runs once per notification.
-        let propose = RefCell::new(propose);
-        let proposals: RefCell<Vec<Option<Option<NewTask>>>> = RefCell::new(vec![None; notifications.len()]);
-        self.trees.transaction(|tx| {
-            let mut report = IngestReport::default();
-            // First pass: which notifications are new (against the store and earlier in the page),
-            // and what triage proposes for them.
-            let mut fresh: Vec<(usize, Vec<u8>)> = Vec::with_capacity(notifications.len());
-            let mut proposed: Vec<(usize, NewTask)> = Vec::new();
-            let mut seen = std::collections::HashSet::with_capacity(notifications.len());
-            for (i, notification) in notifications.iter().enumerate() {
-                let key = keys::join(&prefix, &[notification.id.as_bytes()]);
-                if !seen.insert(notification.id.as_str()) || tx.notifications.get(&key)?.is_some() {
-                    report.duplicates += 1;
-                    continue;
-                }
-                let proposal = proposals.borrow_mut()[i]
-                    .get_or_insert_with(|| (propose.borrow_mut())(notification))
-                    .clone();
-                if let Some(new) = proposal {
-                    proposed.push((i, new));
-                }
-                fresh.push((i, key));
+        // A panic in another ingest leaves no partial write behind (its transaction never
+        // committed), so the lock's poison carries no information and is ignored.
+        let _ingesting = self.ingest.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Which notifications are new (against the store and earlier in the page), and what
+        // triage proposes for them: decided once, outside the transaction, which sled may rerun.
+        let mut fresh: Vec<(&Notification, Vec<u8>)> = Vec::with_capacity(notifications.len());
+        let mut news: Vec<NewTask> = Vec::new();
+        // For each fresh notification, the index in `news` of the task proposed for it.
+        let mut task_index: Vec<Option<usize>> = Vec::with_capacity(notifications.len());
+        let mut seen = HashSet::with_capacity(notifications.len());
+        for notification in notifications {
+            let key = keys::join(&prefix, &[notification.id.as_bytes()]);
+            if !seen.insert(notification.id.as_str()) || self.trees.notifications.contains_key(&key)? {
+                continue;
             }
-            report.new = fresh.len();
-            // Second pass: the tasks (one id reservation, one counter update), then the records.
-            let news: Vec<NewTask> = proposed.iter().map(|(_, new)| new.clone()).collect();
+            task_index.push(propose(notification).map(|new| {
+                news.push(new);
+                news.len() - 1
+            }));
+            fresh.push((notification, key));
+        }
+        let mut per_kind = [0i64; keys::NOTIFICATION_KINDS.len()];
+        for (notification, _) in &fresh {
+            let code = keys::notification_code(notification.kind);
+            if let Some(slot) = keys::NOTIFICATION_KINDS.iter().position(|(_, c)| *c == code) {
+                per_kind[slot] += 1;
+            }
+        }
+        let tasks = self.trees.transaction(|tx| {
+            // The tasks first (one id reservation, one counter update), then the records that
+            // name them.
             let created = create_in(tx, account, &news, now)?;
-            report.tasks = created.iter().map(|t| t.id).collect();
-            let task_of: std::collections::HashMap<usize, TaskId> =
-                proposed.iter().map(|(i, _)| *i).zip(report.tasks.iter().copied()).collect();
-            let mut per_kind = [0i64; keys::NOTIFICATION_KINDS.len()];
-            for (i, key) in fresh {
-                let notification = &notifications[i];
+            for ((notification, key), task) in fresh.iter().zip(&task_index) {
                 let stored = StoredNotification {
-                    notification: notification.clone(),
+                    notification: (*notification).clone(),
                     recorded_at: now,
-                    task: task_of.get(&i).copied(),
+                    task: task.and_then(|i| created.get(i)).map(|t| t.id),
                 };
-                tx.notifications.insert(key, encode("notification", &stored).map_err(abort)?)?;
-                let code = keys::notification_code(notification.kind);
-                if let Some(slot) = keys::NOTIFICATION_KINDS.iter().position(|(_, c)| *c == code) {
-                    per_kind[slot] += 1;
-                }
+                tx.notifications.insert(key.as_slice(), encode("notification", &stored).map_err(abort)?)?;
             }
             for ((_, code), count) in keys::NOTIFICATION_KINDS.iter().zip(per_kind) {
                 if count > 0 {
@@ -291,8 +290,9 @@ impl Store {
             if let Some(cursor) = next_cursor {
                 tx.cursors.insert(account.as_bytes(), cursor.as_bytes())?;
             }
-            Ok(report)
-        })
+            Ok(created.into_iter().map(|t| t.id).collect::<Vec<_>>())
+        })?;
+        Ok(IngestReport { new: fresh.len(), duplicates: notifications.len() - fresh.len(), tasks })
     }
 
     /// The cursor to pass to the account's next fetch; `None` before the first page.

@@ -324,3 +324,57 @@ fn transition_many_reports_each_id_and_keeps_the_others() {
     assert_eq!(results.iter().filter(|(_, r)| r.is_ok()).count(), 4);
     assert_eq!(store.page(&all(Some(TaskState::Approved), None)).unwrap().len(), 4);
 }
+
+#[test]
+fn concurrent_ingests_of_one_page_create_each_task_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let notifications: Vec<_> =
+        (0..200).map(|i| notification(&i.to_string(), NotificationKind::Follow)).collect();
+    let reports: Vec<_> = std::thread::scope(|scope| {
+        let ingests: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| store.ingest_page("shop", &notifications, Some("c1"), 10, triage).unwrap())
+            })
+            .collect();
+        ingests.into_iter().map(|ingest| ingest.join().unwrap()).collect()
+    });
+    assert_eq!(reports.iter().map(|r| r.new).sum::<usize>(), 200, "each notification is new exactly once");
+    assert_eq!(reports.iter().map(|r| r.tasks.len()).sum::<usize>(), 200);
+    assert_eq!(store.page(&all(None, None)).unwrap().len(), 200);
+    assert_eq!(store.engagement("shop").unwrap(), vec![(NotificationKind::Follow, 200)]);
+    for n in &notifications {
+        let task = store.notification("shop", &n.id).unwrap().unwrap().task.unwrap();
+        assert_eq!(store.task(task).unwrap().unwrap().origin, Origin::Notification { id: n.id.clone() });
+    }
+}
+
+#[test]
+fn ingests_and_task_creation_interleaved_keep_ids_and_counts_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for p in 0..20 {
+                let page: Vec<_> =
+                    (0..10).map(|i| notification(&format!("{p}-{i}"), NotificationKind::Follow)).collect();
+                store.ingest_page("shop", &page, None, 10, triage).unwrap();
+            }
+        });
+        scope.spawn(|| {
+            for i in 0..100 {
+                store
+                    .create_task(
+                        follow_back(&notification(&format!("m{i}"), NotificationKind::Follow)),
+                        "blog",
+                        10,
+                    )
+                    .unwrap();
+            }
+        });
+    });
+    let tasks = store.page(&all(None, None)).unwrap();
+    let ids: Vec<_> = tasks.iter().map(|t| t.id).collect();
+    assert_eq!(ids, (1..=300).map(TaskId).collect::<Vec<_>>(), "no id is handed out twice or skipped");
+    assert_indexes_agree(&store);
+}
