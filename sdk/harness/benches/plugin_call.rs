@@ -46,6 +46,15 @@ async fn one_call(harness: &Harness) {
     }
 }
 
+/// The same call on an empty page: the per-call cost (fresh instance, egress policy, conversion)
+/// without the parse, to tell the host's overhead from wasm's parsing speed.
+async fn empty_call(harness: &Harness) {
+    harness.expect(Exchange::get(format!("{BASE}/api/v1/notifications")).respond(200, "[]"));
+    if let Err(e) = harness.fetch_notifications(None).await {
+        panic!("the plugin did not read an empty page: {e}");
+    }
+}
+
 fn native_parse() {
     match rapport_plugin_mastodon::parse_notifications(std::hint::black_box(PAGE)) {
         Ok(items) if items.len() == 40 => {}
@@ -73,14 +82,18 @@ fn plugin_call(c: &mut Criterion) {
         .unwrap_or_else(|e| panic!("{e}"));
     let mut group = c.benchmark_group("plugin_call");
     group.bench_function("wasm_fetch_notifications_40", |b| b.iter(|| rt.block_on(one_call(&harness))));
+    group.bench_function("wasm_fetch_notifications_empty", |b| b.iter(|| rt.block_on(empty_call(&harness))));
     group.bench_function("native_parse_notifications_40", |b| b.iter(native_parse));
     group.finish();
 
     let wasm = median(301, || rt.block_on(one_call(&harness)));
+    let empty = median(301, || rt.block_on(empty_call(&harness)));
     let native = median(301, native_parse);
     println!(
-        "plugin_call summary (median of 301): wasm call {wasm:?}, native parse {native:?}, ratio {:.2}",
-        wasm.as_secs_f64() / native.as_secs_f64()
+        "plugin_call summary (median of 301): wasm call {wasm:?} (empty page {empty:?}), native parse {native:?}, \
+         ratio {:.2} (parse alone, wasm minus empty call: {:.2})",
+        wasm.as_secs_f64() / native.as_secs_f64(),
+        wasm.saturating_sub(empty).as_secs_f64() / native.as_secs_f64()
     );
 }
 

@@ -28,7 +28,7 @@ pub fn platform_plugin(name: &str) -> Result<PathBuf, HarnessError> {
     let build = format!(
         "cargo build --profile plugin --target {WASM_TARGET} -p rapport-plugin-{name}   (or `cargo xtask plugins` for all)"
     );
-    find(&[WASM_TARGET, "plugin", &file], build)
+    find(&[WASM_TARGET, "plugin", file.as_str()], build)
 }
 
 /// The component of fixture plugin `name` (`plugins/fixtures/<name>`).
@@ -37,7 +37,7 @@ pub fn fixture_plugin(name: &str) -> Result<PathBuf, HarnessError> {
     let build = format!(
         "cargo build --release --target {WASM_TARGET} --manifest-path plugins/fixtures/Cargo.toml --target-dir <target>   (or `cargo xtask plugins`)"
     );
-    find(&[WASM_TARGET, "release", &file], build)
+    find(&[WASM_TARGET, "release", file.as_str()], build)
 }
 
 fn find(parts: &[&str], build: String) -> Result<PathBuf, HarnessError> {

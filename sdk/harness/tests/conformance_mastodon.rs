@@ -92,7 +92,7 @@ impl PlatformScript for Mastodon {
                             .respond(200, r#"{"id":"1","acct":"me"}"#),
                         Exchange::get(&followers).without_query("max_id").respond_with_headers(
                             200,
-                            &[("link", &next)],
+                            &[("link", next.as_str())],
                             format!("[{},{}]", account("7"), account("8")),
                         ),
                     ],

@@ -177,7 +177,11 @@ async fn a_429_waits_for_the_x_rate_limit_reset_and_the_host_records_the_window(
     let reset = (DEFAULT_NOW + 600).to_string();
     harness.expect(mentions("since_id=1").respond_with_headers(
         429,
-        &[("x-rate-limit-limit", "300"), ("x-rate-limit-remaining", "0"), ("x-rate-limit-reset", &reset)],
+        &[
+            ("x-rate-limit-limit", "300"),
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", reset.as_str()),
+        ],
         ERROR_429,
     ));
     let err = harness.fetch_notifications(Some("1")).await.err();
