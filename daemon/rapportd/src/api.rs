@@ -148,17 +148,17 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
                 source: format!("{} ceiling", description.platform),
             });
         }
-        if let Some(live) = daemon.host.rate_limit(name) {
-            if let (Some(limit), Some(remaining)) = (live.limit, live.remaining) {
-                let window = live.reset_at.map(|r| (r - now).max(0)).unwrap_or(0);
-                headroom.push(RateHeadroom {
-                    action: rapport_core::task::ActionKind::Reply,
-                    used: u32::try_from(limit.saturating_sub(remaining)).unwrap_or(u32::MAX),
-                    limit: u32::try_from(limit).unwrap_or(u32::MAX),
-                    window_seconds: u32::try_from(window).unwrap_or(u32::MAX),
-                    source: "live API requests (all actions)".into(),
-                });
-            }
+        if let Some(live) = daemon.host.rate_limit(name)
+            && let (Some(limit), Some(remaining)) = (live.limit, live.remaining)
+        {
+            let window = live.reset_at.map(|r| (r - now).max(0)).unwrap_or(0);
+            headroom.push(RateHeadroom {
+                action: rapport_core::task::ActionKind::Reply,
+                used: u32::try_from(limit.saturating_sub(remaining)).unwrap_or(u32::MAX),
+                limit: u32::try_from(limit).unwrap_or(u32::MAX),
+                window_seconds: u32::try_from(window).unwrap_or(u32::MAX),
+                source: "live API requests (all actions)".into(),
+            });
         }
         let held = daemon
             .store
@@ -197,13 +197,13 @@ fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<Ac
     let policy = daemon.policy();
     let ratio = policy.gate.ratio();
     let accounts = daemon.accounts();
-    if let Some(name) = only {
-        if !accounts.iter().any(|a| a.name() == name) {
-            return Err(ErrorReply::new(
-                ErrorCode::NotFound,
-                format!("no account `{name}` in the configuration"),
-            ));
-        }
+    if let Some(name) = only
+        && !accounts.iter().any(|a| a.name() == name)
+    {
+        return Err(ErrorReply::new(
+            ErrorCode::NotFound,
+            format!("no account `{name}` in the configuration"),
+        ));
     }
     let mut out = Vec::new();
     for account in accounts.iter().filter(|a| only.is_none_or(|n| n == a.name())) {

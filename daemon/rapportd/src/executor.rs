@@ -158,10 +158,10 @@ async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
     match daemon.store.transition(id, transition.clone(), now) {
         Ok(task) => {
             tracing::info!(task = %id, account = %task.account, state = %task.state, note = ?task.note, "sent");
-            if let (TaskState::Done, Origin::Schedule { entry, .. }) = (task.state, &task.origin) {
-                if let Err(err) = daemon.store.entry_posted(entry, &task.account, now) {
-                    tracing::error!(task = %id, %err, "could not record the library entry as posted");
-                }
+            if let (TaskState::Done, Origin::Schedule { entry, .. }) = (task.state, &task.origin)
+                && let Err(err) = daemon.store.entry_posted(entry, &task.account, now)
+            {
+                tracing::error!(task = %id, %err, "could not record the library entry as posted");
             }
         }
         Err(err) => tracing::error!(task = %id, %err, ?transition, "could not record the outcome of a send"),

@@ -61,10 +61,10 @@ pub fn pass(daemon: &Daemon) -> Result<Option<UnixSeconds>, StoreError> {
         for missed in &catch_up.missed {
             tracing::warn!(schedule = %name, slot = missed, "slot missed while rapportd was down; not posted");
         }
-        if let Some(slot) = catch_up.due {
-            if !daemon.store.is_slot_done(name, slot)? {
-                queue_slot(daemon, &policy, schedule, slot, now)?;
-            }
+        if let Some(slot) = catch_up.due
+            && !daemon.store.is_slot_done(name, slot)?
+        {
+            queue_slot(daemon, &policy, schedule, slot, now)?;
         }
         set_last_run(daemon, name, now)?;
         if let Some(&upcoming) = schedule.next_slots(now, 1).first() {

@@ -28,13 +28,13 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Binds the socket at `path`, replacing a stale one and refusing to take over a live one.
 pub fn bind(path: &Path, config: Option<&SocketConfig>) -> anyhow::Result<UnixListener> {
-    if let Some(dir) = path.parent() {
-        if !dir.exists() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-            // The directory is private unless a group shares the socket.
-            let mode = if config.and_then(|c| c.group.as_ref()).is_some() { 0o750 } else { 0o700 };
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))?;
-        }
+    if let Some(dir) = path.parent()
+        && !dir.exists()
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        // The directory is private unless a group shares the socket.
+        let mode = if config.and_then(|c| c.group.as_ref()).is_some() { 0o750 } else { 0o700 };
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode))?;
     }
     match std::os::unix::net::UnixStream::connect(path) {
         Ok(_) => bail!("another rapportd is already listening on {}; stop it first", path.display()),
@@ -62,10 +62,10 @@ pub fn bind(path: &Path, config: Option<&SocketConfig>) -> anyhow::Result<UnixLi
 
 /// Removes the socket file at shutdown.
 pub fn remove(path: &Path) {
-    if let Err(err) = std::fs::remove_file(path) {
-        if err.kind() != ErrorKind::NotFound {
-            tracing::warn!(socket = %path.display(), %err, "could not remove the socket");
-        }
+    if let Err(err) = std::fs::remove_file(path)
+        && err.kind() != ErrorKind::NotFound
+    {
+        tracing::warn!(socket = %path.display(), %err, "could not remove the socket");
     }
 }
 

@@ -195,7 +195,7 @@ pub fn describe() -> Description {
         capabilities,
         // Any PDS: bsky.social accounts live on `*.host.bsky.network` behind the `bsky.social`
         // entryway, and self-hosted PDSes are common; the account's `allowed_hosts` narrows it.
-        hosts: vec!["*".into()],
+        hosts: vec!["https://*:*".into(), "http://*:*".into()],
         rules: vec![
             "Bots may interact (reply, like, repost, follow) only with people who engaged them first — tagged, replied to or followed the account: it must be an opt-in interaction, or the account may be taken for spam.".into(),
             "Automated or bulk interactions that notify people (follows, likes, replies) and any scheme to generate followers are spam under the Developer Guidelines.".into(),

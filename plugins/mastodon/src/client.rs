@@ -173,7 +173,7 @@ pub fn describe() -> Description {
         ],
         // Federated: the instance is whatever the account's `api_base` names, so the account's
         // `allowed_hosts` is what narrows this down.
-        hosts: vec!["*".into()],
+        hosts: vec!["https://*:*".into(), "http://*:*".into()],
         rules: vec![
             "Each Mastodon server sets its own rules (GET /api/v1/instance/rules); some forbid bots or automated posting without permission — read your server's before enabling automation.".into(),
             "Default API limit: 300 requests per 5 minutes per account and per IP address; servers may change it.".into(),

@@ -22,6 +22,9 @@ struct Args {
     /// The bearer token API calls must carry.
     #[arg(long, default_value = "sandbox-token")]
     token: String,
+    /// Also write the URL to this file once listening (for scripts that start it in the background).
+    #[arg(long)]
+    url_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,6 +46,9 @@ async fn main() -> anyhow::Result<()> {
     let addr = SocketAddr::from(([127, 0, 0, 1], args.port));
     let mut sandbox = MastodonSandbox::start_on(seed, addr).await.context("starting the Mastodon sandbox")?;
     println!("{}", sandbox.base_url());
+    if let Some(path) = &args.url_file {
+        std::fs::write(path, sandbox.base_url()).with_context(|| format!("writing {}", path.display()))?;
+    }
     eprintln!(
         "mastodon-sandbox listening on {} (token: {}); Ctrl-C stops it",
         sandbox.base_url(),
