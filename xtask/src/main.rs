@@ -42,7 +42,10 @@ fn main() -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// The cargo target dir every build shares, so wasmtime is compiled once.
@@ -104,11 +107,23 @@ fn build_plugins(root: &Path) -> Result<()> {
     run(&mut platform)?;
     let fixtures = root.join("plugins/fixtures/Cargo.toml");
     if fixtures.exists() {
-        run(cargo().current_dir(root).args(["build", "--release", "--target", WASM_TARGET]).arg("--manifest-path").arg(&fixtures).arg("--target-dir").arg(&target))?;
+        run(cargo()
+            .current_dir(root)
+            .args(["build", "--release", "--target", WASM_TARGET])
+            .arg("--manifest-path")
+            .arg(&fixtures)
+            .arg("--target-dir")
+            .arg(&target))?;
     }
     let example = root.join("sdk/examples/hello-plugin/Cargo.toml");
     if example.exists() {
-        run(cargo().current_dir(root).args(["build", "--release", "--target", WASM_TARGET]).arg("--manifest-path").arg(&example).arg("--target-dir").arg(&target))?;
+        run(cargo()
+            .current_dir(root)
+            .args(["build", "--release", "--target", WASM_TARGET])
+            .arg("--manifest-path")
+            .arg(&example)
+            .arg("--target-dir")
+            .arg(&target))?;
     }
     eprintln!("xtask: plugins are in {}", target.join(WASM_TARGET).join("plugin").display());
     Ok(())
@@ -117,6 +132,8 @@ fn build_plugins(root: &Path) -> Result<()> {
 fn test(root: &Path, extra: &[String]) -> Result<()> {
     build_plugins(root)?;
     run(cargo().current_dir(root).args(["fmt", "--all", "--", "--check"]))?;
+    // The end-to-end tests drive the `rapport` and `rapportd` binaries themselves.
+    run(cargo().current_dir(root).args(["build", "--workspace", "--bins"]))?;
     let nextest = cargo().args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
     let mut tests = cargo();
     tests.current_dir(root);
@@ -178,8 +195,9 @@ mod demo {
             &demo.join("sandbox.log"),
             &demo.join("sandbox.pid"),
         )?;
-        let sandbox_url = wait_for(|| fs::read_to_string(&sandbox_url_file).ok().filter(|s| !s.trim().is_empty()))
-            .context("the sandbox did not start; see target/demo/sandbox.log")?;
+        let sandbox_url =
+            wait_for(|| fs::read_to_string(&sandbox_url_file).ok().filter(|s| !s.trim().is_empty()))
+                .context("the sandbox did not start; see target/demo/sandbox.log")?;
         let sandbox_url = sandbox_url.trim().to_owned();
 
         let token_file = demo.join("token");
@@ -188,7 +206,8 @@ mod demo {
         let socket = demo.join("rapport.sock");
         let config = demo.join("rapport.toml");
         let plugin = target_dir(root).join(WASM_TARGET).join("plugin").join("rapport_plugin_mastodon.wasm");
-        let template = fs::read_to_string(root.join("config/demo.toml")).context("reading config/demo.toml")?;
+        let template =
+            fs::read_to_string(root.join("config/demo.toml")).context("reading config/demo.toml")?;
         fs::write(
             &config,
             template
