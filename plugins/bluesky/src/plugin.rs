@@ -193,8 +193,9 @@ pub fn describe() -> Description {
         platform: "bluesky".into(),
         ceilings: capabilities.iter().flat_map(|&action| creates(action)).collect(),
         capabilities,
-        // Any PDS: bsky.social accounts live on `*.host.bsky.network` behind the `bsky.social`
-        // entryway, and self-hosted PDSes are common; the account's `allowed_hosts` narrows it.
+        // Any PDS on any port: bsky.social accounts live on `*.host.bsky.network` behind the
+        // `bsky.social` entryway, self-hosted PDSes are common, and the reference devnet is plain
+        // HTTP on loopback; the account's `allowed_hosts` is what narrows it.
         hosts: vec!["https://*:*".into(), "http://*:*".into()],
         rules: vec![
             "Bots may interact (reply, like, repost, follow) only with people who engaged them first — tagged, replied to or followed the account: it must be an opt-in interaction, or the account may be taken for spam.".into(),

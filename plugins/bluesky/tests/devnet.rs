@@ -59,7 +59,13 @@ async fn xrpc_post(http: &reqwest::Client, pds: &str, nsid: &str, token: Option<
     value
 }
 
-async fn xrpc_get(http: &reqwest::Client, pds: &str, nsid: &str, token: &str, query: &[(&str, &str)]) -> Value {
+async fn xrpc_get(
+    http: &reqwest::Client,
+    pds: &str,
+    nsid: &str,
+    token: &str,
+    query: &[(&str, &str)],
+) -> Value {
     let response = http
         .get(format!("{pds}/xrpc/{nsid}"))
         .query(query)
@@ -91,7 +97,13 @@ async fn create_account(http: &reqwest::Client, pds: &str, handle: &str) -> Memb
     }
 }
 
-async fn create_record(http: &reqwest::Client, pds: &str, who: &Member, collection: &str, record: Value) -> Value {
+async fn create_record(
+    http: &reqwest::Client,
+    pds: &str,
+    who: &Member,
+    collection: &str,
+    record: Value,
+) -> Value {
     xrpc_post(
         http,
         pds,
@@ -126,27 +138,43 @@ where
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
     let Ok(pds) = std::env::var("RAPPORT_BSKY_DEVNET") else {
-        eprintln!("skipped: set RAPPORT_BSKY_DEVNET=http://localhost:2583 after `bash tests/bsky-devnet/bsky-devnet.sh up`");
+        eprintln!(
+            "skipped: set RAPPORT_BSKY_DEVNET=http://localhost:2583 after `bash tests/bsky-devnet/bsky-devnet.sh up`"
+        );
         return;
     };
     let pds = pds.trim_end_matches('/').to_owned();
     let started = Instant::now();
     let http = reqwest::Client::new();
-    let tag = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() % 1_000_000_000).unwrap_or(0);
+    let tag =
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() % 1_000_000_000).unwrap_or(0);
     let fan = create_account(&http, &pds, &format!("fan{tag}.test")).await;
     let me = create_account(&http, &pds, &format!("me{tag}.test")).await;
 
     // The fan follows the account and mentions it — with a mention facet, or nobody is notified.
-    create_record(&http, &pds, &fan, "app.bsky.graph.follow", json!({"$type": "app.bsky.graph.follow", "subject": me.did, "createdAt": now_rfc3339()})).await;
+    create_record(
+        &http,
+        &pds,
+        &fan,
+        "app.bsky.graph.follow",
+        json!({"$type": "app.bsky.graph.follow", "subject": me.did, "createdAt": now_rfc3339()}),
+    )
+    .await;
     let text = format!("Grüße 🎉 @{} ça va?", me.handle);
     let start = text.find('@').expect("the text has a mention");
-    let mention = create_record(&http, &pds, &fan, "app.bsky.feed.post", json!({
-        "$type": "app.bsky.feed.post",
-        "text": text,
-        "createdAt": now_rfc3339(),
-        "facets": [{"index": {"byteStart": start, "byteEnd": start + 1 + me.handle.len()},
-                    "features": [{"$type": "app.bsky.richtext.facet#mention", "did": me.did}]}],
-    }))
+    let mention = create_record(
+        &http,
+        &pds,
+        &fan,
+        "app.bsky.feed.post",
+        json!({
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": now_rfc3339(),
+            "facets": [{"index": {"byteStart": start, "byteEnd": start + 1 + me.handle.len()},
+                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": me.did}]}],
+        }),
+    )
     .await;
     let mention_uri = mention["uri"].as_str().expect("createRecord names the URI").to_owned();
 
@@ -159,7 +187,12 @@ async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
     assert_eq!(plugin.description().platform, "bluesky");
     let kv = Arc::new(MemoryKv::new());
     let binding = AccountBinding {
-        context: AccountContext { name: "bsky".into(), api_base: pds.clone(), user: me.handle.clone(), settings: Vec::new() },
+        context: AccountContext {
+            name: "bsky".into(),
+            api_base: pds.clone(),
+            user: me.handle.clone(),
+            settings: Vec::new(),
+        },
         egress: EgressGrant::new(&[pds.as_str()], true).expect("the PDS URL is a host pattern"),
         secrets: [("app_password", me.password.as_str())].into_iter().collect::<Secrets>(),
         kv: kv.clone(),
@@ -207,7 +240,11 @@ async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
 
     // The approved reply (with a mention and a link after non-ASCII text) and the follow-back.
     let reply_text = format!("Danke 🙏 @{} — mehr unter https://example.com/über", fan.handle);
-    let reply = Action::Reply { to_post_id: mentioned_post.id.clone(), text: reply_text.clone(), visibility: String::new() };
+    let reply = Action::Reply {
+        to_post_id: mentioned_post.id.clone(),
+        text: reply_text.clone(),
+        visibility: String::new(),
+    };
     let replied = plugin.execute(&binding, "rapport-bsky-1", &reply).await.expect("reply");
     let reply_uri = replied.id.clone().expect("the reply's URI");
     assert!(reply_uri.starts_with(&format!("at://{}/app.bsky.feed.post/", me.did)), "{reply_uri}");
