@@ -242,6 +242,8 @@ mod demo {
         run(&mut cli(&["status"]))?;
         run(&mut cli(&["queue"]))?;
         run(&mut cli(&["ratio"]))?;
+        // A week of slots: the Saturday sales post shows as held by the 10:1 ratio, with its reason.
+        run(&mut cli(&["schedule", "--count", "7"]))?;
         println!(
             "\nrapport is running against the local Mastodon sandbox at {sandbox_url}.\n\
              Review the tasks (approve one and the sandbox receives it):\n\n    \
