@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use rapport_protocol::{ErrorReply, FrameError, Request, Response, call};
 use thiserror::Error;
 
-/// The socket path when neither `--socket` nor `RAPPORT_SOCKET` is given:
-
 /// Nothing listens on the socket.
 #[derive(Debug, Error)]
 #[error(

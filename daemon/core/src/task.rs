@@ -414,6 +414,10 @@ pub struct Task {
     pub expires_at: Option<UnixSeconds>,
     /// Not to be executed before this time (gate hold or retry backoff).
     pub not_before: Option<UnixSeconds>,
+    /// The wait in `not_before` is the policy's, not the platform's: a policy change (a reload,
+    /// a restart with another configuration) decides it again instead of honouring it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_by_policy: bool,
     /// Why it waits or why it ended, in plain words.
     pub note: Option<String>,
     /// How many times the executor started it.
@@ -444,6 +448,7 @@ impl Task {
             updated_at: now,
             expires_at,
             not_before: None,
+            held_by_policy: false,
             note: None,
             attempts: 0,
             result: None,
@@ -486,6 +491,8 @@ impl Task {
         if !allowed {
             return Err(TransitionError { id: self.id, from: self.state, attempted });
         }
+        // Whatever moves the task, a policy hold is over: it was a decision about the old state.
+        self.held_by_policy = false;
         match transition {
             Transition::Approve { text } => {
                 if let Some(text) = text {

@@ -92,6 +92,8 @@ impl Daemon {
                 "tasks interrupted mid-send need a person's check: `rapport queue --state needs-check`"
             );
         }
+        // The configuration may have changed while rapportd was down.
+        daemon.redecide_policy_holds()?;
         Ok(daemon)
     }
 
@@ -166,23 +168,36 @@ impl Daemon {
         let accounts =
             load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await?;
         let policy = Policy::compile(&settings, &accounts)?;
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Loaded {
+        self.install(Loaded {
             settings: Arc::new(settings),
             accounts: Arc::new(accounts),
             policy: Arc::new(policy),
-        });
-        Ok(())
+        })
     }
 
     /// Recompiles the policy after the content library changed on disk (`rapport post add`).
     pub fn reload_policy(&self) -> anyhow::Result<()> {
         let loaded = self.loaded();
         let policy = Policy::compile(&loaded.settings, &loaded.accounts)?;
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Loaded {
+        self.install(Loaded {
             settings: Arc::clone(&loaded.settings),
             accounts: Arc::clone(&loaded.accounts),
             policy: Arc::new(policy),
-        });
+        })
+    }
+
+    /// Puts a new configuration in force; tasks the old policy held are decided again.
+    fn install(&self, loaded: Loaded) -> anyhow::Result<()> {
+        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
+        self.redecide_policy_holds()
+    }
+
+    fn redecide_policy_holds(&self) -> anyhow::Result<()> {
+        let released = self.store.release_policy_holds()?;
+        if released > 0 {
+            tracing::info!(released, "policy changed: held tasks are decided again");
+            self.executor_wake.notify_one();
+        }
         Ok(())
     }
 }

@@ -49,7 +49,7 @@ impl Store {
             Err(TryLockError::WouldBlock) => return Err(StoreError::Locked { dir }),
             Err(TryLockError::Error(source)) => return Err(StoreError::Dir { dir, source }),
         }
-        let db = sled::Config::new().path(dir.join("sled")).open()?;
+        let db = open_sled(&dir.join("sled"))?;
         let trees = Trees::open(&db)?;
         let store = Store { db, trees, dir, ingest: std::sync::Mutex::new(()), _lock: lock };
         store.migrate()?;
@@ -91,6 +91,24 @@ impl Store {
     pub(crate) fn force_schema_version(&self, version: u32) -> Result<(), StoreError> {
         self.trees.meta.insert(VERSION_KEY, &version.to_be_bytes())?;
         self.flush()
+    }
+}
+
+/// Opens sled under our lock. sled releases its own file lock only when its last background
+/// write finishes, which can be a moment after a `Store` in this process was dropped; since we
+/// hold our lock, a busy sled lock can only be that, so it is waited out briefly.
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::Config::new().path(path).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            result => return Ok(result?),
+        }
     }
 }
 

@@ -396,10 +396,41 @@ impl Store {
             }
             let mut new = old.clone();
             new.not_before = Some(not_before);
+            new.held_by_policy = true;
             new.note = Some(reason.to_string());
             write_task(tx, Some(&old), &new)?;
             Ok(new)
         })
+    }
+
+    /// Lifts every policy hold so the gate decides those tasks again (after the policy changed);
+    /// platform backoffs stay. Returns how many were lifted. Reads the due index, which holds
+    /// approved tasks only.
+    pub fn release_policy_holds(&self) -> Result<usize, StoreError> {
+        let ids = self
+            .trees
+            .by_due
+            .iter()
+            .keys()
+            .map(|key| keys::trailing_id(&key?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut released = 0;
+        for id in ids {
+            let lifted = self.trees.transaction(|tx| {
+                let old = load_task(tx, id)?;
+                if old.state != TaskState::Approved || !old.held_by_policy {
+                    return Ok(false);
+                }
+                let mut new = old.clone();
+                new.not_before = None;
+                new.held_by_policy = false;
+                new.note = None;
+                write_task(tx, Some(&old), &new)?;
+                Ok(true)
+            })?;
+            released += usize::from(lifted);
+        }
+        Ok(released)
     }
 
     /// One page of tasks through the indexes: the cost depends on `limit`, not on how many tasks

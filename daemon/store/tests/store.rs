@@ -209,6 +209,15 @@ fn due_lists_approved_tasks_whose_hold_has_passed() {
     store.transition(ids[1], Transition::Retry { not_before: 300, reason: "429".into() }, 102).unwrap();
     let due: Vec<_> = store.due(100, 10).unwrap().iter().map(|t| t.id).collect();
     assert_eq!(due, vec![ids[2]], "a retried task waits for its backoff");
+
+    // A policy change lifts the policy's hold but keeps the platform's backoff.
+    assert_eq!(store.release_policy_holds().unwrap(), 1);
+    let lifted = store.task(ids[0]).unwrap().unwrap();
+    assert_eq!((lifted.not_before, lifted.held_by_policy, lifted.note), (None, false, None));
+    assert_eq!(store.task(ids[1]).unwrap().unwrap().not_before, Some(300));
+    let due: Vec<_> = store.due(100, 10).unwrap().iter().map(|t| t.id).collect();
+    assert_eq!(due, vec![ids[0], ids[2]]);
+    assert_eq!(store.release_policy_holds().unwrap(), 0);
 }
 
 #[test]

@@ -11,11 +11,14 @@ use std::sync::Arc;
 use rapport_host::egress::transport::{Method, TransportError, TransportRequest, TransportResponse};
 use url::Url;
 
+/// A predicate over a request body.
+type BodyPredicate = Arc<dyn Fn(&[u8]) -> bool + Send + Sync>;
+
 /// A check on a request body, with the words that describe it in a mismatch report.
 #[derive(Clone)]
 struct BodyCheck {
     description: String,
-    check: Arc<dyn Fn(&[u8]) -> bool + Send + Sync>,
+    check: BodyPredicate,
 }
 
 /// The request a plugin is expected to send next; finish it with [`respond`](Self::respond) and friends.
