@@ -95,13 +95,12 @@ impl PluginKv for StoreKv {
     }
 }
 
-/// Loads every configured account's plugin (each file once) and binds it to the account.
-pub async fn load_accounts(
+/// Loads every configured account's plugin (each file once) and checks that it serves the
+/// configured platform; returns the plugins in account order.
+pub async fn load_plugins(
     host: &PluginHost,
-    store: &Arc<Store>,
     accounts: &[AccountConfig],
-    secrets: &BTreeMap<String, BTreeMap<String, String>>,
-) -> Result<Vec<Account>, AccountError> {
+) -> Result<Vec<Plugin>, AccountError> {
     let mut plugins: BTreeMap<PathBuf, Plugin> = BTreeMap::new();
     let mut loaded = Vec::with_capacity(accounts.len());
     for config in accounts {
@@ -125,10 +124,27 @@ pub async fn load_accounts(
                 actual: platform.clone(),
             });
         }
-        let binding = bind(store, &plugin, config, secrets.get(&config.name))?;
-        loaded.push(Account { config: config.clone(), plugin, binding });
+        loaded.push(plugin);
     }
     Ok(loaded)
+}
+
+/// Loads every configured account's plugin and binds it to the account.
+pub async fn load_accounts(
+    host: &PluginHost,
+    store: &Arc<Store>,
+    accounts: &[AccountConfig],
+    secrets: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<Vec<Account>, AccountError> {
+    let plugins = load_plugins(host, accounts).await?;
+    accounts
+        .iter()
+        .zip(plugins)
+        .map(|(config, plugin)| {
+            let binding = bind(store, &plugin, config, secrets.get(&config.name))?;
+            Ok(Account { config: config.clone(), plugin, binding })
+        })
+        .collect()
 }
 
 fn bind(

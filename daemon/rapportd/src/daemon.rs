@@ -19,10 +19,11 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use rapport_core::gate::GateDecision;
+use rapport_core::platform::Description;
 use rapport_core::task::Task;
 use rapport_store::StoreError;
 
-use crate::accounts::{Account, load_accounts};
+use crate::accounts::{Account, load_accounts, load_plugins};
 use crate::policy::Policy;
 use crate::poller::{PollError, PollReport};
 use crate::settings::Settings;
@@ -70,7 +71,7 @@ impl Daemon {
         host_config.clock = Arc::clone(&clock);
         let host = PluginHost::new(host_config).context("starting the plugin host")?;
         let accounts = load_accounts(&host, &store, &settings.config.accounts, &settings.secrets).await?;
-        let policy = Policy::compile(&settings, &accounts)?;
+        let policy = Policy::compile(&settings, platforms(&accounts))?;
         let started_at = clock.now_seconds();
         let daemon = Arc::new(Daemon {
             store,
@@ -167,7 +168,7 @@ impl Daemon {
         }
         let accounts =
             load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await?;
-        let policy = Policy::compile(&settings, &accounts)?;
+        let policy = Policy::compile(&settings, platforms(&accounts))?;
         self.install(Loaded {
             settings: Arc::new(settings),
             accounts: Arc::new(accounts),
@@ -178,7 +179,7 @@ impl Daemon {
     /// Recompiles the policy after the content library changed on disk (`rapport post add`).
     pub fn reload_policy(&self) -> anyhow::Result<()> {
         let loaded = self.loaded();
-        let policy = Policy::compile(&loaded.settings, &loaded.accounts)?;
+        let policy = Policy::compile(&loaded.settings, platforms(&loaded.accounts))?;
         self.install(Loaded {
             settings: Arc::clone(&loaded.settings),
             accounts: Arc::clone(&loaded.accounts),
@@ -200,6 +201,30 @@ impl Daemon {
         }
         Ok(())
     }
+}
+
+/// Each account's name with what its plugin declares, for [`Policy::compile`].
+fn platforms(accounts: &[Account]) -> impl Iterator<Item = (&str, &Description)> {
+    accounts.iter().map(|a| (a.name(), a.description()))
+}
+
+/// Validates a configuration as a start would, without opening the store or the socket: loads
+/// each plugin (to learn its platform and ceilings) and compiles the policy against them.
+/// Returns one line per account for the person checking.
+pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
+    let host = PluginHost::new(HostConfig::new(settings.data_dir.join("plugin-cache")))
+        .context("starting the plugin host")?;
+    let accounts = &settings.config.accounts;
+    let plugins = load_plugins(&host, accounts).await?;
+    let names = accounts.iter().map(|a| a.name.as_str());
+    Policy::compile(settings, names.clone().zip(plugins.iter().map(|p| p.description())))?;
+    Ok(names
+        .zip(&plugins)
+        .map(|(name, plugin)| {
+            let d = plugin.description();
+            format!("account `{name}`: {} plugin {} {}", d.platform, d.name, d.version)
+        })
+        .collect())
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.

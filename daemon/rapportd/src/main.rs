@@ -13,7 +13,8 @@ struct Args {
     /// The configuration file [default: $XDG_CONFIG_HOME/rapport/rapport.toml].
     #[arg(long, env = "RAPPORT_CONFIG")]
     config: Option<PathBuf>,
-    /// Check the configuration (and its secrets) and exit: 0 if it is valid.
+    /// Check the configuration, its secrets and its budgets against each plugin's platform limits,
+    /// then exit: 0 if it is valid. Opens neither the store nor the socket.
     #[arg(long)]
     check_config: bool,
 }
@@ -35,14 +36,24 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
-    if args.check_config {
-        println!("{}: valid ({} accounts)", file.display(), settings.config.accounts.len());
-        return Ok(());
-    }
-    tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .context("starting the async runtime")?
-        .block_on(rapportd::daemon::run(settings))
+        .context("starting the async runtime")?;
+    if args.check_config {
+        let accounts = match runtime.block_on(rapportd::daemon::check(&settings)) {
+            Ok(accounts) => accounts,
+            Err(err) => {
+                eprintln!("rapportd: {err:#}");
+                std::process::exit(2);
+            }
+        };
+        println!("{}: valid", file.display());
+        for line in accounts {
+            println!("  {line}");
+        }
+        return Ok(());
+    }
+    runtime.block_on(rapportd::daemon::run(settings))
 }

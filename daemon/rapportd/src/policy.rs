@@ -12,6 +12,7 @@ use rapport_core::UnixSeconds;
 use rapport_core::content_ratio::{PostRecord, RatioScope};
 use rapport_core::gate::{Gate, GateDecision, GateInput};
 use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
+use rapport_core::platform::Description;
 use rapport_core::schedule::Schedule;
 use rapport_core::task::{Action, Task};
 use rapport_store::{Store, StoreError};
@@ -38,16 +39,20 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Compiles the policy sections and checks each account's budgets against its platform.
-    pub fn compile(settings: &Settings, accounts: &[Account]) -> anyhow::Result<Policy> {
+    /// Compiles the policy sections and checks each account's budgets against what its
+    /// platform's plugin declares (`platforms`: account name and description).
+    pub fn compile<'a>(
+        settings: &Settings,
+        platforms: impl IntoIterator<Item = (&'a str, &'a Description)>,
+    ) -> anyhow::Result<Policy> {
         let config = &settings.config;
         let file = settings.file.display();
         let gate = Gate::new(&config.policy, &config.ratio).with_context(|| format!("{file}"))?;
-        for account in accounts {
+        for (account, description) in platforms {
             config
                 .policy
-                .check_ceilings(account.name(), &account.description().ceilings)
-                .with_context(|| format!("{file}: account `{}`", account.name()))?;
+                .check_ceilings(account, &description.ceilings)
+                .with_context(|| format!("{file}: account `{account}`"))?;
         }
         let schedules = config
             .schedules

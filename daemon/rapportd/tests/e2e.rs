@@ -371,3 +371,41 @@ fn a_broken_config_names_file_line_and_key() {
     assert!(err.contains(&format!("{}:7:", file.display())), "names file and line: {err}");
     assert!(err.contains("poll_intervall"), "names the key: {err}");
 }
+
+#[test]
+fn check_config_loads_the_plugins_and_refuses_a_budget_above_the_platform_ceiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rapport.toml");
+    let config = |per_day: u32| {
+        format!(
+            "data_dir = \"{data}\"\n\n[[accounts]]\nname = \"shop\"\nplatform = \"mastodon\"\nplugin = \"{plugin}\"\n\
+             api_base = \"https://example.social\"\nuser = \"shop\"\n\n[[policy.budgets]]\naction = \"follow\"\n\
+             per_day = {per_day}\n",
+            data = dir.path().join("data").display(),
+            plugin = plugin_path().display(),
+        )
+    };
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_rapportd"))
+            .arg("--check-config")
+            .arg("--config")
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+
+    std::fs::write(&file, config(100)).unwrap();
+    let out = check();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("valid") && stdout.contains("account `shop`: mastodon"), "{stdout}");
+    assert!(!dir.path().join("data/rapport.lock").exists(), "a check does not open the store");
+
+    // Mastodon allows 400 follows a day; a budget above that can only get the account limited.
+    std::fs::write(&file, config(1000)).unwrap();
+    let out = check();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&file.display().to_string()) && err.contains("account `shop`"), "{err}");
+    assert!(err.contains("policy.budgets[0].per_day") && err.contains("400"), "names key and ceiling: {err}");
+}

@@ -1,0 +1,200 @@
+//! The follow budget, end to end over simulated days: 500 approved follows go out through the real
+//! daemon core (store, policy gate, executor), the real Mastodon plugin and the sandbox, with an
+//! injected clock, so days pass in milliseconds and nothing sleeps. Halfway the daemon is stopped
+//! and started again on the same data dir; the ledger must carry the windows across.
+//!
+//! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use rapport_core::task::{Action, Origin, TaskContext, TaskState, Transition};
+use rapport_host::clock::Clock;
+use rapport_store::NewTask;
+use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
+use rapportd::daemon::Daemon;
+use rapportd::executor;
+use rapportd::settings::Settings;
+use tokio::task::JoinSet;
+
+const TOKEN: &str = "budget-token";
+const FOLLOWS: usize = 500;
+const PER_DAY: usize = 60;
+const PER_HOUR: usize = 6;
+const MIN_GAP: i64 = 600;
+const DAY: i64 = 86_400;
+
+/// A clock the test moves by hand.
+struct TestClock(AtomicI64);
+
+impl TestClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn set(&self, at: i64) {
+        self.0.store(at, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now_millis(&self) -> i64 {
+        self.now() * 1000
+    }
+}
+
+fn plugin_path() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let path = target.join("wasm32-wasip2/plugin/rapport_plugin_mastodon.wasm");
+    assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
+    path
+}
+
+fn write_config(dir: &Path, sandbox: &MastodonSandbox) -> PathBuf {
+    let token = dir.join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let config = dir.join("rapport.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"data_dir = "{data}"
+[socket]
+path = "{socket}"
+
+[[accounts]]
+name = "shop"
+platform = "mastodon"
+plugin = "{plugin}"
+api_base = "{api}"
+user = "shop"
+allow_private_addresses = true
+[accounts.secrets]
+token = {{ file = "{token}" }}
+
+[[policy.budgets]]
+account = "shop"
+action = "follow"
+per_day = {PER_DAY}
+per_hour = {PER_HOUR}
+min_gap = "{MIN_GAP}s"
+jitter = 0.2
+"#,
+            data = dir.join("data").display(),
+            socket = dir.join("rapport.sock").display(),
+            plugin = plugin_path().display(),
+            api = sandbox.base_url(),
+            token = token.display(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// One executor pass at the clock's time, waiting for the sends it started; returns when the
+/// earliest held task is due and how many sends went out.
+async fn pass(daemon: &Arc<Daemon>) -> (Option<i64>, usize) {
+    let mut in_flight = JoinSet::new();
+    let mut busy = HashSet::new();
+    let next = executor::pass(daemon, &mut in_flight, &mut busy).expect("executor pass");
+    let started = in_flight.len();
+    while in_flight.join_next().await.is_some() {}
+    (next, started)
+}
+
+/// The largest number of `times` inside any window of `length` seconds.
+fn most_in_any_window(times: &[i64], length: i64) -> usize {
+    let mut most = 0;
+    let mut start = 0;
+    for (end, &t) in times.iter().enumerate() {
+        while t - times[start] >= length {
+            start += 1;
+        }
+        most = most.max(end - start + 1);
+    }
+    most
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart() {
+    let mut seed = Seed::new(TOKEN);
+    let people: Vec<String> = (0..FOLLOWS).map(|i| format!("person{i}@elsewhere.example")).collect();
+    for acct in &people {
+        seed = seed.account(SeedAccount::new(acct.as_str(), acct.as_str()));
+    }
+    let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sandbox);
+    let start = rapport_host::clock::SystemClock.now_seconds();
+    let clock = Arc::new(TestClock(AtomicI64::new(start)));
+
+    let mut daemon =
+        Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
+    let follows: Vec<NewTask> = people
+        .iter()
+        .map(|acct| NewTask {
+            action: Action::Follow { account_id: sandbox.account_id(acct).expect("seeded account") },
+            origin: Origin::Manual,
+            context: TaskContext::default(),
+            expires_at: None,
+        })
+        .collect();
+    let ids = daemon.store.create_tasks_batch("shop", &follows, start).unwrap();
+    let approve = ids.iter().map(|&id| (id, Transition::Approve { text: None }));
+    assert!(daemon.store.transition_many(approve, start).unwrap().iter().all(|(_, r)| r.is_ok()));
+
+    let follow_count = || sandbox.count("POST", "/api/v1/accounts/");
+    let mut sent_at: Vec<i64> = Vec::new();
+    let mut restarted = false;
+    let mut saw_reason = false;
+    while sent_at.len() < FOLLOWS {
+        let (next, started) = pass(&daemon).await;
+        let total = follow_count();
+        assert_eq!(total, sent_at.len() + started, "every started send reaches the sandbox once");
+        sent_at.extend(std::iter::repeat_n(clock.now(), started));
+        if started > 0 {
+            // Ask again at the same instant: the gate must now hold the next follow.
+            continue;
+        }
+        if !saw_reason {
+            let held = daemon.store.due(i64::MAX, 1).unwrap();
+            if let Some(note) = held.first().and_then(|t| t.note.clone()) {
+                assert!(note.contains("follow"), "a held task says why: {note}");
+                saw_reason = true;
+            }
+        }
+        if !restarted && sent_at.len() >= FOLLOWS / 2 {
+            // Stop and start again on the same data dir at the same instant: the windows go on.
+            drop(daemon);
+            daemon = Daemon::start(Settings::load(&config).unwrap(), clock.clone())
+                .await
+                .expect("daemon restarts");
+            restarted = true;
+            let (_, started) = pass(&daemon).await;
+            assert_eq!(started, 0, "a restart must not reset the follow budget");
+            continue;
+        }
+        let next = next.expect("approved follows remain, so the executor names when to look again");
+        assert!(next > clock.now(), "a hold ends in the future");
+        clock.set(next);
+        assert!(clock.now() - start < 30 * DAY, "500 follows at {PER_DAY}/day take far less than 30 days");
+    }
+
+    assert!(restarted && saw_reason);
+    assert_eq!(follow_count(), FOLLOWS, "exactly one follow per approved task");
+    let stored = daemon.store.in_state(TaskState::Done).count();
+    assert_eq!(stored, FOLLOWS);
+    assert!(most_in_any_window(&sent_at, DAY) <= PER_DAY, "per-day budget overshot");
+    assert!(most_in_any_window(&sent_at, 3600) <= PER_HOUR, "per-hour budget overshot");
+    let smallest_gap = sent_at.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+    assert!(smallest_gap >= MIN_GAP, "two follows {smallest_gap}s apart; the minimum gap is {MIN_GAP}s");
+    let days = (sent_at[FOLLOWS - 1] - start) as f64 / DAY as f64;
+    let floor = (FOLLOWS / PER_DAY) as f64;
+    assert!(days >= floor, "{FOLLOWS} follows took {days:.1} days; the budget allows no fewer than {floor}");
+    // Paced across the day, not spent in a burst at the start of each window.
+    assert!(most_in_any_window(&sent_at, 4 * 3600) <= PER_DAY / 4 + 2, "follows bunched within four hours");
+}
