@@ -148,6 +148,8 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
 
 fn bench(root: &Path) -> Result<()> {
     build_plugins(root)?;
+    // The CLI bench runs the real `rapport` binary, which `cargo bench` does not build itself.
+    run(cargo().current_dir(root).args(["build", "--release", "-p", "rapport-cli"]))?;
     run(cargo().current_dir(root).args(["bench", "--workspace"]))
 }
 

@@ -1,0 +1,206 @@
+//! The person's side of the daemon, measured end to end: the real `rapportd` process on a store of
+//! 10,000 and 1,000,000 tasks, the real `rapport` CLI process over the socket. Prints the figures
+//! that go into BENCHMARKS.md:
+//!
+//! - the first page of `rapport queue` (process start, connect, request, render) — target ≤ 20 ms,
+//!   and flat from 10,000 to 1,000,000 tasks;
+//! - `rapport approve` with 1,000 ids in one command;
+//! - the daemon's CPU while idle (one account polling the sandbox once a minute): no busy polling.
+//!
+//! Run: `cargo build --release -p rapport-cli && cargo bench -p rapportd --bench cli`
+//! (`cargo xtask bench` does both, after building the plugins).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rapport_core::notification::Profile;
+use rapport_core::task::{Action, Origin, TaskContext, TaskId};
+use rapport_store::{NewTask, Store};
+use rapport_tests::sandbox::{MastodonSandbox, Seed};
+
+const TOKEN: &str = "bench-token";
+const QUEUE_RUNS: usize = 30;
+const IDLE_SECONDS: u64 = 20;
+
+fn target_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"))
+}
+
+/// The `rapport` binary next to this bench's `rapportd` (same profile).
+fn cli_path() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_rapportd")).with_file_name("rapport");
+    assert!(path.exists(), "{} is missing: build it with `cargo build --release -p rapport-cli`", path.display());
+    path
+}
+
+fn plugin_path() -> PathBuf {
+    let path = target_dir().join("wasm32-wasip2/plugin/rapport_plugin_mastodon.wasm");
+    assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
+    path
+}
+
+/// Fills a store with `n` proposed follow-backs, each carrying a profile as triage would.
+fn fill(data: &Path, n: usize) {
+    let store = Store::open(data).expect("open store");
+    let template: Vec<NewTask> = (0..5_000)
+        .map(|i| NewTask {
+            action: Action::FollowBack { account_id: format!("{}", 100_000 + i) },
+            origin: Origin::Notification { id: format!("n{i}") },
+            context: TaskContext {
+                profile: Some(Profile {
+                    id: format!("{}", 100_000 + i),
+                    handle: format!("user{i}@example.social"),
+                    display_name: format!("User {i}"),
+                    bio: "Gardener, reader, occasional baker.".into(),
+                    followers: Some(120),
+                    following: Some(80),
+                    posts: Some(300),
+                    ..Profile::default()
+                }),
+                ..TaskContext::default()
+            },
+            expires_at: None,
+        })
+        .collect();
+    for start in (0..n).step_by(template.len()) {
+        let len = template.len().min(n - start);
+        store.create_tasks_batch("shop", &template[..len], 1_000).expect("create tasks");
+    }
+    store.flush().expect("flush");
+}
+
+struct Rig {
+    dir: tempfile::TempDir,
+    daemon: Child,
+}
+
+impl Rig {
+    fn start(sandbox: &MastodonSandbox, tasks: usize) -> Rig {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let started = Instant::now();
+        fill(&dir.path().join("data"), tasks);
+        eprintln!("filled a store with {tasks} tasks in {:.1} s", started.elapsed().as_secs_f64());
+        let token = dir.path().join("token");
+        std::fs::write(&token, TOKEN).unwrap();
+        std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        let config = dir.path().join("rapport.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"data_dir = "{data}"
+[socket]
+path = "{socket}"
+
+[[accounts]]
+name = "shop"
+platform = "mastodon"
+plugin = "{plugin}"
+api_base = "{api}"
+user = "shop"
+poll_interval = "60s"
+allow_private_addresses = true
+[accounts.secrets]
+token = {{ file = "{token}" }}
+"#,
+                data = dir.path().join("data").display(),
+                socket = dir.path().join("rapport.sock").display(),
+                plugin = plugin_path().display(),
+                api = sandbox.base_url(),
+                token = token.display(),
+            ),
+        )
+        .unwrap();
+        let daemon = Command::new(env!("CARGO_BIN_EXE_rapportd"))
+            .arg("--config")
+            .arg(&config)
+            .env("RAPPORT_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("rapportd starts");
+        let rig = Rig { dir, daemon };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !rig.cli(&["status"]).0 {
+            assert!(Instant::now() < deadline, "rapportd did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        rig
+    }
+
+    /// Runs the CLI; whether it succeeded and how long the whole process took.
+    fn cli(&self, args: &[&str]) -> (bool, Duration) {
+        let started = Instant::now();
+        let status = Command::new(cli_path())
+            .arg("--socket")
+            .arg(self.dir.path().join("rapport.sock"))
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("rapport runs");
+        (status.success(), started.elapsed())
+    }
+
+    /// User plus system CPU time the daemon has used, from /proc.
+    fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.daemon.id())).expect("/proc stat");
+        // Fields after the parenthesized command name; utime and stime are the 12th and 13th.
+        let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        let per_second = rustix::param::clock_ticks_per_second();
+        Duration::from_secs_f64(ticks as f64 / per_second as f64)
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+fn millis(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sandbox = runtime.block_on(MastodonSandbox::start(Seed::new(TOKEN))).expect("sandbox starts");
+    println!("rapport CLI end to end ({} runs per case, wall time of the whole `rapport` process)", QUEUE_RUNS);
+    for tasks in [10_000, 1_000_000] {
+        let rig = Rig::start(&sandbox, tasks);
+        let mut times: Vec<Duration> = (0..QUEUE_RUNS)
+            .map(|_| {
+                let (ok, took) = rig.cli(&["queue", "--state", "proposed", "--limit", "50"]);
+                assert!(ok, "rapport queue failed");
+                took
+            })
+            .collect();
+        times.sort();
+        println!(
+            "  first page of `rapport queue` (50 of {tasks} tasks): median {:.1} ms, p90 {:.1} ms, min {:.1} ms",
+            millis(times[QUEUE_RUNS / 2]),
+            millis(times[QUEUE_RUNS * 9 / 10]),
+            millis(times[0]),
+        );
+        if tasks == 1_000_000 {
+            std::thread::sleep(Duration::from_secs(2));
+            let before = rig.cpu_time();
+            std::thread::sleep(Duration::from_secs(IDLE_SECONDS));
+            let used = rig.cpu_time() - before;
+            println!(
+                "  idle daemon CPU over {IDLE_SECONDS} s (one account polled every 60 s): {:.0} ms = {:.3} %",
+                millis(used),
+                100.0 * used.as_secs_f64() / IDLE_SECONDS as f64
+            );
+            let ids: Vec<String> = (1..=1_000u64).map(|i| TaskId(i).to_string()).collect();
+            let mut args = vec!["approve"];
+            args.extend(ids.iter().map(String::as_str));
+            let (ok, took) = rig.cli(&args);
+            assert!(ok, "rapport approve failed");
+            println!("  `rapport approve` with 1,000 ids in one command: {:.0} ms", millis(took));
+        }
+    }
+}
