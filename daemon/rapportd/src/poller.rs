@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rapport_core::platform::PluginError;
-use rapport_core::task::Origin;
 use rapport_core::triage::{Triage, triage};
 use rapport_host::CallError;
 use rapport_store::{NewTask, StoreError};
@@ -100,12 +99,7 @@ pub async fn poll_once(daemon: &Daemon, account: &Account) -> Result<PollReport,
                 page.next_cursor.as_deref(),
                 now,
                 |n| match triage(n, &settings.config.triage, description, now) {
-                    Triage::Propose(p) => Some(NewTask {
-                        action: p.action,
-                        origin: Origin::Notification { id: n.id.clone() },
-                        context: p.context,
-                        expires_at: Some(p.expires_at),
-                    }),
+                    Triage::Propose(p) => Some(NewTask::proposed(n, *p)),
                     Triage::Record { .. } => None,
                     Triage::Refuse { action, reason } => {
                         refused += 1;

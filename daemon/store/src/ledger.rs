@@ -144,17 +144,16 @@ impl Store {
         Ok(self.trees.slots.contains_key(key)?)
     }
 
-    /// Records that a content library entry was posted by an account.
+    /// Records that a content library entry was posted by an account (a scheduled task taking it
+    /// already recorded when it was queued; this moves that to when it went out).
     pub fn entry_posted(&self, entry: &str, account: &str, at: UnixSeconds) -> Result<(), StoreError> {
-        let key = keys::join(&keys::name("entry", entry)?, &[account.as_bytes()]);
-        self.trees.entries.insert(key, &keys::time(at))?;
+        self.trees.entries.insert(entry_key(entry, account)?, &keys::time(at))?;
         self.flush()
     }
 
-    /// When a content library entry was last posted by an account.
+    /// When a content library entry was last taken for an account: queued by a slot, or posted.
     pub fn last_posted(&self, entry: &str, account: &str) -> Result<Option<UnixSeconds>, StoreError> {
-        let key = keys::join(&keys::name("entry", entry)?, &[account.as_bytes()]);
-        self.trees.entries.get(key)?.map(|v| keys::decode_time(&v)).transpose()
+        self.trees.entries.get(entry_key(entry, account)?)?.map(|v| keys::decode_time(&v)).transpose()
     }
 
     /// When the account was last polled.
@@ -184,6 +183,11 @@ impl Store {
         self.trees.kv.remove(kv_key(plugin, account, key)?)?;
         self.flush()
     }
+}
+
+/// `entry\0account`.
+pub(crate) fn entry_key(entry: &str, account: &str) -> Result<Vec<u8>, StoreError> {
+    Ok(keys::join(&keys::name("entry", entry)?, &[account.as_bytes()]))
 }
 
 /// `plugin\0account\0key`.

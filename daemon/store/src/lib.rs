@@ -157,7 +157,7 @@ trees! {
     posts,
     /// `schedule\0 ++ slot` → empty.
     slots,
-    /// `entry\0account` → last posted time.
+    /// `entry\0account` → when a slot last queued the entry for the account, or it last went out.
     entries,
     /// `account` → last poll time.
     polls,

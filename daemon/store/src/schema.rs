@@ -2,29 +2,70 @@
 //! older store up to date.
 //!
 //! The version is checked before anything else is read, so a store written by a newer rapport is
-//! refused rather than misread. Each migration runs in its own transaction together with the
-//! version bump, so a crash mid-upgrade resumes from the last completed step.
+//! refused rather than misread. Each migration is idempotent and the version is bumped only once
+//! its writes are flushed, so a crash mid-upgrade runs the interrupted step again.
 
 use std::fs::{OpenOptions, TryLockError};
 use std::path::Path;
 
-use crate::{Store, StoreError, Trees, Tx, TxResult};
+use rapport_core::UnixSeconds;
+use rapport_core::notification::Notification;
+use rapport_core::task::TaskId;
+use serde::Deserialize;
+
+use crate::{Store, StoreError, StoredNotification, Trees, decode, encode};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The meta key of the schema version (u32 big-endian).
 const VERSION_KEY: &[u8] = b"schema-version";
 
-/// One upgrade step: migration `i` takes a store from version `i` to `i + 1`.
-type Migration = fn(&Tx<'_>) -> TxResult<()>;
+/// One upgrade step: migration `i` takes a store from version `i` to `i + 1`. It must be safe to
+/// run again over its own partial result.
+type Migration = fn(&Trees) -> Result<(), StoreError>;
 
 /// Every migration, in order; `MIGRATIONS.len()` must equal [`SCHEMA_VERSION`].
-const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [initialize];
+const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [initialize, slim_notification_records];
 
 /// v0 → v1: a brand-new store. Trees are created on open and counters start absent (= 0), so
 /// there is nothing to write but the version itself.
-fn initialize(_tx: &Tx<'_>) -> TxResult<()> {
+fn initialize(_trees: &Trees) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// A notification record as version 1 wrote it: the whole notification, profile and post included.
+#[derive(Deserialize)]
+struct NotificationRecordV1 {
+    notification: Notification,
+    recorded_at: UnixSeconds,
+    task: Option<TaskId>,
+}
+
+/// Records rewritten per batch, so the upgrade of a large store holds little in memory.
+const MIGRATION_BATCH: usize = 1_000;
+
+/// v1 → v2: notification records keep ids instead of the whole profile and post (the task
+/// carries those), which makes the record written for every notification a fifth of its size.
+/// Records already in the new form (a rerun after a crash) are left alone.
+fn slim_notification_records(trees: &Trees) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for entry in trees.notifications.iter() {
+        let (key, value) = entry?;
+        if decode::<StoredNotification>("notification", &value).is_ok() {
+            continue;
+        }
+        let old: NotificationRecordV1 = decode("version 1 notification", &value)?;
+        let new = StoredNotification::of(&old.notification, old.recorded_at, old.task);
+        batch.insert(key, encode("notification", &new)?);
+        pending += 1;
+        if pending == MIGRATION_BATCH {
+            trees.notifications.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    trees.notifications.apply_batch(batch)?;
     Ok(())
 }
 
@@ -63,12 +104,11 @@ impl Store {
             return Err(StoreError::NewerSchema { dir: self.dir.clone(), found, supported: SCHEMA_VERSION });
         }
         for (from, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            migration(&self.trees)?;
+            // The step's writes reach the disk before the version that says they are done.
+            self.flush()?;
             let to = from as u32 + 1;
-            self.trees.transaction(|tx| {
-                migration(tx)?;
-                tx.meta.insert(VERSION_KEY, &to.to_be_bytes())?;
-                Ok(())
-            })?;
+            self.trees.meta.insert(VERSION_KEY, &to.to_be_bytes())?;
         }
         self.flush()
     }
@@ -100,7 +140,7 @@ impl Store {
 fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        match sled::Config::new().path(path).open() {
+        match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
             Err(sled::Error::Io(e))
                 if e.to_string().contains("could not acquire lock")
                     && std::time::Instant::now() < deadline =>
@@ -145,5 +185,42 @@ mod tests {
         assert!(err.to_string().starts_with("another rapportd is using"), "{err}");
         drop(first);
         Store::open(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn a_version_1_store_is_upgraded_and_its_notification_records_slimmed() {
+        use rapport_core::notification::{NotificationKind, Post, Profile};
+
+        let dir = tempfile::tempdir().unwrap();
+        let notification = Notification {
+            id: "7".into(),
+            kind: NotificationKind::Mention,
+            at: 1_700_000_000,
+            account: Profile { id: "42".into(), handle: "ana@example.social".into(), ..Profile::default() },
+            post: Some(Post {
+                id: "p9".into(),
+                text: "How do you proof rye?".into(),
+                url: "https://example.social/@ana/p9".into(),
+                author: Profile::default(),
+                in_reply_to: None,
+                created: 1_700_000_000,
+                visibility: "public".into(),
+            }),
+        };
+        let key = crate::keys::join(&crate::keys::name("account", "shop").unwrap(), &[b"7"]);
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let v1 = serde_json::json!({ "notification": notification, "recorded_at": 5, "task": 3 });
+            store.trees.notifications.insert(&key, serde_json::to_vec(&v1).unwrap()).unwrap();
+            store.force_schema_version(1).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let stored = store.notification("shop", "7").unwrap().unwrap();
+        assert_eq!(stored, StoredNotification::of(&notification, 5, Some(TaskId(3))));
+        assert_eq!((stored.from.as_str(), stored.post.as_deref()), ("42", Some("p9")));
+        // Running the step again over its own result changes nothing.
+        slim_notification_records(&store.trees).unwrap();
+        assert_eq!(store.notification("shop", "7").unwrap().unwrap(), stored);
     }
 }

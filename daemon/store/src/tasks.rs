@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use rapport_core::UnixSeconds;
 use rapport_core::notification::{Notification, NotificationKind};
 use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState, Transition};
+use rapport_core::triage::Proposal;
 use serde::{Deserialize, Serialize};
 use sled::transaction::TransactionalTree;
 
@@ -30,6 +31,18 @@ pub struct NewTask {
     pub expires_at: Option<UnixSeconds>,
 }
 
+impl NewTask {
+    /// The task triage proposed for `notification`.
+    pub fn proposed(notification: &Notification, proposal: Proposal) -> NewTask {
+        NewTask {
+            action: proposal.action,
+            origin: Origin::Notification { id: notification.id.clone() },
+            context: proposal.context,
+            expires_at: Some(proposal.expires_at),
+        }
+    }
+}
+
 /// What one ingested page changed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IngestReport {
@@ -41,15 +54,39 @@ pub struct IngestReport {
     pub tasks: Vec<TaskId>,
 }
 
-/// A notification as recorded, kept for engagement figures and for the task it led to.
+/// A notification as recorded: who engaged how, with what, and the task it led to. The person's
+/// profile and the post travel with the task, so the record keeps only their ids: it is written
+/// once per notification ever received, so its size is what ingest costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredNotification {
-    /// The notification as the plugin normalized it.
-    pub notification: Notification,
+    /// What happened.
+    pub kind: NotificationKind,
+    /// When it happened.
+    pub at: UnixSeconds,
+    /// The platform id of the account that did it.
+    pub from: String,
+    /// The platform id of the post concerned, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<String>,
     /// When the daemon recorded it.
     pub recorded_at: UnixSeconds,
     /// The task triage made of it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<TaskId>,
+}
+
+impl StoredNotification {
+    /// The record of `notification`, received at `recorded_at`, that led to `task`.
+    pub fn of(notification: &Notification, recorded_at: UnixSeconds, task: Option<TaskId>) -> Self {
+        StoredNotification {
+            kind: notification.kind,
+            at: notification.at,
+            from: notification.account.id.clone(),
+            post: notification.post.as_ref().map(|p| p.id.clone()),
+            recorded_at,
+            task,
+        }
+    }
 }
 
 /// Which tasks a page lists. Results are in ascending id order (oldest first).
@@ -150,7 +187,8 @@ impl IndexKeys {
 
 /// Writes a task (new when `old` is `None`) with its indexes, and its counters when it changes
 /// state (a new task's count is the caller's, so a batch bumps it once). A new scheduled task
-/// also marks its slot done, so a slot can never yield two tasks.
+/// also marks its slot done, so a slot can never yield two tasks, and its library entry taken, so
+/// the next slot does not pick the same entry while this one waits for approval or the gate.
 pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResult<()> {
     let account = keys::name("account", &new.account).map_err(abort)?;
     match old {
@@ -163,9 +201,13 @@ pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResul
         }
         None => {
             // New tasks are counted by the caller, once per batch.
-            if let Origin::Schedule { schedule, slot, .. } = &new.origin {
+            if let Origin::Schedule { schedule, slot, entry } = &new.origin {
                 let prefix = keys::name("schedule", schedule).map_err(abort)?;
                 tx.slots.insert(keys::join(&prefix, &[&keys::time(*slot)]), &[])?;
+                tx.entries.insert(
+                    crate::ledger::entry_key(entry, &new.account).map_err(abort)?,
+                    &keys::time(new.created_at),
+                )?;
             }
         }
     }
@@ -275,11 +317,11 @@ impl Store {
             // name them.
             let created = create_in(tx, account, &news, now)?;
             for ((notification, key), task) in fresh.iter().zip(&task_index) {
-                let stored = StoredNotification {
-                    notification: (*notification).clone(),
-                    recorded_at: now,
-                    task: task.and_then(|i| created.get(i)).map(|t| t.id),
-                };
+                let stored = StoredNotification::of(
+                    notification,
+                    now,
+                    task.and_then(|i| created.get(i)).map(|t| t.id),
+                );
                 tx.notifications.insert(key.as_slice(), encode("notification", &stored).map_err(abort)?)?;
             }
             for ((_, code), count) in keys::NOTIFICATION_KINDS.iter().zip(per_kind) {

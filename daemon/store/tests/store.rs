@@ -273,7 +273,7 @@ fn ledgers_are_sorted_and_filtered_by_time_and_kind() {
 }
 
 #[test]
-fn a_scheduled_task_marks_its_slot_done_atomically() {
+fn a_scheduled_task_marks_its_slot_done_and_its_entry_taken_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     assert!(!store.is_slot_done("weekly", 3600).unwrap());
@@ -283,8 +283,14 @@ fn a_scheduled_task_marks_its_slot_done_atomically() {
         context: TaskContext::default(),
         expires_at: None,
     };
+    assert_eq!(store.last_posted("tip-1", "shop").unwrap(), None);
     store.create_task(new, "shop", 10).unwrap();
     assert!(store.is_slot_done("weekly", 3600).unwrap());
+    // The entry is taken while its task waits, so the next slot picks another one.
+    assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(10));
+    assert_eq!(store.last_posted("tip-1", "other").unwrap(), None);
+    store.entry_posted("tip-1", "shop", 50).unwrap();
+    assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(50));
     assert!(!store.is_slot_done("weekly", 7200).unwrap());
     store.slot_done("weekly", 7200).unwrap();
     assert!(store.is_slot_done("weekly", 7200).unwrap());
