@@ -2,10 +2,15 @@
 //!
 //! The CLI never opens the store: every command is one request over the Unix socket through the
 //! shared protocol, and the typed failures here become the documented exit codes.
+//!
+//! Each request gets its own connection. The daemon drops a connection that stays silent for a
+//! few minutes, and a person may well spend longer than that in `$EDITOR` (`approve --edit`) or
+//! deciding at the `review` prompt; a connection per request never outlives the request, so
+//! nothing is left to time out between two of them.
 
 use std::io;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rapport_protocol::{ErrorReply, FrameError, Request, Response, call};
 use thiserror::Error;
@@ -24,29 +29,34 @@ pub struct NotRunning(pub PathBuf);
 #[error("rapportd: {0}")]
 pub struct DaemonError(pub ErrorReply);
 
-/// A connection to rapportd.
+/// rapportd at one socket path.
 pub struct Client {
-    stream: UnixStream,
+    path: PathBuf,
 }
 
 impl Client {
-    /// Connects to the socket at `path`; [`NotRunning`] when nothing listens there.
-    pub fn connect(path: &Path) -> anyhow::Result<Client> {
-        match UnixStream::connect(path) {
-            Ok(stream) => Ok(Client { stream }),
-            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused) => {
-                Err(NotRunning(path.to_path_buf()).into())
-            }
-            Err(e) => {
-                Err(anyhow::Error::new(e)
-                    .context(format!("cannot connect to rapportd at {}", path.display())))
-            }
-        }
+    /// A client of the daemon listening at `path`; nothing is opened until a request.
+    pub fn new(path: PathBuf) -> Client {
+        Client { path }
     }
 
-    /// Sends one request and returns the response; an error reply becomes [`DaemonError`].
-    pub fn call(&mut self, request: Request) -> anyhow::Result<Response> {
-        match call(&mut self.stream, request) {
+    /// Connects to the socket; [`NotRunning`] when nothing listens there.
+    fn connect(&self) -> anyhow::Result<UnixStream> {
+        UnixStream::connect(&self.path).map_err(|e| {
+            if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused) {
+                NotRunning(self.path.clone()).into()
+            } else {
+                anyhow::Error::new(e)
+                    .context(format!("cannot connect to rapportd at {}", self.path.display()))
+            }
+        })
+    }
+
+    /// Sends one request over a new connection and returns the response; an error reply becomes
+    /// [`DaemonError`].
+    pub fn call(&self, request: Request) -> anyhow::Result<Response> {
+        let mut stream = self.connect()?;
+        match call(&mut stream, request) {
             Ok(Response::Error(reply)) => Err(DaemonError(reply).into()),
             Ok(response) => Ok(response),
             Err(FrameError::Closed | FrameError::Truncated) => {

@@ -215,7 +215,7 @@ fn bulk_exit(results: &[ItemResult]) -> Exit {
 }
 
 /// Sends a bulk change and prints its per-id results.
-fn bulk(client: &mut Client, json: bool, request: Request, verb: &str) -> anyhow::Result<Exit> {
+fn bulk(client: &Client, json: bool, request: Request, verb: &str) -> anyhow::Result<Exit> {
     match client.call(request)? {
         Response::Updated(results) => {
             print(json, &results, |r| render::updated(r, verb))?;
@@ -235,7 +235,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
     {
         return Err(UsageError("--edit and --text apply to exactly one task id".into()).into());
     }
-    let mut client = Client::connect(&socket)?;
+    let client = Client::new(socket);
     match cli.command {
         Command::Status => match client.call(Request::Status)? {
             Response::Status(report) => print(json, &report, render::status)?,
@@ -264,16 +264,16 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             } else {
                 text
             };
-            return bulk(&mut client, json, Request::Approve { ids, text }, "approved");
+            return bulk(&client, json, Request::Approve { ids, text }, "approved");
         }
         Command::Reject { ids, reason } => {
-            return bulk(&mut client, json, Request::Reject { ids, reason }, "rejected");
+            return bulk(&client, json, Request::Reject { ids, reason }, "rejected");
         }
-        Command::Resend { id } => return bulk(&mut client, json, Request::Resend { id }, "queued to resend"),
-        Command::MarkDone { id } => return bulk(&mut client, json, Request::MarkDone { id }, "marked done"),
+        Command::Resend { id } => return bulk(&client, json, Request::Resend { id }, "queued to resend"),
+        Command::MarkDone { id } => return bulk(&client, json, Request::MarkDone { id }, "marked done"),
         Command::Review => {
             let stdin = io::stdin();
-            let tally = review::review(&mut client, &mut stdin.lock(), &mut io::stdout(), now, edit::edit)?;
+            let tally = review::review(&client, &mut stdin.lock(), &mut io::stdout(), now, edit::edit)?;
             println!("{} approved, {} rejected, {} skipped.", tally.approved, tally.rejected, tally.skipped);
         }
         Command::Ratio { account } => match client.call(Request::Ratio { account })? {
@@ -297,7 +297,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             other => return Err(unexpected(&other)),
         },
         Command::Post(PostCommand::Remove { id }) => {
-            return bulk(&mut client, json, Request::PostRemove { id }, "removed");
+            return bulk(&client, json, Request::PostRemove { id }, "removed");
         }
         Command::Post(PostCommand::Preview { id, text, sales }) => {
             let target = match (id, text) {

@@ -74,7 +74,7 @@ fn decide(
 }
 
 /// Sends one decision; a refusal (someone else changed the task) is shown, not fatal.
-fn apply(client: &mut Client, id: TaskId, request: Request, out: &mut impl Write) -> anyhow::Result<bool> {
+fn apply(client: &Client, id: TaskId, request: Request, out: &mut impl Write) -> anyhow::Result<bool> {
     match client.call(request)? {
         Response::Updated(results) => {
             let failure = results.iter().find_map(|r| r.error.clone());
@@ -89,7 +89,7 @@ fn apply(client: &mut Client, id: TaskId, request: Request, out: &mut impl Write
 
 /// Runs the review until the queue is exhausted or the person quits.
 pub fn review(
-    client: &mut Client,
+    client: &Client,
     input: &mut impl BufRead,
     out: &mut impl Write,
     now: impl Fn() -> UnixSeconds,

@@ -2,10 +2,14 @@
 //! crate that answers each request from a script and records what it received.
 
 use std::io::Write as _;
-use std::os::unix::net::UnixListener;
+use std::os::unix::fs::PermissionsExt as _;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use rapport_core::notification::Profile;
 use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState};
@@ -14,22 +18,54 @@ use rapport_protocol::{
     write_frame,
 };
 
-/// Serves one connection: answers each request with `answer` and returns the requests seen.
-fn peer(
+/// A test peer serving connections one after another until [`Peer::join`].
+struct Peer {
+    socket: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<Vec<Request>>,
+}
+
+impl Peer {
+    /// Stops serving and returns the requests seen, in order, over all connections.
+    fn join(self) -> std::thread::Result<Vec<Request>> {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accept so the thread sees the stop.
+        let _ = UnixStream::connect(&self.socket);
+        self.thread.join()
+    }
+}
+
+/// Answers each request with `answer`, on as many connections as the CLI opens.
+fn peer(socket: &Path, answer: impl FnMut(&Request) -> Response + Send + 'static) -> Peer {
+    idle_peer(socket, None, answer)
+}
+
+/// Like [`peer`], but drops a connection silent for `idle`, as rapportd does after its idle timeout.
+fn idle_peer(
     socket: &Path,
+    idle: Option<Duration>,
     mut answer: impl FnMut(&Request) -> Response + Send + 'static,
-) -> JoinHandle<Vec<Request>> {
+) -> Peer {
     let listener = UnixListener::bind(socket).unwrap();
-    std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let thread = std::thread::spawn(move || {
         let mut seen = Vec::new();
-        while let Ok(body) = read_frame(&mut stream) {
-            let request = decode_request(&body).unwrap();
-            write_frame(&mut stream, &ResponseEnvelope::new(answer(&request))).unwrap();
-            seen.push(request);
+        for stream in listener.incoming() {
+            if stopped.load(Ordering::SeqCst) {
+                break;
+            }
+            let mut stream = stream.unwrap();
+            stream.set_read_timeout(idle).unwrap();
+            while let Ok(body) = read_frame(&mut stream) {
+                let request = decode_request(&body).unwrap();
+                write_frame(&mut stream, &ResponseEnvelope::new(answer(&request))).unwrap();
+                seen.push(request);
+            }
         }
         seen
-    })
+    });
+    Peer { socket: socket.to_path_buf(), stop, thread }
 }
 
 fn rapport(socket: &Path, args: &[&str], stdin: &str) -> Output {
@@ -51,6 +87,18 @@ fn text(bytes: &[u8]) -> String {
 
 fn socket_in(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("rapport.sock")
+}
+
+fn reply(id: u64, text: &str) -> Task {
+    Task::propose(
+        TaskId(id),
+        "shop",
+        Action::Reply { to_post_id: format!("s{id}"), text: text.into(), visibility: "public".into() },
+        Origin::Notification { id: format!("n{id}") },
+        TaskContext::default(),
+        1_700_000_000,
+        None,
+    )
 }
 
 fn follow_back(id: u64, handle: &str) -> Task {
@@ -195,4 +243,73 @@ fn review_quits_at_end_of_input() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).ends_with("0 approved, 0 rejected, 0 skipped.\n"));
     assert_eq!(server.join().unwrap().len(), 1);
+}
+
+/// How long the idle peer waits for a request before it drops the connection.
+const IDLE: Duration = Duration::from_millis(200);
+
+#[test]
+fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server = idle_peer(&socket, Some(IDLE), |request| match request {
+        Request::Queue { after: None, .. } => Response::Tasks(vec![follow_back(1, "ann")]),
+        Request::Queue { .. } => Response::Tasks(vec![]),
+        Request::Approve { ids, .. } => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
+        _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("review")
+        .env("RAPPORT_SOCKET", &socket)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The person thinks for longer than the daemon keeps a silent connection.
+    std::thread::sleep(IDLE * 4);
+    child.stdin.take().unwrap().write_all(b"a\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).ends_with("1 approved, 0 rejected, 0 skipped.\n"), "{}", text(&out.stdout));
+    let seen = server.join().unwrap();
+    assert_eq!(seen[1], Request::Approve { ids: vec![TaskId(1)], text: None }, "{seen:?}");
+}
+
+#[test]
+fn approve_edit_sends_the_text_the_editor_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = socket_in(&dir);
+    let server = idle_peer(&socket, Some(IDLE), |request| match request {
+        Request::Show { id } => Response::Task(Box::new(reply(id.0, "Hi Ann, yes we ship."))),
+        Request::Approve { ids, .. } => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
+        _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
+    });
+    // An editor that takes its time (longer than the daemon's idle timeout) and rewrites the
+    // draft it was given.
+    let editor = dir.path().join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsleep 1\ndraft=$(cat \"$1\")\nprintf '%s See you soon!\\n' \"$draft\" > \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["approve", "--edit", "5"])
+        .env("RAPPORT_SOCKET", &socket)
+        .env_remove("VISUAL")
+        .env("EDITOR", &editor)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        server.join().unwrap(),
+        vec![
+            Request::Show { id: TaskId(5) },
+            Request::Approve {
+                ids: vec![TaskId(5)],
+                text: Some("Hi Ann, yes we ship. See you soon!".into())
+            },
+        ]
+    );
 }

@@ -51,6 +51,16 @@ pub enum AccountError {
     },
 }
 
+impl AccountError {
+    /// What went wrong, for where the account is already named (the log's fields, `status`).
+    pub fn reason(&self) -> String {
+        match self {
+            AccountError::Plugin { source, .. } => source.to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// One account, ready to poll and execute.
 #[derive(Clone)]
 pub struct Account {
@@ -95,56 +105,103 @@ impl PluginKv for StoreKv {
     }
 }
 
+/// A configured account whose plugin could not be set up: it is skipped (no polling, no sends,
+/// its tasks wait in the store) until a reload sets it up.
+#[derive(Debug, Clone)]
+pub struct Unloaded {
+    /// Its configuration.
+    pub config: AccountConfig,
+    /// Why it could not be set up, for `rapport status`.
+    pub reason: String,
+}
+
+/// What setting up the configured accounts produced.
+pub struct LoadedAccounts {
+    /// The accounts ready to poll and execute, in configuration order.
+    pub ready: Vec<Account>,
+    /// The accounts whose plugin failed, in configuration order.
+    pub unloaded: Vec<Unloaded>,
+}
+
+/// Plugins already loaded, by file: each file is loaded once and shared by its accounts.
+type ByFile = BTreeMap<PathBuf, Plugin>;
+
+/// Loads `config`'s plugin (or reuses it from `loaded`) and checks that it serves the configured
+/// platform.
+async fn load_plugin(
+    host: &PluginHost,
+    loaded: &mut ByFile,
+    config: &AccountConfig,
+) -> Result<Plugin, AccountError> {
+    let plugin = match loaded.get(&config.plugin) {
+        Some(plugin) => plugin.clone(),
+        None => {
+            let plugin = host
+                .load(&config.plugin)
+                .await
+                .map_err(|source| AccountError::Plugin { account: config.name.clone(), source })?;
+            loaded.insert(config.plugin.clone(), plugin.clone());
+            plugin
+        }
+    };
+    let platform = &plugin.description().platform;
+    if platform != &config.platform {
+        return Err(AccountError::WrongPlatform {
+            account: config.name.clone(),
+            configured: config.platform.clone(),
+            plugin: config.plugin.display().to_string(),
+            actual: platform.clone(),
+        });
+    }
+    Ok(plugin)
+}
+
 /// Loads every configured account's plugin (each file once) and checks that it serves the
-/// configured platform; returns the plugins in account order.
+/// configured platform; returns the plugins in account order, or the first account that fails
+/// (`--check-config` validates, so any failure fails it).
 pub async fn load_plugins(
     host: &PluginHost,
     accounts: &[AccountConfig],
 ) -> Result<Vec<Plugin>, AccountError> {
-    let mut plugins: BTreeMap<PathBuf, Plugin> = BTreeMap::new();
-    let mut loaded = Vec::with_capacity(accounts.len());
+    let mut loaded = ByFile::new();
+    let mut plugins = Vec::with_capacity(accounts.len());
     for config in accounts {
-        let plugin = match plugins.get(&config.plugin) {
-            Some(plugin) => plugin.clone(),
-            None => {
-                let plugin = host
-                    .load(&config.plugin)
-                    .await
-                    .map_err(|source| AccountError::Plugin { account: config.name.clone(), source })?;
-                plugins.insert(config.plugin.clone(), plugin.clone());
-                plugin
-            }
-        };
-        let platform = &plugin.description().platform;
-        if platform != &config.platform {
-            return Err(AccountError::WrongPlatform {
-                account: config.name.clone(),
-                configured: config.platform.clone(),
-                plugin: config.plugin.display().to_string(),
-                actual: platform.clone(),
-            });
-        }
-        loaded.push(plugin);
+        plugins.push(load_plugin(host, &mut loaded, config).await?);
     }
-    Ok(loaded)
+    Ok(plugins)
 }
 
-/// Loads every configured account's plugin and binds it to the account.
+/// Loads every configured account's plugin and binds it to the account. An account that cannot
+/// be set up (its plugin is missing, built for another contract, refuses to describe itself, or
+/// serves another platform) is logged and returned in [`LoadedAccounts::unloaded`]; the others
+/// are not held back by it.
 pub async fn load_accounts(
     host: &PluginHost,
     store: &Arc<Store>,
     accounts: &[AccountConfig],
     secrets: &BTreeMap<String, BTreeMap<String, String>>,
-) -> Result<Vec<Account>, AccountError> {
-    let plugins = load_plugins(host, accounts).await?;
-    accounts
-        .iter()
-        .zip(plugins)
-        .map(|(config, plugin)| {
+) -> LoadedAccounts {
+    let mut loaded = ByFile::new();
+    let mut out = LoadedAccounts { ready: Vec::new(), unloaded: Vec::new() };
+    for config in accounts {
+        let account = load_plugin(host, &mut loaded, config).await.and_then(|plugin| {
             let binding = bind(store, &plugin, config, secrets.get(&config.name))?;
             Ok(Account { config: config.clone(), plugin, binding })
-        })
-        .collect()
+        });
+        match account {
+            Ok(account) => out.ready.push(account),
+            Err(err) => {
+                tracing::error!(
+                    account = %config.name,
+                    plugin = %config.plugin.display(),
+                    reason = %err.reason(),
+                    "account skipped: its plugin could not be set up; its tasks wait until a reload loads it"
+                );
+                out.unloaded.push(Unloaded { config: config.clone(), reason: err.reason() });
+            }
+        }
+    }
+    out
 }
 
 fn bind(

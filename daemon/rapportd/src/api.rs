@@ -131,11 +131,7 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
             Some(at) => Some(at),
             None => daemon.store.last_poll(name).map_err(internal)?,
         };
-        let queue = counts
-            .iter()
-            .filter(|(a, _, count)| a == name && *count > 0)
-            .map(|(_, state, count)| StateCount { state: *state, count: *count })
-            .collect();
+        let queue = queue_of(&counts, name);
         let mut headroom = Vec::new();
         for ceiling in &description.ceilings {
             let since = now - i64::from(ceiling.window_seconds);
@@ -185,12 +181,35 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
             held,
         });
     }
+    // An account whose plugin did not load is down with the reason; its tasks wait in the queue.
+    for unloaded in daemon.unloaded().iter() {
+        let name = unloaded.config.name.as_str();
+        accounts.push(AccountStatus {
+            name: name.to_owned(),
+            platform: unloaded.config.platform.clone(),
+            plugin: unloaded.config.plugin.display().to_string(),
+            plugin_health: PluginHealth::Down(unloaded.reason.clone()),
+            last_poll: daemon.store.last_poll(name).map_err(internal)?,
+            queue: queue_of(&counts, name),
+            headroom: Vec::new(),
+            held: Vec::new(),
+        });
+    }
     Ok(StatusReport {
         daemon_version: env!("CARGO_PKG_VERSION").into(),
         started_at: daemon.started_at,
         now,
         accounts,
     })
+}
+
+/// `account`'s non-empty queue counts.
+fn queue_of(counts: &[(String, TaskState, u64)], account: &str) -> Vec<StateCount> {
+    counts
+        .iter()
+        .filter(|(a, _, count)| a == account && *count > 0)
+        .map(|(_, state, count)| StateCount { state: *state, count: *count })
+        .collect()
 }
 
 fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<AccountRatio>, ErrorReply> {

@@ -2,8 +2,10 @@
 //!
 //! [`Daemon`] is what every task of the process shares: the store, the plugin host, the current
 //! settings and accounts (swapped whole on reload, so a reader never sees half a configuration),
-//! each account's health, and the executor's wake-up. [`run`] wires the pollers, the executor, the
-//! scheduler and the socket server together and owns the signals.
+//! each account's health, and the executor's wake-up. An account whose plugin fails to load is
+//! set aside with its reason (see [`load_accounts`]) while the others run; a reload tries it
+//! again. [`run`] wires the pollers, the executor, the scheduler and the socket server together
+//! and owns the signals.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,7 +25,7 @@ use rapport_core::platform::Description;
 use rapport_core::task::Task;
 use rapport_store::StoreError;
 
-use crate::accounts::{Account, load_accounts, load_plugins};
+use crate::accounts::{Account, LoadedAccounts, Unloaded, load_accounts, load_plugins};
 use crate::policy::Policy;
 use crate::poller::{PollError, PollReport};
 use crate::settings::Settings;
@@ -60,18 +62,20 @@ pub struct Daemon {
 struct Loaded {
     settings: Arc<Settings>,
     accounts: Arc<Vec<Account>>,
+    unloaded: Arc<Vec<Unloaded>>,
     policy: Arc<Policy>,
 }
 
 impl Daemon {
-    /// Opens the store, recovers interrupted sends, and loads every account's plugin.
+    /// Opens the store, recovers interrupted sends, and loads every account's plugin; an account
+    /// whose plugin fails is set aside, not fatal.
     pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Daemon>> {
         let store = Arc::new(Store::open(&settings.data_dir)?);
         let mut host_config = HostConfig::new(settings.data_dir.join("plugin-cache"));
         host_config.clock = Arc::clone(&clock);
         let host = PluginHost::new(host_config).context("starting the plugin host")?;
-        let accounts = load_accounts(&host, &store, &settings.config.accounts, &settings.secrets).await?;
-        let policy = Policy::compile(&settings, platforms(&accounts))?;
+        let accounts = load_accounts(&host, &store, &settings.config.accounts, &settings.secrets).await;
+        let loaded = Loaded::new(settings, accounts)?;
         let started_at = clock.now_seconds();
         let daemon = Arc::new(Daemon {
             store,
@@ -79,11 +83,7 @@ impl Daemon {
             clock,
             executor_wake: Notify::new(),
             started_at,
-            loaded: RwLock::new(Arc::new(Loaded {
-                settings: Arc::new(settings),
-                accounts: Arc::new(accounts),
-                policy: Arc::new(policy),
-            })),
+            loaded: RwLock::new(Arc::new(loaded)),
             health: Mutex::new(BTreeMap::new()),
         });
         let parked = executor::recover(&daemon)?;
@@ -115,6 +115,11 @@ impl Daemon {
     /// The accounts in force.
     pub fn accounts(&self) -> Arc<Vec<Account>> {
         Arc::clone(&self.loaded().accounts)
+    }
+
+    /// The configured accounts whose plugin failed to load, with why; they wait for a reload.
+    pub fn unloaded(&self) -> Arc<Vec<Unloaded>> {
+        Arc::clone(&self.loaded().unloaded)
     }
 
     /// The policy in force.
@@ -155,7 +160,8 @@ impl Daemon {
         }
     }
 
-    /// Re-reads the configuration and reloads the plugins; on any error the old ones stay.
+    /// Re-reads the configuration and reloads the plugins. An invalid configuration is refused
+    /// whole and the old one stays; an account whose plugin fails is set aside, like at start.
     pub async fn reload(&self) -> anyhow::Result<()> {
         let file = self.settings().file.clone();
         let settings = Settings::load(&file)?;
@@ -167,13 +173,8 @@ impl Daemon {
             );
         }
         let accounts =
-            load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await?;
-        let policy = Policy::compile(&settings, platforms(&accounts))?;
-        self.install(Loaded {
-            settings: Arc::new(settings),
-            accounts: Arc::new(accounts),
-            policy: Arc::new(policy),
-        })
+            load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await;
+        self.install(Loaded::new(settings, accounts)?)
     }
 
     /// Recompiles the policy after the content library changed on disk (`rapport post add`).
@@ -183,6 +184,7 @@ impl Daemon {
         self.install(Loaded {
             settings: Arc::clone(&loaded.settings),
             accounts: Arc::clone(&loaded.accounts),
+            unloaded: Arc::clone(&loaded.unloaded),
             policy: Arc::new(policy),
         })
     }
@@ -200,6 +202,19 @@ impl Daemon {
             self.executor_wake.notify_one();
         }
         Ok(())
+    }
+}
+
+impl Loaded {
+    /// Compiles the policy for the accounts that loaded.
+    fn new(settings: Settings, accounts: LoadedAccounts) -> anyhow::Result<Loaded> {
+        let policy = Policy::compile(&settings, platforms(&accounts.ready))?;
+        Ok(Loaded {
+            settings: Arc::new(settings),
+            accounts: Arc::new(accounts.ready),
+            unloaded: Arc::new(accounts.unloaded),
+            policy: Arc::new(policy),
+        })
     }
 }
 
@@ -241,7 +256,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     services.spawn(scheduler::run(Arc::clone(&daemon), shutdown.clone()));
     let mut pollers = spawn_pollers(&daemon, &shutdown);
     systemd::ready();
-    tracing::info!(socket = %socket_path.display(), accounts = daemon.accounts().len(), "rapportd is ready");
+    tracing::info!(
+        socket = %socket_path.display(),
+        accounts = daemon.accounts().len(),
+        skipped = daemon.unloaded().len(),
+        "rapportd is ready"
+    );
 
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -255,7 +275,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
                         // Pollers follow the new accounts; queued work stays in the store.
                         pollers.abort_all();
                         pollers = spawn_pollers(&daemon, &shutdown);
-                        tracing::info!(accounts = daemon.accounts().len(), "configuration reloaded");
+                        tracing::info!(
+                            accounts = daemon.accounts().len(),
+                            skipped = daemon.unloaded().len(),
+                            "configuration reloaded"
+                        );
                     }
                     Err(err) => tracing::error!("reload refused, the previous configuration stays: {err:#}"),
                 }

@@ -98,10 +98,17 @@ pub fn pass(
             continue;
         }
         let Some(account) = daemon.account(&task.account) else {
-            let reason = format!(
-                "account `{}` is not in the configuration any more; add it back to send this",
-                task.account
-            );
+            let unloaded = daemon.unloaded();
+            let reason = match unloaded.iter().find(|u| u.config.name == task.account) {
+                Some(down) => format!(
+                    "account `{}` is down ({}); fix its plugin and reload (SIGHUP) to send this",
+                    task.account, down.reason
+                ),
+                None => format!(
+                    "account `{}` is not in the configuration any more; add it back to send this",
+                    task.account
+                ),
+            };
             let held = daemon.store.hold(task.id, now + 3600, &reason)?;
             next = earliest(next, held.not_before);
             continue;

@@ -1,0 +1,155 @@
+//! One bad plugin fails alone: a real `rapportd` with two accounts, one of whose plugin is built
+//! for a future contract version. The daemon starts, the healthy account polls and sends as
+//! usual, `rapport status` names the broken account and why, and the broken account's tasks wait
+//! in the store, neither failed nor sent, until a reload loads its plugin.
+//!
+//! Needs the plugins and fixtures built (`cargo xtask plugins`) and the `rapport` binary
+//! (`cargo build -p rapport-cli`); each test says so if they are missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
+use serde_json::Value;
+
+mod common;
+
+use common::{id, kind, plugin_path};
+
+/// The fixture plugin built for contract 0.2.0, which this host refuses at load.
+fn future_version_fixture() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let path = target.join("wasm32-wasip2/release/fixture_future_version.wasm");
+    assert!(path.exists(), "{} is missing: build the fixtures with `cargo xtask plugins`", path.display());
+    path
+}
+
+/// An account table for `name` on `sandbox`, with its token in a secret file of `rig`.
+fn account(rig: &common::Rig, name: &str, plugin: &Path, sandbox: &MastodonSandbox) -> String {
+    format!(
+        r#"[[accounts]]
+name = "{name}"
+platform = "mastodon"
+plugin = "{plugin}"
+api_base = "{api}"
+user = "{name}"
+poll_interval = "10s"
+allow_private_addresses = true
+[accounts.secrets]
+token = {{ file = "{token}" }}
+"#,
+        plugin = plugin.display(),
+        api = sandbox.base_url(),
+        token = rig.secret_file(&format!("{name}-token"), &format!("{name}-token")).display(),
+    )
+}
+
+/// A sandbox for the account `own`, followed by `follower`.
+async fn sandbox(own: &str, follower: &str) -> MastodonSandbox {
+    let seed = Seed::new(format!("{own}-token"))
+        .own(SeedAccount::new(own, own))
+        .account(
+            SeedAccount::new(follower, "A follower")
+                .note("Potter and glaze nerd. Teaching wheel classes in Porto.")
+                .counts(1_480, 620, 3_900),
+        )
+        .follower(follower);
+    MastodonSandbox::start(seed).await.expect("sandbox starts")
+}
+
+/// `rapport status --json`'s entry for `account`.
+fn status_of(rig: &common::Rig, account: &str) -> Value {
+    let out = rig.cli(&["--json", "status"]);
+    assert!(out.status.success(), "status failed: {}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("status --json is JSON");
+    report["accounts"]
+        .as_array()
+        .and_then(|accounts| accounts.iter().find(|a| a["name"] == account))
+        .cloned()
+        .unwrap_or_else(|| panic!("status does not name `{account}`: {report:#}"))
+}
+
+/// Sends SIGHUP and waits until `studio`'s plugin health reads `health`.
+fn reload(rig: &common::Rig, health: &str) {
+    let pid = rig.pid().expect("the daemon runs");
+    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.wait(&format!("studio's plugin {health} after the reload"), || {
+        (status_of(rig, "studio")["plugin_health"]["health"] == health).then_some(())
+    });
+}
+
+/// The tasks of `account`.
+fn tasks_of(rig: &common::Rig, account: &str) -> Vec<Value> {
+    rig.tasks(None).into_iter().filter(|t| t["account"] == account).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_that_fails_to_load_sets_its_account_aside_and_the_others_run() {
+    let shop = sandbox("shop", "ana@ceramics.example").await;
+    let studio = sandbox("studio", "tomasz@fosstodon.example").await;
+    // The studio's plugin file is swapped between the broken fixture and the real plugin.
+    let plugins = tempfile::tempdir().unwrap();
+    let studio_plugin = plugins.path().join("studio.wasm");
+    std::fs::copy(future_version_fixture(), &studio_plugin).unwrap();
+    let mut rig = common::Rig::new(
+        |rig| {
+            account(rig, "shop", &plugin_path("mastodon"), &shop)
+                + "\n"
+                + &account(rig, "studio", &studio_plugin, &studio)
+        },
+        "",
+    );
+
+    // The daemon starts despite the broken plugin, and the healthy account works as usual.
+    rig.start();
+    let proposed = rig.wait_tasks("proposed", 1);
+    let follow = proposed.iter().find(|t| kind(t) == "follow-back").expect("a follow-back task");
+    assert_eq!(follow["account"], "shop");
+    let approve = rig.cli(&["approve", &id(follow).to_string()]);
+    assert!(approve.status.success(), "{}", String::from_utf8_lossy(&approve.stderr));
+    rig.wait_tasks("done", 1);
+    let ana = shop.account_id("ana@ceramics.example").unwrap();
+    assert_eq!(shop.count("POST", &format!("/api/v1/accounts/{ana}/follow")), 1);
+
+    // The broken account is named, with the reason, in the status and the log; it made no request.
+    let broken = status_of(&rig, "studio");
+    assert_eq!(broken["plugin_health"]["health"], "down", "{broken:#}");
+    let reason = broken["plugin_health"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("rapport:platform@0.2.0"), "the reason names the contract: {reason}");
+    assert_eq!(status_of(&rig, "shop")["plugin_health"]["health"], "ok");
+    let log = rig.log();
+    let skipped = log.lines().find(|l| l.contains("account skipped")).unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        skipped.contains("studio") && skipped.contains(&studio_plugin.display().to_string()),
+        "{skipped}"
+    );
+    assert!(studio.requests().is_empty(), "{:?}", studio.requests());
+
+    // A reload that can load the plugin brings the account in.
+    std::fs::copy(plugin_path("mastodon"), &studio_plugin).unwrap();
+    reload(&rig, "ok");
+    let task = rig.wait("the studio's follow-back", || tasks_of(&rig, "studio").pop());
+    assert_eq!(task["state"], "proposed");
+
+    // A reload that cannot sets it aside again, and the rest of the configuration is kept. Its
+    // task waits: approved, not failed, not sent.
+    std::fs::copy(future_version_fixture(), &studio_plugin).unwrap();
+    reload(&rig, "down");
+    assert_eq!(status_of(&rig, "shop")["plugin_health"]["health"], "ok");
+    let approve = rig.cli(&["approve", &id(&task).to_string()]);
+    assert!(approve.status.success(), "{}", String::from_utf8_lossy(&approve.stderr));
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(rig.task(id(&task))["state"], "approved");
+    let tomasz = studio.account_id("tomasz@fosstodon.example").unwrap();
+    let follow_path = format!("/api/v1/accounts/{tomasz}/follow");
+    assert_eq!(studio.count("POST", &follow_path), 0);
+
+    // Once the plugin loads again, the waiting task goes out, once.
+    std::fs::copy(plugin_path("mastodon"), &studio_plugin).unwrap();
+    reload(&rig, "ok");
+    rig.wait("the studio's task sent", || (rig.task(id(&task))["state"] == "done").then_some(()));
+    assert_eq!(studio.count("POST", &follow_path), 1);
+}
