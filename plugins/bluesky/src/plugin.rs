@@ -4,7 +4,8 @@
 //! record in the account's repo (`com.atproto.repo.createRecord`), keyed by a record key tied to
 //! the daemon's idempotency key ([`crate::rkey`]), so a resend finds the record the first attempt
 //! made instead of writing a second one. Follows, likes and reposts also check the viewer state
-//! first, because the AppView already knows whether they exist.
+//! first, because the AppView already knows whether they exist. A completed action's outcome is
+//! kept under its idempotency key too, so a resend after a success answers without a request.
 
 use std::collections::HashMap;
 
@@ -14,6 +15,7 @@ use rapport_sdk::types::{
     PluginError, RateCeiling, Relationship,
 };
 use rapport_sdk::{Plugin, clock, kv};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::api::{self, StrongRef};
@@ -87,57 +89,18 @@ impl Plugin for Bluesky {
     }
 
     fn execute(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
-        let mut x = Xrpc::connect(&account::current())?;
-        let key = request.idempotency_key;
-        match request.action {
-            Action::Reply(reply) => {
-                let parent = get_post(&mut x, &reply.to_post_id)?;
-                let root = serde_json::from_value::<api::PostRecord>(parent.record.clone())
-                    .ok()
-                    .and_then(|r| r.reply)
-                    .map(|r| r.root);
-                let parent_ref = StrongRef { uri: parent.uri, cid: parent.cid };
-                let reply_ref =
-                    api::ReplyRef { root: root.unwrap_or_else(|| parent_ref.clone()), parent: parent_ref };
-                let record = post_record(&mut x, &reply.text, Some(&reply_ref))?;
-                post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
-            }
-            Action::Publish(publish) => {
-                let record = post_record(&mut x, &publish.text, None)?;
-                post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
-            }
-            Action::Follow(id) | Action::FollowBack(id) => {
-                let profile = get_profile(&mut x, &id)?;
-                if let Some(existing) = profile.viewer.and_then(|v| v.following) {
-                    return Ok(ActionOutcome { id: Some(existing), url: None });
-                }
-                let record =
-                    json!({"$type": "app.bsky.graph.follow", "subject": profile.did, "createdAt": now()});
-                record_outcome(create(&mut x, &key, "app.bsky.graph.follow", record)?)
-            }
-            Action::Unfollow(id) => {
-                let profile = get_profile(&mut x, &id)?;
-                let Some(follow) = profile.viewer.and_then(|v| v.following) else {
-                    return Ok(ActionOutcome { id: None, url: None });
-                };
-                let rkey = rkey::of_uri(&follow).ok_or_else(|| {
-                    PluginError::Permanent(format!(
-                        "the AppView named a follow record {follow:?} that is not an AT URI"
-                    ))
-                })?;
-                let repo = x.did().to_owned();
-                x.procedure(
-                    "com.atproto.repo.deleteRecord",
-                    &json!({"repo": repo, "collection": "app.bsky.graph.follow", "rkey": rkey}),
-                )?;
-                Ok(ActionOutcome { id: Some(follow), url: None })
-            }
-            Action::Like(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.like", |v| v.like),
-            Action::Repost(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.repost", |v| v.repost),
-            Action::AcceptFollowRequest(_) => Err(PluginError::Denied(
-                "Bluesky has no follow requests: every account can be followed without approval".into(),
-            )),
+        // A resend of an action that completed answers from memory, without a request; the
+        // record-key check in `create` covers a crash between the write and this note.
+        let done_key = format!("done:{}", request.idempotency_key);
+        if let Some(done) = kv::get_json::<Done>(&done_key) {
+            return Ok(ActionOutcome { id: done.id, url: done.url });
         }
+        let outcome = perform(request)?;
+        let done = Done { id: outcome.id.clone(), url: outcome.url.clone() };
+        if let Err(err) = kv::set_json(&done_key, &done) {
+            rapport_sdk::warn!("could not remember the outcome of the action: {err:?}");
+        }
+        Ok(outcome)
     }
 
     fn lookup_account(id: String) -> Result<Account, PluginError> {
@@ -161,6 +124,68 @@ impl Plugin for Bluesky {
 
     fn list_following(cursor: Option<String>) -> Result<AccountPage, PluginError> {
         account_page("app.bsky.graph.getFollows", cursor)
+    }
+}
+
+/// What a completed action produced, kept in kv under its idempotency key.
+#[derive(Serialize, Deserialize)]
+struct Done {
+    id: Option<String>,
+    url: Option<String>,
+}
+
+/// Performs the approved action.
+fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
+    let mut x = Xrpc::connect(&account::current())?;
+    let key = request.idempotency_key;
+    match request.action {
+        Action::Reply(reply) => {
+            let parent = get_post(&mut x, &reply.to_post_id)?;
+            let root = serde_json::from_value::<api::PostRecord>(parent.record.clone())
+                .ok()
+                .and_then(|r| r.reply)
+                .map(|r| r.root);
+            let parent_ref = StrongRef { uri: parent.uri, cid: parent.cid };
+            let reply_ref =
+                api::ReplyRef { root: root.unwrap_or_else(|| parent_ref.clone()), parent: parent_ref };
+            let record = post_record(&mut x, &reply.text, Some(&reply_ref))?;
+            post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
+        }
+        Action::Publish(publish) => {
+            let record = post_record(&mut x, &publish.text, None)?;
+            post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
+        }
+        Action::Follow(id) | Action::FollowBack(id) => {
+            let profile = get_profile(&mut x, &id)?;
+            if let Some(existing) = profile.viewer.and_then(|v| v.following) {
+                return Ok(ActionOutcome { id: Some(existing), url: None });
+            }
+            let record =
+                json!({"$type": "app.bsky.graph.follow", "subject": profile.did, "createdAt": now()});
+            record_outcome(create(&mut x, &key, "app.bsky.graph.follow", record)?)
+        }
+        Action::Unfollow(id) => {
+            let profile = get_profile(&mut x, &id)?;
+            let Some(follow) = profile.viewer.and_then(|v| v.following) else {
+                return Ok(ActionOutcome { id: None, url: None });
+            };
+            let rkey = rkey::of_uri(&follow).ok_or_else(|| {
+                PluginError::Permanent(format!(
+                    "the AppView named a follow record {follow:?} that is not an AT URI"
+                ))
+            })?;
+            let repo = x.did().to_owned();
+            x.procedure(
+                "com.atproto.repo.deleteRecord",
+                &json!({"repo": repo, "collection": "app.bsky.graph.follow", "rkey": rkey}),
+            )?;
+            Ok(ActionOutcome { id: Some(follow), url: None })
+        }
+        Action::Like(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.like", |v| v.like),
+        Action::Repost(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.repost", |v| v.repost),
+        Action::AcceptFollowRequest(_) => Err(PluginError::Denied(
+            "Bluesky has no follow requests: every account can be followed without approval".into(),
+        )),
     }
 }
 

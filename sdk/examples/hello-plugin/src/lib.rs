@@ -40,7 +40,9 @@ impl Plugin for Hello {
             platform: "mastodon".into(),
             capabilities: vec![ActionKind::Like],
             ceilings: Vec::new(),
-            hosts: vec!["*".into()],
+            // `scheme://host[:port]` patterns: any HTTPS host on any port, since the instance is
+            // whatever the account's `api_base` names; the account's `allowed_hosts` narrows it.
+            hosts: vec!["https://*:*".into()],
             rules: vec!["Only like posts a person chose.".into()],
         }
     }
