@@ -85,6 +85,11 @@ impl Gate {
         self.budgets.lookback()
     }
 
+    /// The zone of the times in hold reasons (`policy.timezone`, UTC when absent).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.budgets.zone()
+    }
+
     /// The content ratio the gate enforces, for `rapport ratio` and the scheduler.
     pub fn ratio(&self) -> &RatioConfig {
         &self.ratio

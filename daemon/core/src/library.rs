@@ -251,22 +251,39 @@ impl Library {
         self.entries.iter().find(|e| e.id == id)
     }
 
+    /// Until when and why `account` may post no more today: its posts of the local day in `zone`
+    /// (`account_posts`, sorted times) reached `posting.max_posts_per_day`. The scheduler asks
+    /// before it queues a slot, and the gate before a post goes out, so posts held for a while
+    /// never go out as a burst on one day.
+    pub fn daily_cap(
+        &self,
+        account: &str,
+        account_posts: &[UnixSeconds],
+        now: UnixSeconds,
+        zone: chrono_tz::Tz,
+    ) -> Option<(UnixSeconds, String)> {
+        let cap = self.posting.max_posts_per_day;
+        let day_start = localtime::day_start(now, zone);
+        let today = account_posts.len() - account_posts.partition_point(|&t| t < day_start);
+        if today < cap as usize {
+            return None;
+        }
+        let next = localtime::next_day_start(now, zone);
+        Some((
+            next,
+            format!(
+                "{account} has posted {today} of {cap} posts today (posting.max_posts_per_day); next after {}",
+                localtime::label(next, now, zone)
+            ),
+        ))
+    }
+
     /// The entry a slot should post to `req.account` now, or why none.
     pub fn next_entry(&self, req: &EntryRequest<'_>) -> EntryChoice<'_> {
-        let zone = req.schedule.zone();
-        let cap = self.posting.max_posts_per_day;
-        let day_start = localtime::day_start(req.now, zone);
-        let today = req.account_posts.len() - req.account_posts.partition_point(|&t| t < day_start);
-        if today >= cap as usize {
-            let next = localtime::next_day_start(req.now, zone);
-            return EntryChoice::Hold {
-                not_before: Some(next),
-                reason: format!(
-                    "{} has posted {today} of {cap} posts today (posting.max_posts_per_day); next after {}",
-                    req.account,
-                    localtime::label(next, req.now, zone)
-                ),
-            };
+        if let Some((next, reason)) =
+            self.daily_cap(req.account, req.account_posts, req.now, req.schedule.zone())
+        {
+            return EntryChoice::Hold { not_before: Some(next), reason };
         }
         let mut last_posted: HashMap<&str, UnixSeconds> = HashMap::new();
         for p in req.published {

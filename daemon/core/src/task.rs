@@ -456,9 +456,11 @@ impl Task {
     }
 
     /// The key that makes a resend harmless where the platform honours it. Retries and a person's
-    /// resend of a needs-check task keep it: the platform may already have the first send.
+    /// resend of a needs-check task keep it: the platform may already have the first send. The
+    /// creation time is part of it because ids start again at 1 in a new store, and a platform that
+    /// still remembers an old key would answer a new post with the old one.
     pub fn idempotency_key(&self) -> String {
-        format!("rapport-{}-{}", self.account, self.id)
+        format!("rapport-{}-{}-{}", self.account, self.id, self.created_at)
     }
 
     /// Applies a transition, or explains why it is not allowed; the task is unchanged on error.
@@ -582,6 +584,13 @@ mod tests {
         t.apply(Transition::Approve { text: None }, 4).unwrap();
         assert_eq!(t.state, TaskState::Approved);
         assert_eq!(t.idempotency_key(), key, "a resend keeps its idempotency key");
+    }
+
+    #[test]
+    fn a_task_of_a_new_store_reusing_an_id_gets_its_own_idempotency_key() {
+        let old = reply_task();
+        let new = Task { created_at: old.created_at + 1, ..old.clone() };
+        assert_ne!(old.idempotency_key(), new.idempotency_key());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use rapport_core::gate::{Gate, GateDecision, GateInput};
 use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
 use rapport_core::platform::Description;
 use rapport_core::schedule::Schedule;
-use rapport_core::task::{Action, Task};
+use rapport_core::task::{Action, Origin, Task};
 use rapport_store::{Store, StoreError};
 
 use crate::accounts::Account;
@@ -85,6 +85,14 @@ impl Policy {
         snapshot: Option<&rapport_core::platform::RateLimitSnapshot>,
         now: UnixSeconds,
     ) -> Result<GateDecision, StoreError> {
+        if let Action::Publish { .. } = &task.action {
+            let recent = self.recent_posts(store, account.name(), now)?;
+            if let Some((not_before, reason)) =
+                self.library.daily_cap(account.name(), &recent, now, self.post_zone(task))
+            {
+                return Ok(GateDecision::Hold { not_before: Some(not_before), reason });
+            }
+        }
         let kind = task.action.kind();
         let ledger = store.actions_since(account.name(), kind, now - self.gate.lookback())?;
         let post_kind = match &task.action {
@@ -104,6 +112,28 @@ impl Policy {
             snapshot,
             jitter_seed: self.jitter_seed,
         }))
+    }
+
+    /// When `account` posted in the last two days (enough to count any local day's posts).
+    pub fn recent_posts(
+        &self,
+        store: &Store,
+        account: &str,
+        now: UnixSeconds,
+    ) -> Result<Vec<UnixSeconds>, StoreError> {
+        Ok(store.posts_since(account, now - 2 * 86_400)?.into_iter().map(|p| p.at).collect())
+    }
+
+    /// The zone whose calendar day a post's daily cap counts: its schedule's, else the policy's.
+    fn post_zone(&self, task: &Task) -> chrono_tz::Tz {
+        match &task.origin {
+            Origin::Schedule { schedule, .. } => self
+                .schedules
+                .iter()
+                .find(|s| s.config().name == *schedule)
+                .map_or(self.gate.zone(), Schedule::zone),
+            _ => self.gate.zone(),
+        }
     }
 
     /// The posts that count toward `account`'s ratio (its own, or its brand's), sorted by time.
@@ -139,7 +169,7 @@ impl Policy {
         }
     }
 
-    /// When each library entry last went out to `account`.
+    /// When each library entry was last taken for `account`: queued by a slot, or posted.
     pub fn published(&self, store: &Store, account: &str) -> Result<Vec<Published>, StoreError> {
         let mut published = Vec::new();
         for entry in self.library.entries() {

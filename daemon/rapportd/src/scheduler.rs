@@ -83,8 +83,7 @@ pub fn choose<'p>(
     now: UnixSeconds,
 ) -> Result<EntryChoice<'p>, StoreError> {
     let published = policy.published(&daemon.store, account)?;
-    let account_posts: Vec<UnixSeconds> =
-        daemon.store.posts_since(account, now - 2 * 86_400)?.into_iter().map(|p| p.at).collect();
+    let account_posts = policy.recent_posts(&daemon.store, account, now)?;
     let ratio_posts = policy.ratio_posts(&daemon.store, account, now)?;
     Ok(policy.library.next_entry(&EntryRequest {
         schedule,

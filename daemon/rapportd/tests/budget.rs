@@ -5,19 +5,17 @@
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
-use std::collections::HashSet;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use rapport_core::task::{Action, Origin, TaskContext, TaskState, Transition};
 use rapport_host::clock::Clock;
 use rapport_store::NewTask;
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
 use rapportd::daemon::Daemon;
-use rapportd::executor;
 use rapportd::settings::Settings;
-use tokio::task::JoinSet;
 
 const TOKEN: &str = "budget-token";
 const FOLLOWS: usize = 500;
@@ -25,34 +23,6 @@ const PER_DAY: usize = 60;
 const PER_HOUR: usize = 6;
 const MIN_GAP: i64 = 600;
 const DAY: i64 = 86_400;
-
-/// A clock the test moves by hand.
-struct TestClock(AtomicI64);
-
-impl TestClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-
-    fn set(&self, at: i64) {
-        self.0.store(at, Ordering::SeqCst);
-    }
-}
-
-impl Clock for TestClock {
-    fn now_millis(&self) -> i64 {
-        self.now() * 1000
-    }
-}
-
-fn plugin_path() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let path = target.join("wasm32-wasip2/plugin/rapport_plugin_mastodon.wasm");
-    assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
-    path
-}
 
 fn write_config(dir: &Path, sandbox: &MastodonSandbox) -> PathBuf {
     let token = dir.join("token");
@@ -86,24 +56,13 @@ jitter = 0.2
 "#,
             data = dir.join("data").display(),
             socket = dir.join("rapport.sock").display(),
-            plugin = plugin_path().display(),
+            plugin = common::plugin_path("mastodon").display(),
             api = sandbox.base_url(),
             token = token.display(),
         ),
     )
     .unwrap();
     config
-}
-
-/// One executor pass at the clock's time, waiting for the sends it started; returns when the
-/// earliest held task is due and how many sends went out.
-async fn pass(daemon: &Arc<Daemon>) -> (Option<i64>, usize) {
-    let mut in_flight = JoinSet::new();
-    let mut busy = HashSet::new();
-    let next = executor::pass(daemon, &mut in_flight, &mut busy).expect("executor pass");
-    let started = in_flight.len();
-    while in_flight.join_next().await.is_some() {}
-    (next, started)
 }
 
 /// The largest number of `times` inside any window of `length` seconds.
@@ -130,7 +89,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), &sandbox);
     let start = rapport_host::clock::SystemClock.now_seconds();
-    let clock = Arc::new(TestClock(AtomicI64::new(start)));
+    let clock = Arc::new(common::TestClock::at(start));
 
     let mut daemon =
         Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
@@ -152,7 +111,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
     let mut restarted = false;
     let mut saw_reason = false;
     while sent_at.len() < FOLLOWS {
-        let (next, started) = pass(&daemon).await;
+        let (next, started) = common::executor_pass(&daemon).await;
         let total = follow_count();
         assert_eq!(total, sent_at.len() + started, "every started send reaches the sandbox once");
         sent_at.extend(std::iter::repeat_n(clock.now(), started));
@@ -174,7 +133,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
                 .await
                 .expect("daemon restarts");
             restarted = true;
-            let (_, started) = pass(&daemon).await;
+            let (_, started) = common::executor_pass(&daemon).await;
             assert_eq!(started, 0, "a restart must not reset the follow budget");
             continue;
         }

@@ -1,9 +1,10 @@
 //! Rate-limit headers read off every response, kept per account for the daemon's policy gate.
 //!
 //! Platforms disagree on the header family and on what "reset" means, so each family is read by
-//! its own rule: `RateLimit-*` (IETF draft: reset is delta seconds), `x-rate-limit-*` (X: reset
-//! is a Unix time), `X-RateLimit-*` (Unix time, delta seconds, or Mastodon's RFC 3339 timestamp),
-//! and `Retry-After` (delta seconds), which means nothing is left until then.
+//! its own rule: `x-rate-limit-*` (X: reset is a Unix time), `RateLimit-*` and `X-RateLimit-*`
+//! (delta seconds as the IETF draft says, a Unix time as Bluesky's PDS and GitHub send, or
+//! Mastodon's RFC 3339 timestamp), and `Retry-After` (delta seconds), which means nothing is left
+//! until then.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -43,7 +44,7 @@ pub fn snapshot(headers: &[(String, String)], now: UnixSeconds) -> Option<RateLi
 
     let mut snap = RateLimitSnapshot { limit: None, remaining: None, reset_at: None, observed_at: now };
     let families: [(&str, ResetRule); 3] =
-        [("ratelimit-", reset_delta), ("x-rate-limit-", reset_unix), ("x-ratelimit-", reset_any)];
+        [("ratelimit-", reset_any), ("x-rate-limit-", reset_unix), ("x-ratelimit-", reset_any)];
     for (prefix, reset_rule) in families {
         snap.limit = snap.limit.or_else(|| number(&format!("{prefix}limit")));
         snap.remaining = snap.remaining.or_else(|| number(&format!("{prefix}remaining")));
@@ -56,10 +57,6 @@ pub fn snapshot(headers: &[(String, String)], now: UnixSeconds) -> Option<RateLi
     }
     let any = snap.limit.is_some() || snap.remaining.is_some() || snap.reset_at.is_some();
     any.then_some(snap)
-}
-
-fn reset_delta(value: &str, now: UnixSeconds) -> Option<UnixSeconds> {
-    value.parse::<i64>().ok().map(|delta| now.saturating_add(delta.max(0)))
 }
 
 fn reset_unix(value: &str, _now: UnixSeconds) -> Option<UnixSeconds> {
@@ -144,6 +141,20 @@ mod tests {
             (s.limit, s.remaining, s.reset_at, s.observed_at),
             (Some(100), Some(7), Some(NOW + 30), NOW)
         );
+    }
+
+    #[test]
+    fn bluesky_ratelimit_reset_is_unix_time() {
+        let s = snapshot(
+            &h(&[
+                ("ratelimit-limit", "3000"),
+                ("ratelimit-remaining", "0"),
+                ("ratelimit-reset", "1700000300"),
+            ]),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!((s.limit, s.remaining, s.reset_at), (Some(3000), Some(0), Some(1_700_000_300)));
     }
 
     #[test]

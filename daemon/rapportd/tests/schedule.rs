@@ -1,0 +1,144 @@
+//! Scheduled posting through the real daemon core (store, scheduler, policy gate, executor), the
+//! real Mastodon plugin and the sandbox, with an injected clock: each slot takes a different
+//! library entry even while earlier ones still wait for approval, and the daily post cap holds
+//! back posts that were approved late, so they never go out as a burst on one day.
+//!
+//! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rapport_core::task::{Action, Origin, TaskState, Transition};
+use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
+use rapportd::daemon::Daemon;
+use rapportd::scheduler;
+use rapportd::settings::Settings;
+
+const TOKEN: &str = "schedule-token";
+/// Monday 2026-12-07, 08:00 in Berlin (07:00 UTC).
+const MONDAY_8: i64 = 1_796_626_800;
+const HOUR: i64 = 3600;
+
+fn write_config(dir: &Path, sandbox: &MastodonSandbox) -> PathBuf {
+    let token = dir.join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let config = dir.join("rapport.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"data_dir = "{data}"
+[socket]
+path = "{socket}"
+
+[[accounts]]
+name = "shop"
+platform = "mastodon"
+plugin = "{plugin}"
+api_base = "{api}"
+user = "shop"
+allow_private_addresses = true
+[accounts.secrets]
+token = {{ file = "{token}" }}
+
+[posting]
+max_posts_per_day = 1
+approve_scheduled = false
+
+[[schedules]]
+name = "twice-daily"
+cron = "0 0 9,15 * * *"
+timezone = "Europe/Berlin"
+accounts = ["shop"]
+late_policy = "skip"
+
+[[library]]
+id = "tip-glaze"
+text = "Tip: let a glaze dry fully before the second coat."
+kind = "value"
+
+[[library]]
+id = "tip-wedging"
+text = "Tip: wedge your clay until the cut face shows no air pockets."
+kind = "value"
+
+[[library]]
+id = "tip-trimming"
+text = "Tip: trim leather-hard, not bone-dry."
+kind = "value"
+"#,
+            data = dir.join("data").display(),
+            socket = dir.join("rapport.sock").display(),
+            plugin = common::plugin_path("mastodon").display(),
+            api = sandbox.base_url(),
+            token = token.display(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+fn entry_of(action: &Origin) -> &str {
+    match action {
+        Origin::Schedule { entry, .. } => entry,
+        other => panic!("not a scheduled task: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_over_days() {
+    let sandbox = MastodonSandbox::start(Seed::new(TOKEN).own(SeedAccount::new("shop", "The Shop")))
+        .await
+        .expect("sandbox starts");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sandbox);
+    let clock = Arc::new(common::TestClock::at(MONDAY_8));
+    let daemon: Arc<Daemon> =
+        Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
+
+    // 08:00: nothing is due; the scheduler names the 09:00 slot.
+    assert_eq!(scheduler::pass(&daemon).unwrap(), Some(MONDAY_8 + HOUR));
+    assert_eq!(daemon.store.in_state(TaskState::Proposed).count(), 0);
+
+    // 09:00 and 15:00: each slot queues a post for approval; nobody has approved the first, and
+    // the second must still be a different entry.
+    clock.set(MONDAY_8 + HOUR);
+    scheduler::pass(&daemon).unwrap();
+    clock.set(MONDAY_8 + 7 * HOUR);
+    scheduler::pass(&daemon).unwrap();
+    let queued: Vec<_> = daemon.store.in_state(TaskState::Proposed).map(Result::unwrap).collect();
+    assert_eq!(queued.len(), 2, "{queued:#?}");
+    let entries: HashSet<&str> = queued.iter().map(|t| entry_of(&t.origin)).collect();
+    assert_eq!(entries.len(), 2, "two slots took the same entry: {queued:#?}");
+    assert!(queued.iter().all(|t| matches!(t.action, Action::Publish { .. })));
+    // A slot already handled does not queue again.
+    scheduler::pass(&daemon).unwrap();
+    assert_eq!(daemon.store.in_state(TaskState::Proposed).count(), 2);
+
+    // The person approves both at 16:00: one goes out today, the other waits for tomorrow.
+    clock.set(MONDAY_8 + 8 * HOUR);
+    let approve = queued.iter().map(|t| (t.id, Transition::Approve { text: None }));
+    assert!(daemon.store.transition_many(approve, clock.now()).unwrap().iter().all(|(_, r)| r.is_ok()));
+    let posts = || sandbox.count("POST", "/api/v1/statuses");
+    let (_, started) = common::executor_pass(&daemon).await;
+    assert_eq!(started, 1);
+    let (next, started) = common::executor_pass(&daemon).await;
+    assert_eq!(started, 0, "the daily cap holds the second post");
+    assert_eq!(posts(), 1);
+    let held = daemon.store.in_state(TaskState::Approved).map(Result::unwrap).next().expect("a held post");
+    let note = held.note.clone().unwrap_or_default();
+    assert!(note.contains("1 of 1 posts today") && note.contains("max_posts_per_day"), "{note}");
+    // Midnight in Berlin: 23:00 UTC, 16 hours after 08:00 Berlin.
+    let midnight = MONDAY_8 + 16 * HOUR;
+    assert_eq!(held.not_before, Some(midnight), "held until the next local day");
+    assert_eq!(next, Some(midnight));
+
+    clock.set(midnight);
+    let (_, started) = common::executor_pass(&daemon).await;
+    assert_eq!(started, 1);
+    assert_eq!(posts(), 2);
+    assert_eq!(daemon.store.in_state(TaskState::Done).count(), 2);
+}
