@@ -6,7 +6,9 @@
 //! - `plugins` — build every platform plugin and fixture plugin for `wasm32-wasip2`.
 //! - `demo` — build everything, start the local Mastodon sandbox and `rapportd` against it, and
 //!   show the queue; `demo stop` stops both.
-//! - `test` — build the plugins, then run the whole test suite.
+//! - `test` — build the plugins, start Bluesky's reference network on loopback (in parallel with
+//!   the build), then run the whole test suite against it; `test --no-devnet` leaves the network
+//!   out and says which tests that skips.
 //! - `bench` — run the benchmarks whose figures go into BENCHMARKS.md.
 
 use std::path::{Path, PathBuf};
@@ -129,9 +131,15 @@ fn build_plugins(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn test(root: &Path, extra: &[String]) -> Result<()> {
-    build_plugins(root)?;
+fn test(root: &Path, args: &[String]) -> Result<()> {
+    // Formatting first: it takes a second and fails the run before any long build.
     run(cargo().current_dir(root).args(["fmt", "--all", "--", "--check"]))?;
+    let with_devnet = !args.iter().any(|a| a == "--no-devnet");
+    let extra: Vec<&String> = args.iter().filter(|a| *a != "--no-devnet").collect();
+    // The network installs and starts (minutes on a fresh machine, mostly downloads) while the
+    // plugins and binaries compile.
+    let mut devnet = if with_devnet { Some(devnet::Devnet::start(root)?) } else { None };
+    build_plugins(root)?;
     // The end-to-end tests drive the `rapport` and `rapportd` binaries themselves.
     run(cargo().current_dir(root).args(["build", "--workspace", "--bins"]))?;
     let nextest = cargo().args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status();
@@ -143,7 +151,101 @@ fn test(root: &Path, extra: &[String]) -> Result<()> {
         tests.args(["test", "--workspace", "--no-fail-fast"]);
     }
     tests.args(extra);
-    run(&mut tests)
+    let pds = match devnet.as_mut() {
+        Some(devnet) => Some(devnet.wait_ready()?),
+        None => {
+            eprintln!(
+                "xtask: --no-devnet: the Bluesky reference-network tests ({}) skip themselves",
+                devnet::TESTS
+            );
+            None
+        }
+    };
+    if let Some(pds) = &pds {
+        tests.env(devnet::URL_VAR, pds);
+    }
+    let outcome = run(&mut tests);
+    if let Some(devnet) = devnet {
+        devnet.stop(root);
+    }
+    outcome
+}
+
+mod devnet {
+    //! Bluesky's reference network (PLC, PDS, AppView) on loopback, for the Bluesky tests:
+    //! `tests/bsky-devnet/bsky-devnet.sh` installs it from the registries and starts it.
+
+    use super::*;
+
+    /// The variable that tells the devnet tests where the PDS is; unset, they skip themselves.
+    pub const URL_VAR: &str = "RAPPORT_BSKY_DEVNET";
+    /// The tests that need the network, for the message when it is left out.
+    pub const TESTS: &str = "rapport-plugin-bluesky::devnet, rapportd::bluesky_devnet";
+
+    /// A `bsky-devnet.sh up` running in the background.
+    pub struct Devnet {
+        child: std::process::Child,
+        log: PathBuf,
+    }
+
+    fn script(root: &Path) -> PathBuf {
+        root.join("tests/bsky-devnet/bsky-devnet.sh")
+    }
+
+    impl Devnet {
+        /// Starts installing and starting the network; [`Devnet::wait_ready`] waits for it.
+        pub fn start(root: &Path) -> Result<Devnet> {
+            let log = target_dir(root).join("bsky-devnet.log");
+            fs::create_dir_all(target_dir(root))?;
+            let out = fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+            eprintln!(
+                "xtask: starting Bluesky's reference network in the background (log: {})",
+                log.display()
+            );
+            let child = Command::new("bash")
+                .arg(script(root))
+                .arg("up")
+                .stdin(Stdio::null())
+                .stdout(out.try_clone()?)
+                .stderr(out)
+                .spawn()
+                .context("could not start tests/bsky-devnet/bsky-devnet.sh")?;
+            Ok(Devnet { child, log })
+        }
+
+        /// Waits until the network is up and returns its PDS URL.
+        pub fn wait_ready(&mut self) -> Result<String> {
+            let started = Instant::now();
+            let status = self.child.wait().context("waiting for bsky-devnet.sh up")?;
+            let log = fs::read_to_string(&self.log).unwrap_or_default();
+            let pds = log
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("\"pds\": \""))
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_owned);
+            match pds {
+                Some(pds) => {
+                    eprintln!(
+                        "xtask: Bluesky reference network up at {pds} (waited {:.0?})",
+                        started.elapsed()
+                    );
+                    Ok(pds)
+                }
+                None => bail!(
+                    "Bluesky's reference network did not start ({status}); see {} (or run with --no-devnet)",
+                    self.log.display()
+                ),
+            }
+        }
+
+        /// Stops everything `up` started.
+        pub fn stop(mut self, root: &Path) {
+            let _ = self.child.wait();
+            if let Err(e) = run(Command::new("bash").arg(script(root)).arg("down")) {
+                eprintln!("xtask: stopping the Bluesky reference network: {e:#}");
+            }
+        }
+    }
 }
 
 fn bench(root: &Path) -> Result<()> {

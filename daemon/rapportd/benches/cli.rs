@@ -5,7 +5,10 @@
 //! - the first page of `rapport queue` (process start, connect, request, render) — target ≤ 20 ms,
 //!   and flat from 10,000 to 1,000,000 tasks;
 //! - `rapport approve` with 1,000 ids in one command;
-//! - the daemon's CPU while idle (one account polling the sandbox once a minute): no busy polling.
+//! - the daemon's CPU while idle (one account polling the sandbox once a minute): no busy polling;
+//! - start-up of a daemon with four accounts, one per platform plugin, with a cold compile cache
+//!   (a fresh data dir) and a warm one (a restart), and its peak resident memory once all four
+//!   have polled — target ≤ 50 ms warm, ≤ 40 MB.
 //!
 //! Run: `cargo build --release -p rapport-cli && cargo bench -p rapportd --bench cli`
 //! (`cargo xtask bench` does both, after building the plugins).
@@ -31,12 +34,16 @@ fn target_dir() -> PathBuf {
 /// The `rapport` binary next to this bench's `rapportd` (same profile).
 fn cli_path() -> PathBuf {
     let path = Path::new(env!("CARGO_BIN_EXE_rapportd")).with_file_name("rapport");
-    assert!(path.exists(), "{} is missing: build it with `cargo build --release -p rapport-cli`", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: build it with `cargo build --release -p rapport-cli`",
+        path.display()
+    );
     path
 }
 
-fn plugin_path() -> PathBuf {
-    let path = target_dir().join("wasm32-wasip2/plugin/rapport_plugin_mastodon.wasm");
+fn plugin_path(name: &str) -> PathBuf {
+    let path = target_dir().join(format!("wasm32-wasip2/plugin/rapport_plugin_{name}.wasm"));
     assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
     path
 }
@@ -77,7 +84,9 @@ struct Rig {
 }
 
 impl Rig {
-    fn start(sandbox: &MastodonSandbox, tasks: usize) -> Rig {
+    /// A daemon on a store of `tasks` proposed tasks, with the Mastodon account on the sandbox and,
+    /// if `all_platforms`, one account for each other platform plugin too.
+    fn start(sandbox: &MastodonSandbox, tasks: usize, all_platforms: bool) -> Rig {
         let dir = tempfile::tempdir().expect("temp dir");
         let started = Instant::now();
         fill(&dir.path().join("data"), tasks);
@@ -85,61 +94,108 @@ impl Rig {
         let token = dir.path().join("token");
         std::fs::write(&token, TOKEN).unwrap();
         std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let config = dir.path().join("rapport.toml");
-        std::fs::write(
-            &config,
-            format!(
-                r#"data_dir = "{data}"
-[socket]
-path = "{socket}"
-
+        // The other platforms' accounts point at the sandbox too: they load and poll (and fail
+        // their polls), which is what their memory and start-up cost is made of.
+        let platforms: &[(&str, &str, &str)] = if all_platforms {
+            &[
+                ("mastodon", "mastodon", "token"),
+                ("bluesky", "bluesky", "app_password"),
+                ("x", "x", "refresh_token"),
+                ("facebook", "facebook-pages", "page_token"),
+            ]
+        } else {
+            &[("mastodon", "mastodon", "token")]
+        };
+        let mut accounts = String::new();
+        for (plugin, platform, secret) in platforms {
+            accounts.push_str(&format!(
+                r#"
 [[accounts]]
-name = "shop"
-platform = "mastodon"
+name = "{name}"
+platform = "{platform}"
 plugin = "{plugin}"
 api_base = "{api}"
 user = "shop"
 poll_interval = "60s"
 allow_private_addresses = true
 [accounts.secrets]
-token = {{ file = "{token}" }}
+{secret} = {{ file = "{token}" }}
+[accounts.settings]
+client_id = "bench"
 "#,
-                data = dir.path().join("data").display(),
-                socket = dir.path().join("rapport.sock").display(),
-                plugin = plugin_path().display(),
+                name = if *plugin == "mastodon" { "shop" } else { plugin },
+                plugin = plugin_path(plugin).display(),
                 api = sandbox.base_url(),
                 token = token.display(),
+            ));
+        }
+        let config = dir.path().join("rapport.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "data_dir = \"{data}\"\n[socket]\npath = \"{socket}\"\n{accounts}",
+                data = dir.path().join("data").display(),
+                socket = dir.path().join("rapport.sock").display(),
             ),
         )
         .unwrap();
+        let (daemon, _) = Rig::spawn(&dir, &config);
+        Rig { dir, daemon }
+    }
+
+    /// Starts `rapportd` on `config`; returns it once it answers, with how long that took.
+    fn spawn(dir: &tempfile::TempDir, config: &Path) -> (Child, Duration) {
+        let started = Instant::now();
         let daemon = Command::new(env!("CARGO_BIN_EXE_rapportd"))
             .arg("--config")
-            .arg(&config)
+            .arg(config)
             .env("RAPPORT_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("rapportd starts");
-        let rig = Rig { dir, daemon };
+        let socket = dir.path().join("rapport.sock");
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !rig.cli(&["status"]).0 {
+        while !cli_ok(&socket, &["status"]) {
             assert!(Instant::now() < deadline, "rapportd did not come up");
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(2));
         }
-        rig
+        (daemon, started.elapsed())
+    }
+
+    /// Kills the daemon, empties the compile cache and starts it again: every plugin is compiled.
+    fn restart_cold(&mut self) -> Duration {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = std::fs::remove_dir_all(self.dir.path().join("data/plugin-cache"));
+        self.restart()
+    }
+
+    /// Kills the daemon and starts it again on the same data dir; how long until it answers.
+    fn restart(&mut self) -> Duration {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let (daemon, took) = Rig::spawn(&self.dir, &self.dir.path().join("rapport.toml"));
+        self.daemon = daemon;
+        took
+    }
+
+    /// A `kB` field of the daemon's `/proc/<pid>/status`, in KiB.
+    fn status_kib(&self, field: &str) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.daemon.id())).expect("/proc status");
+        let line = status
+            .lines()
+            .find_map(|l| l.strip_prefix(field).and_then(|rest| rest.strip_prefix(':')))
+            .unwrap_or_else(|| panic!("/proc status has no {field}"));
+        line.trim().trim_end_matches("kB").trim().parse().expect("a number of kB")
     }
 
     /// Runs the CLI; whether it succeeded and how long the whole process took.
     fn cli(&self, args: &[&str]) -> (bool, Duration) {
         let started = Instant::now();
-        let status = Command::new(cli_path())
-            .arg("--socket")
-            .arg(self.dir.path().join("rapport.sock"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("rapport runs");
-        (status.success(), started.elapsed())
+        let ok = cli_ok(&self.dir.path().join("rapport.sock"), args);
+        (ok, started.elapsed())
     }
 
     /// User plus system CPU time the daemon has used, from /proc.
@@ -161,6 +217,19 @@ impl Drop for Rig {
     }
 }
 
+/// Runs `rapport --socket <socket> <args>`; whether it succeeded.
+fn cli_ok(socket: &Path, args: &[&str]) -> bool {
+    Command::new(cli_path())
+        .arg("--socket")
+        .arg(socket)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("rapport runs")
+        .success()
+}
+
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -168,9 +237,12 @@ fn millis(d: Duration) -> f64 {
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let sandbox = runtime.block_on(MastodonSandbox::start(Seed::new(TOKEN))).expect("sandbox starts");
-    println!("rapport CLI end to end ({} runs per case, wall time of the whole `rapport` process)", QUEUE_RUNS);
+    println!(
+        "rapport CLI end to end ({} runs per case, wall time of the whole `rapport` process)",
+        QUEUE_RUNS
+    );
     for tasks in [10_000, 1_000_000] {
-        let rig = Rig::start(&sandbox, tasks);
+        let rig = Rig::start(&sandbox, tasks, false);
         let mut times: Vec<Duration> = (0..QUEUE_RUNS)
             .map(|_| {
                 let (ok, took) = rig.cli(&["queue", "--state", "proposed", "--limit", "50"]);
@@ -203,4 +275,23 @@ fn main() {
             println!("  `rapport approve` with 1,000 ids in one command: {:.0} ms", millis(took));
         }
     }
+
+    let mut rig = Rig::start(&sandbox, 0, true);
+    let cold = rig.restart_cold();
+    let warm: Vec<Duration> = (0..5).map(|_| rig.restart()).collect();
+    let warm_best = warm.iter().min().copied().unwrap_or_default();
+    // Every account has polled once (at start); give the polls a moment to finish.
+    std::thread::sleep(Duration::from_secs(5));
+    println!("rapportd with four accounts, one per platform plugin (mastodon, bluesky, x, facebook)");
+    println!(
+        "  start-up until `rapport status` answers: cold compile cache {:.0} ms, warm {:.0} ms (best of 5; runs {:?} ms)",
+        millis(cold),
+        millis(warm_best),
+        warm.iter().map(|d| millis(*d).round() as u64).collect::<Vec<_>>()
+    );
+    println!(
+        "  resident memory after the first polls: VmRSS {:.1} MiB, peak VmHWM {:.1} MiB",
+        rig.status_kib("VmRSS") as f64 / 1024.0,
+        rig.status_kib("VmHWM") as f64 / 1024.0
+    );
 }

@@ -7,69 +7,31 @@
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use rapport_tests::sandbox::{Fault, FaultRule, MastodonSandbox, Seed, SeedAccount};
 use serde_json::Value;
 
+mod common;
+
+use common::{cli_path, id, kind, plugin_path};
+
 const TOKEN: &str = "e2e-token";
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
-}
-
-fn plugin_path() -> PathBuf {
-    let path = target_dir().join("wasm32-wasip2/plugin/rapport_plugin_mastodon.wasm");
-    assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
-    path
-}
-
-fn cli_path() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let path = exe.parent().and_then(Path::parent).expect("target profile dir").join("rapport");
-    assert!(path.exists(), "{} is missing: build it with `cargo build -p rapport-cli`", path.display());
-    path
-}
-
-/// A sandbox, a data dir and a daemon process that can be killed and restarted.
+/// A daemon whose one account is on the local Mastodon sandbox.
 struct Rig {
-    dir: tempfile::TempDir,
     sandbox: MastodonSandbox,
-    daemon: Option<Child>,
+    daemon: common::Rig,
 }
 
 impl Rig {
     async fn new(seed: Seed, policy: &str) -> Rig {
         let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let rig = Rig { dir: tempfile::tempdir().expect("tempdir"), sandbox, daemon: None };
-        rig.write_config(policy);
-        rig
-    }
-
-    fn socket(&self) -> PathBuf {
-        self.dir.path().join("rapport.sock")
-    }
-
-    fn config(&self) -> PathBuf {
-        self.dir.path().join("rapport.toml")
-    }
-
-    fn write_config(&self, policy: &str) {
-        let token = self.dir.path().join("token");
-        std::fs::write(&token, TOKEN).unwrap();
-        std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-        let config = format!(
-            r#"data_dir = "{data}"
-[socket]
-path = "{socket}"
-
-[[accounts]]
+        let daemon = common::Rig::new(
+            |rig| {
+                format!(
+                    r#"[[accounts]]
 name = "shop"
 platform = "mastodon"
 plugin = "{plugin}"
@@ -78,103 +40,30 @@ user = "shop"
 poll_interval = "10s"
 allow_private_addresses = true
 [accounts.secrets]
-token = {{ file = "{token}" }}
-
-{policy}
-"#,
-            data = self.dir.path().join("data").display(),
-            socket = self.socket().display(),
-            plugin = plugin_path().display(),
-            api = self.sandbox.base_url(),
-            token = token.display(),
+token = {{ file = "{token}" }}"#,
+                    plugin = plugin_path("mastodon").display(),
+                    api = sandbox.base_url(),
+                    token = rig.secret_file("token", TOKEN).display(),
+                )
+            },
+            policy,
         );
-        std::fs::write(self.config(), config).unwrap();
-    }
-
-    fn start(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("rapportd.log"))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_rapportd"))
-            .arg("--config")
-            .arg(self.config())
-            .env("RAPPORT_LOG", "info")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("rapportd starts");
-        self.daemon = Some(child);
-        self.wait("the daemon's socket", || self.cli(&["status"]).status.success().then_some(()));
-    }
-
-    fn kill9(&mut self) {
-        if let Some(mut child) = self.daemon.take() {
-            child.kill().expect("SIGKILL");
-            child.wait().unwrap();
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("rapportd.log")).unwrap_or_default()
-    }
-
-    fn cli(&self, args: &[&str]) -> Output {
-        Command::new(cli_path()).arg("--socket").arg(self.socket()).args(args).output().expect("rapport runs")
-    }
-
-    fn tasks(&self, state: Option<&str>) -> Vec<Value> {
-        let mut args = vec!["--json", "queue", "--limit", "200"];
-        if let Some(state) = state {
-            args.extend(["--state", state]);
-        }
-        let out = self.cli(&args);
-        assert!(out.status.success(), "queue failed: {}", String::from_utf8_lossy(&out.stderr));
-        match serde_json::from_slice(&out.stdout).expect("queue --json is JSON") {
-            Value::Array(tasks) => tasks,
-            other => panic!("queue --json gave {other}"),
-        }
-    }
-
-    fn task(&self, id: u64) -> Value {
-        let out = self.cli(&["--json", "show", &id.to_string()]);
-        assert!(out.status.success(), "show failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("show --json is JSON")
-    }
-
-    /// Polls `probe` for up to 30 s; panics with the daemon's log if it never holds.
-    fn wait<T>(&self, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(value) = probe() {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; rapportd log:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_tasks(&self, state: &str, n: usize) -> Vec<Value> {
-        self.wait(&format!("{n} {state} tasks"), || {
-            let tasks = self.tasks(Some(state));
-            (tasks.len() >= n).then_some(tasks)
-        })
+        Rig { sandbox, daemon }
     }
 }
 
-impl Drop for Rig {
-    fn drop(&mut self) {
-        self.kill9();
+impl std::ops::Deref for Rig {
+    type Target = common::Rig;
+
+    fn deref(&self) -> &common::Rig {
+        &self.daemon
     }
 }
 
-fn kind(task: &Value) -> &str {
-    task["action"]["kind"].as_str().unwrap_or_default()
-}
-
-fn id(task: &Value) -> u64 {
-    task["id"].as_u64().expect("task id")
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut common::Rig {
+        &mut self.daemon
+    }
 }
 
 fn shop() -> Seed {
@@ -228,7 +117,7 @@ async fn a_follower_and_a_question_become_tasks_and_each_is_sent_exactly_once() 
 
     // A reload restarts polling at once: the same page comes back and makes nothing new.
     let polls = rig.sandbox.count("GET", "/api/v1/notifications");
-    let pid = rig.daemon.as_ref().unwrap().id();
+    let pid = rig.pid().expect("the daemon runs");
     assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
     rig.wait("a poll after the reload", || {
         (rig.sandbox.count("GET", "/api/v1/notifications") > polls).then_some(())
@@ -382,7 +271,7 @@ fn check_config_loads_the_plugins_and_refuses_a_budget_above_the_platform_ceilin
              api_base = \"https://example.social\"\nuser = \"shop\"\n\n[[policy.budgets]]\naction = \"follow\"\n\
              per_day = {per_day}\n",
             data = dir.path().join("data").display(),
-            plugin = plugin_path().display(),
+            plugin = plugin_path("mastodon").display(),
         )
     };
     let check = || {

@@ -2,7 +2,8 @@
 //! reads a follow and a mention from a local PDS + AppView and answers with a reply and a
 //! follow-back that then appear on the network.
 //!
-//! Skipped (with a note) unless `RAPPORT_BSKY_DEVNET` names the devnet's PDS. Run it with:
+//! Skipped (with a note) unless `RAPPORT_BSKY_DEVNET` names the devnet's PDS; `cargo xtask test`
+//! starts the network and sets it. By hand:
 //!
 //! ```text
 //! bash tests/bsky-devnet/bsky-devnet.sh up
@@ -15,7 +16,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use rapport_core::notification::{Notification, NotificationKind};
 use rapport_core::task::Action;
@@ -23,18 +24,8 @@ use rapport_host::egress::grant::EgressGrant;
 use rapport_host::egress::secrets::Secrets;
 use rapport_host::kv::{MemoryKv, PluginKv};
 use rapport_host::{AccountBinding, AccountContext, HostConfig, PluginHost};
-use serde_json::{Value, json};
-
-/// How long the AppView may take to index what the PDS wrote.
-const INDEX_WAIT: Duration = Duration::from_secs(30);
-
-/// An account created on the devnet, with its own session.
-struct Member {
-    did: String,
-    handle: String,
-    password: String,
-    access: String,
-}
+use rapport_tests::bsky_devnet::{Devnet, INDEX_WAIT, eventually};
+use serde_json::json;
 
 /// The built plugin component.
 fn wasm_path() -> PathBuf {
@@ -47,136 +38,18 @@ fn wasm_path() -> PathBuf {
     target.join("wasm32-wasip2/plugin/rapport_plugin_bluesky.wasm")
 }
 
-async fn xrpc_post(http: &reqwest::Client, pds: &str, nsid: &str, token: Option<&str>, body: Value) -> Value {
-    let mut request = http.post(format!("{pds}/xrpc/{nsid}")).json(&body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.unwrap_or_else(|e| panic!("{nsid}: {e}"));
-    let status = response.status();
-    let value: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{nsid} answered {status}: {value}");
-    value
-}
-
-async fn xrpc_get(
-    http: &reqwest::Client,
-    pds: &str,
-    nsid: &str,
-    token: &str,
-    query: &[(&str, &str)],
-) -> Value {
-    let response = http
-        .get(format!("{pds}/xrpc/{nsid}"))
-        .query(query)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{nsid}: {e}"));
-    let status = response.status();
-    let value: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{nsid} answered {status}: {value}");
-    value
-}
-
-async fn create_account(http: &reqwest::Client, pds: &str, handle: &str) -> Member {
-    let password = format!("pw-{handle}");
-    let made = xrpc_post(
-        http,
-        pds,
-        "com.atproto.server.createAccount",
-        None,
-        json!({"handle": handle, "email": format!("{handle}@example.com"), "password": password}),
-    )
-    .await;
-    Member {
-        did: made["did"].as_str().expect("createAccount names the DID").to_owned(),
-        handle: handle.to_owned(),
-        password,
-        access: made["accessJwt"].as_str().expect("createAccount opens a session").to_owned(),
-    }
-}
-
-async fn create_record(
-    http: &reqwest::Client,
-    pds: &str,
-    who: &Member,
-    collection: &str,
-    record: Value,
-) -> Value {
-    xrpc_post(
-        http,
-        pds,
-        "com.atproto.repo.createRecord",
-        Some(&who.access),
-        json!({"repo": who.did, "collection": collection, "record": record}),
-    )
-    .await
-}
-
-fn now_rfc3339() -> String {
-    let millis = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-    rapport_plugin_bluesky::convert::rfc3339(i64::try_from(millis).unwrap_or(0))
-}
-
-/// Polls `check` until it returns `Some`, or fails naming `what`.
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + INDEX_WAIT;
-    loop {
-        if let Some(found) = check().await {
-            return found;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
-    let Ok(pds) = std::env::var("RAPPORT_BSKY_DEVNET") else {
-        eprintln!(
-            "skipped: set RAPPORT_BSKY_DEVNET=http://localhost:2583 after `bash tests/bsky-devnet/bsky-devnet.sh up`"
-        );
-        return;
-    };
-    let pds = pds.trim_end_matches('/').to_owned();
+    let Some(devnet) = Devnet::from_env("devnet") else { return };
+    let pds = devnet.pds().to_owned();
     let started = Instant::now();
-    let http = reqwest::Client::new();
-    let tag =
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() % 1_000_000_000).unwrap_or(0);
-    let fan = create_account(&http, &pds, &format!("fan{tag}.test")).await;
-    let me = create_account(&http, &pds, &format!("me{tag}.test")).await;
+    let fan = devnet.create_account("fan").await;
+    let me = devnet.create_account("me").await;
 
     // The fan follows the account and mentions it — with a mention facet, or nobody is notified.
-    create_record(
-        &http,
-        &pds,
-        &fan,
-        "app.bsky.graph.follow",
-        json!({"$type": "app.bsky.graph.follow", "subject": me.did, "createdAt": now_rfc3339()}),
-    )
-    .await;
+    devnet.follow(&fan, &me).await;
     let text = format!("Grüße 🎉 @{} ça va?", me.handle);
-    let start = text.find('@').expect("the text has a mention");
-    let mention = create_record(
-        &http,
-        &pds,
-        &fan,
-        "app.bsky.feed.post",
-        json!({
-            "$type": "app.bsky.feed.post",
-            "text": text,
-            "createdAt": now_rfc3339(),
-            "facets": [{"index": {"byteStart": start, "byteEnd": start + 1 + me.handle.len()},
-                        "features": [{"$type": "app.bsky.richtext.facet#mention", "did": me.did}]}],
-        }),
-    )
-    .await;
-    let mention_uri = mention["uri"].as_str().expect("createRecord names the URI").to_owned();
+    let mention_uri = devnet.mention(&fan, &me, &text).await;
 
     // The plugin acts for the mentioned account.
     let cache = tempfile::tempdir().expect("temp dir");
@@ -257,13 +130,11 @@ async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
     assert!(follow_uri.starts_with(&format!("at://{}/app.bsky.graph.follow/", me.did)), "{follow_uri}");
 
     // On the network: the reply hangs under the mention with a mention facet, and the follow shows.
-    let thread = eventually("the reply in the thread", || {
-        let (http, pds, token, uri, reply_uri) = (&http, &pds, &fan.access, &mention_uri, &reply_uri);
-        async move {
-            let thread = xrpc_get(http, pds, "app.bsky.feed.getPostThread", token, &[("uri", uri)]).await;
-            let replies = thread["thread"]["replies"].as_array().cloned().unwrap_or_default();
-            replies.into_iter().find(|r| r["post"]["uri"] == json!(reply_uri))
-        }
+    let (network, fan_ref, me_ref) = (&devnet, &fan, &me);
+    let (question, reply_ref) = (mention_uri.as_str(), reply_uri.as_str());
+    let thread = eventually("the reply in the thread", || async move {
+        let replies = network.replies(fan_ref, question).await;
+        replies.into_iter().find(|r| r["post"]["uri"] == json!(reply_ref))
     })
     .await;
     let record = &thread["post"]["record"];
@@ -276,12 +147,8 @@ async fn the_plugin_answers_a_mention_and_a_follow_on_the_reference_network() {
     let link = reply_text.find("https").expect("the reply links");
     assert_eq!(record["facets"][1]["index"], json!({"byteStart": link, "byteEnd": reply_text.len()}));
 
-    eventually("the follow-back in getFollows", || {
-        let (http, pds, token, me_did, fan_did) = (&http, &pds, &fan.access, &me.did, &fan.did);
-        async move {
-            let follows = xrpc_get(http, pds, "app.bsky.graph.getFollows", token, &[("actor", me_did)]).await;
-            follows["follows"].as_array()?.iter().find(|f| f["did"] == json!(fan_did)).map(|_| ())
-        }
+    eventually("the follow-back in getFollows", || async move {
+        network.follows(me_ref, fan_ref).await.then_some(())
     })
     .await;
     let relationship = plugin.relationship(&binding, &fan.did).await.expect("relationship");
