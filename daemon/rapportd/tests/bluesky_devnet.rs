@@ -52,7 +52,9 @@ app_password = {{ file = "{password}" }}"#,
                 password = rig.secret_file("app-password", &me.password).display(),
             )
         },
-        "",
+        // A devnet account is minutes old, with no avatar and no posts: it scores as a likely
+        // throwaway, so triage would only record it. Here every follower is proposed.
+        "[triage]\nmin_follow_back_score = 0",
     )
     .with_patience(Duration::from_secs(60));
     rig.start();
