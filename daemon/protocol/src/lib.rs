@@ -25,14 +25,74 @@ pub const MAX_FRAME: u32 = 1 << 20;
 pub const MAX_PAGE: u32 = 200;
 
 /// Where the CLI and the daemon meet unless configured otherwise:
-/// `$XDG_RUNTIME_DIR/rapport/rapport.sock`, else `/run/user/<uid>/rapport/rapport.sock` (where
-/// systemd puts the runtime dir when the variable is missing, e.g. under `sudo -u`).
+/// - `$RUNTIME_DIRECTORY/rapport.sock` when systemd set it (`RuntimeDirectory=rapport` of the system
+///   unit makes it `/run/rapport`); the first entry if it names several;
+/// - else `$XDG_RUNTIME_DIR/rapport/rapport.sock` (a person's session, the user unit);
+/// - else `/run/user/<uid>/rapport/rapport.sock` (where systemd puts the runtime dir when the
+///   variable is missing, e.g. under `sudo -u`).
+///
+/// A person's CLI has no `RUNTIME_DIRECTORY`, so it reaches a system service's socket through
+/// `--socket` or `RAPPORT_SOCKET` (see `config/systemd/rapportd.service`).
 pub fn default_socket_path() -> std::path::PathBuf {
-    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+    socket_path_in(
+        std::env::var_os("RUNTIME_DIRECTORY"),
+        std::env::var_os("XDG_RUNTIME_DIR"),
+        rustix::process::getuid().as_raw(),
+    )
+}
+
+/// [`default_socket_path`] for given values of `RUNTIME_DIRECTORY`, `XDG_RUNTIME_DIR` and the uid;
+/// empty variables count as unset.
+fn socket_path_in(
+    runtime_directory: Option<std::ffi::OsString>,
+    xdg_runtime_dir: Option<std::ffi::OsString>,
+    uid: u32,
+) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+    // systemd joins several RuntimeDirectory= entries with `:`; the first is the service's own.
+    let systemd = runtime_directory.as_deref().and_then(|dirs| {
+        let first = dirs.as_bytes().split(|&b| b == b':').next().unwrap_or_default();
+        (!first.is_empty()).then(|| std::ffi::OsStr::from_bytes(first).to_owned())
+    });
+    if let Some(dir) = systemd {
+        return PathBuf::from(dir).join("rapport.sock");
+    }
+    let runtime = xdg_runtime_dir
         .filter(|dir| !dir.is_empty())
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(format!("/run/user/{}", rustix::process::getuid().as_raw()))
-        });
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(format!("/run/user/{uid}")));
     runtime.join("rapport").join("rapport.sock")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+    use std::path::Path;
+
+    use super::socket_path_in;
+
+    fn os(s: &str) -> Option<OsString> {
+        Some(OsString::from(s))
+    }
+
+    #[test]
+    fn a_system_service_uses_its_runtime_directory() {
+        // What `RuntimeDirectory=rapport` in config/systemd/rapportd.service sets.
+        let path = socket_path_in(os("/run/rapport"), None, 990);
+        assert_eq!(path, Path::new("/run/rapport/rapport.sock"));
+        // It wins over a runtime dir inherited from a session, and only its first entry counts.
+        let path = socket_path_in(os("/run/rapport:/run/other"), os("/run/user/1000"), 1000);
+        assert_eq!(path, Path::new("/run/rapport/rapport.sock"));
+    }
+
+    #[test]
+    fn a_person_uses_the_session_runtime_dir_else_the_per_uid_one() {
+        let path = socket_path_in(None, os("/run/user/1000"), 1000);
+        assert_eq!(path, Path::new("/run/user/1000/rapport/rapport.sock"));
+        let path = socket_path_in(os(""), os(""), 1234);
+        assert_eq!(path, Path::new("/run/user/1234/rapport/rapport.sock"));
+        let path = socket_path_in(None, None, 1234);
+        assert_eq!(path, Path::new("/run/user/1234/rapport/rapport.sock"));
+    }
 }

@@ -82,7 +82,7 @@ pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Expires stale proposals, then starts every due task the gate allows; returns when the earliest
-/// held task becomes due, if any.
+/// held or retrying task becomes due, if any (those beyond the idle pass may be left out).
 pub fn pass(
     daemon: &Arc<Daemon>,
     in_flight: &mut JoinSet<String>,
@@ -146,6 +146,12 @@ pub fn pass(
             account_name
         });
     }
+    // Tasks waiting out a retry (a 429's few seconds) or an earlier hold are not due, so the loop
+    // above did not see them: wake when the first comes due, not at the next idle pass.
+    let horizon = now.saturating_add(i64::try_from(IDLE_PASS.as_secs()).unwrap_or(i64::MAX));
+    for task in daemon.store.due(horizon, BATCH)? {
+        next = earliest(next, task.not_before.filter(|&at| at > now));
+    }
     Ok(next)
 }
 
@@ -191,7 +197,8 @@ pub fn outcome(
             reason: format!("the platform asked to slow down; retrying in {seconds} s"),
         },
         CallFailure::Plugin(PluginError::Transient(why)) if task.attempts < MAX_ATTEMPTS => {
-            let delay = 30i64 << task.attempts.min(7);
+            // `attempts` counts this one: 30 s after the first, doubling up to about an hour.
+            let delay = 30i64 << task.attempts.saturating_sub(1).min(7);
             Transition::Retry {
                 not_before: now + delay,
                 reason: format!(

@@ -55,5 +55,11 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    runtime.block_on(rapportd::daemon::run(settings))
+    // One line a person (or the journal) can act on, e.g. "another rapportd is using <data dir>",
+    // rather than a debug dump with a backtrace.
+    if let Err(err) = runtime.block_on(rapportd::daemon::run(settings)) {
+        eprintln!("rapportd: {err:#}");
+        std::process::exit(1);
+    }
+    Ok(())
 }

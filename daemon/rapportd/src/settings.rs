@@ -118,8 +118,9 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
-/// The socket path the CLI looks for by default (`$XDG_RUNTIME_DIR/rapport/rapport.sock`, else
-/// `/run/user/<uid>/rapport/rapport.sock`).
+/// The socket path when the config names none: `$RUNTIME_DIRECTORY/rapport.sock` under the system
+/// unit (`/run/rapport/rapport.sock`), else `$XDG_RUNTIME_DIR/rapport/rapport.sock`, else
+/// `/run/user/<uid>/rapport/rapport.sock`; the CLI's default is the same function.
 pub fn default_socket() -> PathBuf {
     rapport_protocol::default_socket_path()
 }

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rapport_core::task::{Action, Origin, TaskContext, TaskState, Transition};
@@ -24,45 +23,21 @@ const PER_HOUR: usize = 6;
 const MIN_GAP: i64 = 600;
 const DAY: i64 = 86_400;
 
-fn write_config(dir: &Path, sandbox: &MastodonSandbox) -> PathBuf {
-    let token = dir.join("token");
-    std::fs::write(&token, TOKEN).unwrap();
-    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let config = dir.join("rapport.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"data_dir = "{data}"
-[socket]
-path = "{socket}"
-
-[[accounts]]
-name = "shop"
-platform = "mastodon"
-plugin = "{plugin}"
-api_base = "{api}"
-user = "shop"
-allow_private_addresses = true
-[accounts.secrets]
-token = {{ file = "{token}" }}
-
-[[policy.budgets]]
+/// A rig (not started: the daemon runs in process) with the account on `sandbox`; its config.
+fn config(sandbox: &MastodonSandbox) -> common::Rig {
+    common::Rig::new(
+        |rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+        &format!(
+            r#"[[policy.budgets]]
 account = "shop"
 action = "follow"
 per_day = {PER_DAY}
 per_hour = {PER_HOUR}
 min_gap = "{MIN_GAP}s"
 jitter = 0.2
-"#,
-            data = dir.join("data").display(),
-            socket = dir.join("rapport.sock").display(),
-            plugin = common::plugin_path("mastodon").display(),
-            api = sandbox.base_url(),
-            token = token.display(),
+"#
         ),
     )
-    .unwrap();
-    config
 }
 
 /// The largest number of `times` inside any window of `length` seconds.
@@ -86,8 +61,8 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
         seed = seed.account(SeedAccount::new(acct.as_str(), acct.as_str()));
     }
     let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sandbox);
+    let rig = config(&sandbox);
+    let config = rig.config_path();
     let start = rapport_host::clock::SystemClock.now_seconds();
     let clock = Arc::new(common::TestClock::at(start));
 

@@ -28,26 +28,8 @@ struct Rig {
 impl Rig {
     async fn new(seed: Seed, policy: &str) -> Rig {
         let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let daemon = common::Rig::new(
-            |rig| {
-                format!(
-                    r#"[[accounts]]
-name = "shop"
-platform = "mastodon"
-plugin = "{plugin}"
-api_base = "{api}"
-user = "shop"
-poll_interval = "10s"
-allow_private_addresses = true
-[accounts.secrets]
-token = {{ file = "{token}" }}"#,
-                    plugin = plugin_path("mastodon").display(),
-                    api = sandbox.base_url(),
-                    token = rig.secret_file("token", TOKEN).display(),
-                )
-            },
-            policy,
-        );
+        let daemon =
+            common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), policy);
         Rig { sandbox, daemon }
     }
 }

@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rapport_core::task::{Action, Origin, TaskState, Transition};
@@ -22,29 +21,11 @@ const TOKEN: &str = "schedule-token";
 const MONDAY_8: i64 = 1_796_626_800;
 const HOUR: i64 = 3600;
 
-fn write_config(dir: &Path, sandbox: &MastodonSandbox) -> PathBuf {
-    let token = dir.join("token");
-    std::fs::write(&token, TOKEN).unwrap();
-    std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let config = dir.join("rapport.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"data_dir = "{data}"
-[socket]
-path = "{socket}"
-
-[[accounts]]
-name = "shop"
-platform = "mastodon"
-plugin = "{plugin}"
-api_base = "{api}"
-user = "shop"
-allow_private_addresses = true
-[accounts.secrets]
-token = {{ file = "{token}" }}
-
-[posting]
+/// A rig (not started: the daemon runs in process) with the account on `sandbox`; its config.
+fn config(sandbox: &MastodonSandbox) -> common::Rig {
+    common::Rig::new(
+        |rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+        r#"[posting]
 max_posts_per_day = 1
 approve_scheduled = false
 
@@ -70,15 +51,7 @@ id = "tip-trimming"
 text = "Tip: trim leather-hard, not bone-dry."
 kind = "value"
 "#,
-            data = dir.join("data").display(),
-            socket = dir.join("rapport.sock").display(),
-            plugin = common::plugin_path("mastodon").display(),
-            api = sandbox.base_url(),
-            token = token.display(),
-        ),
     )
-    .unwrap();
-    config
 }
 
 fn entry_of(action: &Origin) -> &str {
@@ -93,8 +66,8 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
     let sandbox = MastodonSandbox::start(Seed::new(TOKEN).own(SeedAccount::new("shop", "The Shop")))
         .await
         .expect("sandbox starts");
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sandbox);
+    let rig = config(&sandbox);
+    let config = rig.config_path();
     let clock = Arc::new(common::TestClock::at(MONDAY_8));
     let daemon: Arc<Daemon> =
         Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");

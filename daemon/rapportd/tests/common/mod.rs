@@ -115,6 +115,11 @@ impl Rig {
         path
     }
 
+    /// The config file the daemon runs with (for an in-process daemon: `Settings::load` it).
+    pub fn config_path(&self) -> PathBuf {
+        self.config()
+    }
+
     /// The daemon's control socket.
     pub fn socket(&self) -> PathBuf {
         self.dir.path().join("rapport.sock")
@@ -223,6 +228,25 @@ impl Drop for Rig {
     fn drop(&mut self) {
         self.kill9();
     }
+}
+
+/// An `[[accounts]]` table named `name` for the Mastodon plugin against the sandbox at `api`,
+/// polling every 10 s, with the access token `token` in a secret file of `rig`.
+pub fn mastodon_account(rig: &Rig, name: &str, api: &str, token: &str) -> String {
+    format!(
+        r#"[[accounts]]
+name = "{name}"
+platform = "mastodon"
+plugin = "{plugin}"
+api_base = "{api}"
+user = "{name}"
+poll_interval = "10s"
+allow_private_addresses = true
+[accounts.secrets]
+token = {{ file = "{token}" }}"#,
+        plugin = plugin_path("mastodon").display(),
+        token = rig.secret_file(&format!("{name}-token"), token).display(),
+    )
 }
 
 /// A task's action kind (`follow-back`, `reply`).
