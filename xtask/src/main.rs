@@ -164,11 +164,8 @@ fn test(root: &Path, args: &[String]) -> Result<()> {
     if let Some(pds) = &pds {
         tests.env(devnet::URL_VAR, pds);
     }
-    let outcome = run(&mut tests);
-    if let Some(devnet) = devnet {
-        devnet.stop(root);
-    }
-    outcome
+    // Dropping `devnet` stops the network, whatever the outcome.
+    run(&mut tests)
 }
 
 mod devnet {
@@ -182,10 +179,12 @@ mod devnet {
     /// The tests that need the network, for the message when it is left out.
     pub const TESTS: &str = "rapport-plugin-bluesky::devnet, rapportd::bluesky_devnet";
 
-    /// A `bsky-devnet.sh up` running in the background.
+    /// A `bsky-devnet.sh up` running in the background; dropping it stops the network.
     pub struct Devnet {
         child: std::process::Child,
         log: PathBuf,
+        root: PathBuf,
+        started: Instant,
     }
 
     fn script(root: &Path) -> PathBuf {
@@ -210,12 +209,11 @@ mod devnet {
                 .stderr(out)
                 .spawn()
                 .context("could not start tests/bsky-devnet/bsky-devnet.sh")?;
-            Ok(Devnet { child, log })
+            Ok(Devnet { child, log, root: root.to_owned(), started: Instant::now() })
         }
 
         /// Waits until the network is up and returns its PDS URL.
         pub fn wait_ready(&mut self) -> Result<String> {
-            let started = Instant::now();
             let status = self.child.wait().context("waiting for bsky-devnet.sh up")?;
             let log = fs::read_to_string(&self.log).unwrap_or_default();
             let pds = log
@@ -226,8 +224,8 @@ mod devnet {
             match pds {
                 Some(pds) => {
                     eprintln!(
-                        "xtask: Bluesky reference network up at {pds} (waited {:.0?})",
-                        started.elapsed()
+                        "xtask: Bluesky reference network up at {pds}, {:.0?} after it was started",
+                        self.started.elapsed()
                     );
                     Ok(pds)
                 }
@@ -237,11 +235,13 @@ mod devnet {
                 ),
             }
         }
+    }
 
+    impl Drop for Devnet {
         /// Stops everything `up` started.
-        pub fn stop(mut self, root: &Path) {
+        fn drop(&mut self) {
             let _ = self.child.wait();
-            if let Err(e) = run(Command::new("bash").arg(script(root)).arg("down")) {
+            if let Err(e) = run(Command::new("bash").arg(script(&self.root)).arg("down")) {
                 eprintln!("xtask: stopping the Bluesky reference network: {e:#}");
             }
         }
@@ -251,7 +251,8 @@ mod devnet {
 fn bench(root: &Path) -> Result<()> {
     build_plugins(root)?;
     // The CLI bench runs the real `rapport` binary, which `cargo bench` does not build itself.
-    run(cargo().current_dir(root).args(["build", "--release", "-p", "rapport-cli"]))?;
+    // `--workspace`, like the bench run: the same feature set, so nothing is compiled twice.
+    run(cargo().current_dir(root).args(["build", "--release", "--workspace", "--bins"]))?;
     run(cargo().current_dir(root).args(["bench", "--workspace"]))
 }
 

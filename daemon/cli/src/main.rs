@@ -120,9 +120,11 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
     },
-    /// The next scheduled post slots.
+    /// The next scheduled post slots in their local time: the entry each takes and what the gate
+    /// would say then (each slot counts what the earlier ones post); then the slots missed while
+    /// rapportd was down.
     Schedule {
-        /// How many slots.
+        /// How many slots (one schedule time for one account is one slot).
         #[arg(long, default_value_t = 10)]
         count: u32,
     },
@@ -280,7 +282,9 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             Response::Ratio(ratios) => print(json, &ratios, |r| render::ratio(r))?,
             other => return Err(unexpected(&other)),
         },
-        Command::Schedule { count } => match client.call(Request::Schedule { count })? {
+        Command::Schedule { count } => match client.call(Request::Schedule { count, report: true })? {
+            Response::Schedule(report) => print(json, &report, render::schedule)?,
+            // A daemon from before the report answers with the slots alone.
             Response::Slots(slots) => print(json, &slots, |s| render::slots(s, now()))?,
             other => return Err(unexpected(&other)),
         },

@@ -6,9 +6,11 @@
 use std::fmt::Write as _;
 
 use rapport_core::UnixSeconds;
-use rapport_core::task::{Action, PostKind, Task};
+use rapport_core::localtime;
+use rapport_core::task::{Action, PostKind, Task, TaskState};
 use rapport_protocol::{
-    AccountRatio, AccountStatus, ContentEntry, ItemResult, PluginHealth, PostPreview, Slot, StatusReport,
+    AccountRatio, AccountStatus, ContentEntry, ItemResult, PluginHealth, PostPreview, ScheduleReport, Slot,
+    SlotVerdict, StatusReport,
 };
 
 /// A time relative to `now`: "just now", "in 5m", "2h ago", "3d ago".
@@ -30,6 +32,41 @@ pub fn relative(now: UnixSeconds, at: UnixSeconds) -> String {
 pub fn utc(at: UnixSeconds) -> String {
     chrono::DateTime::from_timestamp(at, 0)
         .map_or_else(|| format!("@{at}"), |t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+}
+
+/// A time in the IANA zone `zone` with its abbreviation, "Sat 13 Dec 10:30 GMT"; in UTC when the
+/// zone is empty or unknown (an older daemon sends none).
+pub fn local(at: UnixSeconds, zone: &str) -> String {
+    match localtime::parse_zone(zone, "timezone") {
+        Ok(tz) => localtime::to_local(at, tz).format("%a %d %b %H:%M %Z").to_string(),
+        Err(_) => utc(at),
+    }
+}
+
+/// A time in `zone` as seen from `from`: "11:00 GMT" on the same day, else with the date.
+fn local_from(at: UnixSeconds, from: UnixSeconds, zone: &str) -> String {
+    match localtime::parse_zone(zone, "timezone") {
+        Ok(tz) => localtime::label(at, from, tz),
+        Err(_) => utc(at),
+    }
+}
+
+/// `table`'s output with each row's note, if it has one, on its own indented line under it.
+fn with_notes(table: &str, notes: &[Option<String>]) -> String {
+    let mut out = String::new();
+    let mut lines = table.lines();
+    if let Some(header) = lines.next() {
+        let _ = writeln!(out, "{header}");
+    }
+    for (line, note) in lines.zip(notes.iter().map(Option::as_deref).chain(std::iter::repeat(None))) {
+        let _ = writeln!(out, "{line}");
+        if let Some(note) = note {
+            for part in note.lines() {
+                let _ = writeln!(out, "    {part}");
+            }
+        }
+    }
+    out
 }
 
 /// Columns padded to their widest cell (by characters); the last column is not padded.
@@ -92,7 +129,8 @@ fn who(task: &Task) -> String {
     }
 }
 
-/// The queue as a table.
+/// The queue as a table; a task's note (why it is held, why it ended) follows its row in full,
+/// on its own indented line.
 pub fn task_table(tasks: &[Task], now: UnixSeconds) -> String {
     if tasks.is_empty() {
         return "No tasks.\n".into();
@@ -100,7 +138,10 @@ pub fn task_table(tasks: &[Task], now: UnixSeconds) -> String {
     let rows: Vec<Vec<String>> = tasks
         .iter()
         .map(|t| {
-            let detail = t.note.as_deref().or(t.action.text()).map(|s| excerpt(s, 50)).unwrap_or_default();
+            let not_before = match t.not_before {
+                Some(at) if at > now && t.state == TaskState::Approved => relative(now, at),
+                _ => "-".into(),
+            };
             vec![
                 t.id.to_string(),
                 t.state.to_string(),
@@ -108,11 +149,20 @@ pub fn task_table(tasks: &[Task], now: UnixSeconds) -> String {
                 t.action.kind().to_string(),
                 who(t),
                 relative(now, t.created_at),
-                detail,
+                not_before,
+                t.action.text().map(|s| excerpt(s, 50)).unwrap_or_default(),
             ]
         })
         .collect();
-    table(&["ID", "STATE", "ACCOUNT", "ACTION", "WHO", "CREATED", "TEXT / NOTE"], &rows)
+    let notes: Vec<Option<String>> = tasks
+        .iter()
+        .map(|t| {
+            let held = t.state == TaskState::Approved && t.not_before.is_some_and(|at| at > now);
+            t.note.as_ref().map(|note| if held { format!("held: {note}") } else { format!("note: {note}") })
+        })
+        .collect();
+    let rows = table(&["ID", "STATE", "ACCOUNT", "ACTION", "WHO", "CREATED", "NOT BEFORE", "TEXT"], &rows);
+    with_notes(&rows, &notes)
 }
 
 /// Indents every line of `text` as a quotation.
@@ -306,7 +356,23 @@ pub fn ratio(ratios: &[AccountRatio]) -> String {
     table(&["ACCOUNT", "BRAND", "VALUE", "SALES", "REQUIRED", "NEXT SALES POST"], &rows)
 }
 
-/// Upcoming schedule slots.
+/// What the gate would say of a slot, in a few words; the reason follows on its own line.
+fn verdict(slot: &Slot) -> String {
+    match slot.verdict {
+        Some(SlotVerdict::Post) => "post".into(),
+        Some(SlotVerdict::Held) => match slot.until {
+            Some(until) => format!("held until {}", local_from(until, slot.at, &slot.timezone)),
+            None => "held until more value posts".into(),
+        },
+        Some(SlotVerdict::Skipped) => "held: the slot posts nothing".into(),
+        Some(SlotVerdict::Nothing) => "nothing to post".into(),
+        // An older daemon does not say.
+        None => String::new(),
+    }
+}
+
+/// Upcoming schedule slots, each in its schedule's local time, with the entry it takes and what
+/// the gate would say; a hold's reason follows its row.
 pub fn slots(slots: &[Slot], now: UnixSeconds) -> String {
     if slots.is_empty() {
         return "No scheduled slots.\n".into();
@@ -315,15 +381,46 @@ pub fn slots(slots: &[Slot], now: UnixSeconds) -> String {
         .iter()
         .map(|s| {
             vec![
-                utc(s.at),
+                local(s.at, &s.timezone),
                 relative(now, s.at),
                 s.schedule.clone(),
                 s.account.clone(),
-                s.entry.clone().or_else(|| s.note.clone()).unwrap_or_default(),
+                s.entry.clone().unwrap_or_else(|| "-".into()),
+                s.kind.map_or("-", post_kind).to_string(),
+                verdict(s),
             ]
         })
         .collect();
-    table(&["WHEN", "", "SCHEDULE", "ACCOUNT", "ENTRY"], &rows)
+    let notes: Vec<Option<String>> = slots.iter().map(|s| s.note.clone()).collect();
+    with_notes(&table(&["WHEN", "", "SCHEDULE", "ACCOUNT", "ENTRY", "KIND", "GATE"], &rows), &notes)
+}
+
+/// `rapport schedule`: the coming slots, then the slots missed while rapportd was down.
+pub fn schedule(report: &ScheduleReport) -> String {
+    let mut out = slots(&report.slots, report.now);
+    if report.missed.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nMissed while rapportd was down (nothing was posted for them):");
+    let rows: Vec<Vec<String>> = report
+        .missed
+        .iter()
+        .map(|m| {
+            vec![
+                local(m.at, &m.timezone),
+                relative(report.now, m.at),
+                m.schedule.clone(),
+                m.accounts.join(", "),
+            ]
+        })
+        .collect();
+    for line in table(&["WHEN", "", "SCHEDULE", "ACCOUNTS"], &rows).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    if report.missed_earlier {
+        let _ = writeln!(out, "  (earlier missed slots are no longer listed)");
+    }
+    out
 }
 
 /// The content library.
@@ -360,7 +457,8 @@ pub fn preview(preview: &PostPreview) -> String {
 #[cfg(test)]
 mod tests {
     use rapport_core::notification::{Post, Profile};
-    use rapport_core::task::{Legitimacy, Origin, TaskContext, TaskId, TaskState};
+    use rapport_core::task::{Legitimacy, Origin, TaskContext, TaskId};
+    use rapport_protocol::MissedSlot;
 
     use super::*;
 
@@ -434,15 +532,87 @@ mod tests {
         follow.id = TaskId(13);
         follow.action = Action::FollowBack { account_id: "109".into() };
         follow.state = TaskState::Approved;
-        follow.note = Some("hourly follow budget spent; next at 14:00".into());
-        let out = task_table(&[reply_task(), follow], NOW);
+        follow.note =
+            Some("follow budget of shop used 40/40 in the last day; next at Wed 15 Jan 09:12 CET".into());
+        follow.not_before = Some(NOW + 7_200);
+        let mut rejected = reply_task();
+        rejected.id = TaskId(14);
+        rejected.state = TaskState::Rejected;
+        rejected.note = Some("too chummy".into());
+        let out = task_table(&[reply_task(), follow, rejected], NOW);
         let expected = "\
-ID  STATE     ACCOUNT  ACTION       WHO                 CREATED  TEXT / NOTE
-12  proposed  shop     reply        @ann@garden.social  1h ago   Hi Ann, peat-free compost!
-13  approved  shop     follow-back  @ann@garden.social  1h ago   hourly follow budget spent; next at 14:00
+ID  STATE     ACCOUNT  ACTION       WHO                 CREATED  NOT BEFORE  TEXT
+12  proposed  shop     reply        @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
+13  approved  shop     follow-back  @ann@garden.social  1h ago   in 2h
+    held: follow budget of shop used 40/40 in the last day; next at Wed 15 Jan 09:12 CET
+14  rejected  shop     reply        @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
+    note: too chummy
 ";
         assert_eq!(out, expected);
         assert_eq!(task_table(&[], NOW), "No tasks.\n");
+    }
+
+    fn slot(at: UnixSeconds, entry: &str, kind: PostKind, verdict: SlotVerdict) -> Slot {
+        Slot {
+            schedule: if kind == PostKind::Sales { "saturday-offer" } else { "weekday-tips" }.into(),
+            account: "kiln".into(),
+            at,
+            entry: Some(entry.into()),
+            kind: Some(kind),
+            note: None,
+            timezone: "Europe/London".into(),
+            verdict: Some(verdict),
+            until: None,
+        }
+    }
+
+    #[test]
+    fn schedule_slots_show_local_time_the_entry_and_the_gate() {
+        // NOW is Tue 14 Nov 2023 22:13 UTC; London is on GMT in November, Berlin on CET.
+        let monday_9 = 1_700_470_800; // Mon 20 Nov 2023 09:00 GMT
+        let tip = slot(monday_9, "glaze-tip", PostKind::Value, SlotVerdict::Post);
+        let mut offer =
+            slot(monday_9 - 2 * 86_400 + 5_400, "seconds-sale", PostKind::Sales, SlotVerdict::Skipped);
+        offer.note =
+            Some("sales post needs 7 more value posts first (3 of 10 since the last sales post)".into());
+        let mut held = slot(monday_9 + 86_400, "wedging-tip", PostKind::Value, SlotVerdict::Held);
+        held.until = Some(monday_9 + 86_400 + 7_200);
+        held.note = Some("publish budget of kiln used 1/1 in the last day; next at 11:00 GMT".into());
+        held.timezone = "Europe/Berlin".into();
+        let mut nothing = slot(monday_9 + 2 * 86_400, "", PostKind::Value, SlotVerdict::Nothing);
+        (nothing.entry, nothing.kind) = (None, None);
+        nothing.note = Some("no library entry left for kiln".into());
+        let report = ScheduleReport {
+            now: NOW,
+            slots: vec![offer, tip, held, nothing],
+            missed: vec![MissedSlot {
+                schedule: "weekday-tips".into(),
+                accounts: vec!["kiln".into()],
+                at: NOW - 86_400 + 3_000,
+                timezone: "Europe/London".into(),
+            }],
+            missed_earlier: false,
+        };
+        let expected = "\
+WHEN                         SCHEDULE        ACCOUNT  ENTRY         KIND   GATE
+Sat 18 Nov 10:30 GMT  in 3d  saturday-offer  kiln     seconds-sale  sales  held: the slot posts nothing
+    sales post needs 7 more value posts first (3 of 10 since the last sales post)
+Mon 20 Nov 09:00 GMT  in 5d  weekday-tips    kiln     glaze-tip     value  post
+Tue 21 Nov 10:00 CET  in 6d  weekday-tips    kiln     wedging-tip   value  held until 12:00 CET
+    publish budget of kiln used 1/1 in the last day; next at 11:00 GMT
+Wed 22 Nov 09:00 GMT  in 7d  weekday-tips    kiln     -             -      nothing to post
+    no library entry left for kiln
+
+Missed while rapportd was down (nothing was posted for them):
+  WHEN                           SCHEDULE      ACCOUNTS
+  Mon 13 Nov 23:03 GMT  23h ago  weekday-tips  kiln
+";
+        assert_eq!(schedule(&report), expected);
+        // An older daemon sends no zone or verdict: UTC, and the note as before.
+        let mut old = slot(monday_9, "glaze-tip", PostKind::Value, SlotVerdict::Post);
+        (old.timezone, old.verdict) = (String::new(), None);
+        assert!(slots(&[old], NOW).contains("2023-11-20 09:00 UTC  in 5d  weekday-tips"));
+        assert_eq!(local(monday_9, "Mars/Olympus"), "2023-11-20 09:00 UTC");
     }
 
     #[test]

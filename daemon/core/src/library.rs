@@ -18,6 +18,11 @@
 //! schedule takes, and was never posted to that account — then evergreen entries last posted longer
 //! than `recycle_after` ago, oldest first. A sales entry the ratio would hold is passed over for a
 //! value entry; a daily cap per account keeps a busy schedule from flooding the audience.
+//!
+//! [`Library::plan`] previews the coming slots for `rapport schedule` by simulating them in time
+//! order: each takes what the library would pick at its time given what the earlier previewed
+//! slots took, and the gate says what it would say then. It is pure, so the daemon only gathers
+//! each account's history from the store.
 
 use std::collections::HashMap;
 
@@ -26,10 +31,12 @@ use thiserror::Error;
 
 use crate::UnixSeconds;
 use crate::content_ratio::{PostRecord, RatioConfig};
+use crate::gate::{Gate, GateDecision, GateInput};
 use crate::localtime;
+use crate::platform::{RateCeiling, RateLimitSnapshot};
 use crate::schedule::Schedule;
 use crate::span::Span;
-use crate::task::PostKind;
+use crate::task::{ActionKind, PostKind};
 
 /// One `[[library]]` entry, or one post file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,11 +287,49 @@ impl Library {
 
     /// The entry a slot should post to `req.account` now, or why none.
     pub fn next_entry(&self, req: &EntryRequest<'_>) -> EntryChoice<'_> {
+        self.consider(req).0
+    }
+
+    /// [`Library::next_entry`]'s choice, and on a hold the entry it keeps back: the one the slot
+    /// would take were it not for the daily cap or the ratio (it stays for a later slot).
+    fn consider(&self, req: &EntryRequest<'_>) -> (EntryChoice<'_>, Option<&LibraryEntry>) {
+        let candidates = self.candidates(req);
+        let status = req.ratio.status(req.ratio_posts, req.now);
+        let pick = candidates.iter().copied().find(|e| e.kind == PostKind::Value || status.allows_sales());
         if let Some((next, reason)) =
             self.daily_cap(req.account, req.account_posts, req.now, req.schedule.zone())
         {
-            return EntryChoice::Hold { not_before: Some(next), reason };
+            return (
+                EntryChoice::Hold { not_before: Some(next), reason },
+                pick.or(candidates.first().copied()),
+            );
         }
+        match (pick, candidates.first()) {
+            (Some(entry), _) => (EntryChoice::Post(entry), None),
+            (None, Some(&first)) => (
+                EntryChoice::Hold {
+                    not_before: None,
+                    reason: req.ratio.hold_reason(&status).unwrap_or_default(),
+                },
+                Some(first),
+            ),
+            (None, None) => (
+                EntryChoice::Nothing {
+                    reason: format!(
+                        "no library entry left for {} on schedule `{}`: every matching entry was posted, and evergreen ones recycle after {}",
+                        req.account,
+                        req.schedule.config().name,
+                        self.posting.recycle_after
+                    ),
+                },
+                None,
+            ),
+        }
+    }
+
+    /// The entries a slot may take for `req.account`, in the order it takes them: never-posted
+    /// ones in library order, then evergreen ones due to recycle, oldest first.
+    fn candidates(&self, req: &EntryRequest<'_>) -> Vec<&LibraryEntry> {
         let mut last_posted: HashMap<&str, UnixSeconds> = HashMap::new();
         for p in req.published {
             let at = last_posted.entry(p.entry.as_str()).or_insert(p.at);
@@ -305,30 +350,195 @@ impl Library {
             .filter(|&(_, at)| req.now.saturating_sub(at) >= recycle)
             .collect();
         recyclable.sort_by_key(|&(_, at)| at);
-        let candidates: Vec<&LibraryEntry> = fresh.chain(recyclable.into_iter().map(|(e, _)| e)).collect();
-        let status = req.ratio.status(req.ratio_posts, req.now);
-        let pick = candidates.iter().find(|e| e.kind == PostKind::Value || status.allows_sales());
-        match (pick, candidates.first()) {
-            (Some(entry), _) => EntryChoice::Post(entry),
-            (None, Some(_)) => EntryChoice::Hold {
-                not_before: None,
-                reason: req.ratio.hold_reason(&status).unwrap_or_default(),
-            },
-            (None, None) => EntryChoice::Nothing {
-                reason: format!(
-                    "no library entry left for {} on schedule `{}`: every matching entry was posted, and evergreen ones recycle after {}",
-                    req.account,
-                    req.schedule.config().name,
-                    self.posting.recycle_after
-                ),
-            },
-        }
+        fresh.chain(recyclable.into_iter().map(|(e, _)| e)).collect()
     }
+}
+
+/// What the store knows of one account, for [`Library::plan`]: the same data the scheduler and
+/// the gate read when a slot comes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountHistory {
+    /// The configured account.
+    pub account: String,
+    /// Library entries already taken for it (queued by a slot, or posted), in any order.
+    pub published: Vec<Published>,
+    /// Its posts, scheduled or not, sorted ascending, at least those of the last two days: the
+    /// daily cap counts them.
+    pub posts: Vec<UnixSeconds>,
+    /// The posts counted for its ratio (its own, or its brand's), sorted by time.
+    pub ratio_posts: Vec<PostRecord>,
+    /// Its publish actions as the gate's rate ledger has them, sorted ascending.
+    pub ledger: Vec<UnixSeconds>,
+    /// Its platform's hard ceilings.
+    pub ceilings: Vec<RateCeiling>,
+    /// Its platform's latest rate-limit headers.
+    pub snapshot: Option<RateLimitSnapshot>,
+}
+
+/// What [`Library::plan`] previews.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanRequest<'a> {
+    /// The schedules, in config order (slots at the same instant run in this order, as the
+    /// scheduler runs them).
+    pub schedules: &'a [Schedule],
+    /// The gate every post passes.
+    pub gate: &'a Gate,
+    /// The history of each account a schedule posts to; an account missing here has none.
+    pub history: &'a [AccountHistory],
+    /// The gate's pacing seed, so a previewed hold is the one the executor would give.
+    pub jitter_seed: u64,
+    /// The time of the preview; slots strictly after it are previewed.
+    pub now: UnixSeconds,
+    /// How many slots (one schedule time for one account is one slot).
+    pub count: usize,
+}
+
+/// What the gate would say of one previewed slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotVerdict {
+    /// The entry is queued and goes out at the slot's time.
+    Post,
+    /// The entry is queued at the slot, but the gate holds it.
+    Held {
+        /// When it may go out; `None` when only more value posts can release it.
+        until: Option<UnixSeconds>,
+        /// Why, for the person.
+        reason: String,
+    },
+    /// The daily cap or the ratio holds the entry back, so the slot queues nothing; the entry
+    /// stays in the library for a later slot.
+    Skipped {
+        /// When the cap lifts; `None` when only more value posts can help.
+        until: Option<UnixSeconds>,
+        /// Why, for the person.
+        reason: String,
+    },
+    /// No library entry fits the slot.
+    Nothing {
+        /// Why, for the person.
+        reason: String,
+    },
+}
+
+/// One previewed slot.
+#[derive(Debug, Clone)]
+pub struct PlannedSlot<'a> {
+    /// The schedule whose slot it is.
+    pub schedule: &'a Schedule,
+    /// The account it posts to.
+    pub account: &'a str,
+    /// When the slot comes.
+    pub at: UnixSeconds,
+    /// The entry it takes, or would take were it not held back; `None` when nothing fits.
+    pub entry: Option<&'a LibraryEntry>,
+    /// What the gate would say.
+    pub verdict: SlotVerdict,
+}
+
+impl Library {
+    /// Previews the next `req.count` slots of every schedule, in time order, as they would go:
+    /// each slot picks what the library would pick at its time, given what the earlier previewed
+    /// slots took, and asks the gate what it would say then. A previewed post counts as sent at
+    /// its slot (or when its hold ends): it counts for the ratio and the daily cap and is no
+    /// longer fresh. Scheduled posts are assumed approved when queued, as `approve_scheduled` does.
+    pub fn plan<'a>(&'a self, req: &PlanRequest<'a>) -> Vec<PlannedSlot<'a>> {
+        let mut slots: Vec<(UnixSeconds, usize, usize)> = Vec::new();
+        for (s, schedule) in req.schedules.iter().enumerate() {
+            for at in schedule.next_slots(req.now, req.count) {
+                slots.extend((0..schedule.config().accounts.len()).map(|a| (at, s, a)));
+            }
+        }
+        slots.sort_unstable();
+        slots.truncate(req.count);
+        let mut sim: HashMap<&str, AccountHistory> = HashMap::new();
+        for schedule in req.schedules {
+            for account in &schedule.config().accounts {
+                sim.entry(account.as_str()).or_insert_with(|| {
+                    req.history.iter().find(|h| h.account == *account).cloned().unwrap_or_default()
+                });
+            }
+        }
+        let ratio = req.gate.ratio();
+        let mut out = Vec::with_capacity(slots.len());
+        for (at, s, a) in slots {
+            let schedule = &req.schedules[s];
+            let account = schedule.config().accounts[a].as_str();
+            let Some(state) = sim.get(account) else { continue };
+            let posts = &state.posts[..state.posts.partition_point(|&t| t <= at)];
+            let ratio_posts = &state.ratio_posts[..state.ratio_posts.partition_point(|p| p.at <= at)];
+            let (choice, held_back) = self.consider(&EntryRequest {
+                schedule,
+                account,
+                now: at,
+                published: &state.published,
+                account_posts: posts,
+                ratio_posts,
+                ratio,
+            });
+            // (entry, verdict, whether the slot takes the entry, when the post goes out)
+            let (entry, verdict, taken, sent) = match choice {
+                EntryChoice::Post(entry) => {
+                    let decision = req.gate.decide(&GateInput {
+                        account,
+                        action: ActionKind::Publish,
+                        post_kind: Some(entry.kind),
+                        now: at,
+                        ledger: &state.ledger[..state.ledger.partition_point(|&t| t <= at)],
+                        posts: ratio_posts,
+                        ceilings: &state.ceilings,
+                        snapshot: state.snapshot.as_ref(),
+                        jitter_seed: req.jitter_seed,
+                    });
+                    match decision {
+                        GateDecision::Allow => (Some(entry), SlotVerdict::Post, true, Some(at)),
+                        GateDecision::Hold { not_before, reason } => {
+                            (Some(entry), SlotVerdict::Held { until: not_before, reason }, true, not_before)
+                        }
+                    }
+                }
+                EntryChoice::Hold { not_before, reason } => {
+                    (held_back, SlotVerdict::Skipped { until: not_before, reason }, false, None)
+                }
+                EntryChoice::Nothing { reason } => (None, SlotVerdict::Nothing { reason }, false, None),
+            };
+            if let Some(entry) = entry.filter(|_| taken) {
+                if let Some(state) = sim.get_mut(account) {
+                    state.published.push(Published { entry: entry.id.clone(), at });
+                }
+                if let Some(sent) = sent {
+                    let scope = ratio.scope(account);
+                    for (name, state) in sim.iter_mut() {
+                        if *name == account {
+                            insert_sorted(&mut state.posts, sent, |&t| t);
+                            insert_sorted(&mut state.ledger, sent, |&t| t);
+                        }
+                        if ratio.scope(name) == scope {
+                            insert_sorted(
+                                &mut state.ratio_posts,
+                                PostRecord { at: sent, kind: entry.kind },
+                                |p| p.at,
+                            );
+                        }
+                    }
+                }
+            }
+            out.push(PlannedSlot { schedule, account, at, entry, verdict });
+        }
+        out
+    }
+}
+
+/// Inserts `item` after every element whose key is not greater, keeping `v` sorted by `key`.
+fn insert_sorted<T, K: Ord>(v: &mut Vec<T>, item: T, key: impl Fn(&T) -> K) {
+    let k = key(&item);
+    let at = v.partition_point(|x| key(x) <= k);
+    v.insert(at, item);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rate_limit::PolicyConfig;
     use crate::schedule::{LatePolicy, ScheduleConfig};
 
     const DAY: i64 = 86_400;
@@ -530,5 +740,272 @@ mod tests {
             toml::from_str("id = \"t\"\ntext = \"Hi\"\nkind = \"sales\"\naccounts = [\"shop\"]").unwrap();
         assert_eq!(toml_entry.kind, PostKind::Sales);
         assert!(toml::from_str::<LibraryEntry>("id = \"t\"\ntext = \"Hi\"\ntags = []").is_err());
+    }
+
+    /// Monday 2025-01-13, 00:00 UTC.
+    const MONDAY: UnixSeconds = 1_736_726_400;
+    const HOUR: i64 = 3_600;
+
+    fn compiled(name: &str, cron: &str, zone: &str, kinds: Vec<PostKind>) -> Schedule {
+        ScheduleConfig {
+            name: name.into(),
+            cron: cron.into(),
+            timezone: zone.into(),
+            accounts: vec!["shop".into()],
+            kinds,
+            late_policy: LatePolicy::Skip,
+        }
+        .compile(0)
+        .unwrap()
+    }
+
+    fn gate(policy: &str) -> Gate {
+        Gate::new(&toml::from_str(policy).unwrap(), &RatioConfig::default()).unwrap()
+    }
+
+    fn history(ratio_posts: Vec<PostRecord>, published: Vec<Published>) -> Vec<AccountHistory> {
+        vec![AccountHistory {
+            account: "shop".into(),
+            published,
+            posts: ratio_posts.iter().map(|p| p.at).collect(),
+            ratio_posts,
+            ..AccountHistory::default()
+        }]
+    }
+
+    fn plan<'a>(
+        library: &'a Library,
+        schedules: &'a [Schedule],
+        gate: &'a Gate,
+        history: &'a [AccountHistory],
+        now: UnixSeconds,
+        count: usize,
+    ) -> Vec<PlannedSlot<'a>> {
+        library.plan(&PlanRequest { schedules, gate, history, jitter_seed: 7, now, count })
+    }
+
+    /// Each slot as (time, entry id or "-", verdict in a word).
+    fn summary(plan: &[PlannedSlot<'_>]) -> Vec<(UnixSeconds, String, &'static str)> {
+        plan.iter()
+            .map(|p| {
+                let verdict = match p.verdict {
+                    SlotVerdict::Post => "post",
+                    SlotVerdict::Held { .. } => "held",
+                    SlotVerdict::Skipped { .. } => "skipped",
+                    SlotVerdict::Nothing { .. } => "nothing",
+                };
+                (p.at, p.entry.map_or_else(|| "-".to_owned(), |e| e.id.clone()), verdict)
+            })
+            .collect()
+    }
+
+    fn values(n: usize) -> Vec<LibraryEntry> {
+        (1..=n).map(|i| entry(&format!("v{i:02}"), PostKind::Value, false)).collect()
+    }
+
+    #[test]
+    fn the_plan_takes_a_new_entry_at_each_slot_in_time_order() {
+        let lib = Library::new(values(3), PostingConfig::default()).unwrap();
+        let schedules = [
+            compiled("evening", "0 0 18 * * *", "UTC", Vec::new()),
+            compiled("morning", "0 0 9 * * *", "UTC", Vec::new()),
+        ];
+        let g = gate("");
+        let out = plan(&lib, &schedules, &g, &[], MONDAY, 5);
+        let day = |d: i64, h: i64| MONDAY + d * DAY + h * HOUR;
+        assert_eq!(
+            summary(&out),
+            [
+                (day(0, 9), "v01".into(), "post"),
+                (day(0, 18), "v02".into(), "post"),
+                (day(1, 9), "v03".into(), "post"),
+                (day(1, 18), "-".into(), "nothing"),
+                (day(2, 9), "-".into(), "nothing"),
+            ]
+        );
+        assert_eq!(out[0].schedule.config().name, "morning");
+        assert_eq!(out[1].schedule.config().name, "evening");
+        assert_eq!(out[0].account, "shop");
+        // The preview changes nothing: asked again, it says the same.
+        assert_eq!(summary(&plan(&lib, &schedules, &g, &[], MONDAY, 5)), summary(&out));
+    }
+
+    #[test]
+    fn the_ratio_holds_a_sales_slot_until_enough_value_posts_were_simulated() {
+        let mut entries = vec![entry("offer", PostKind::Sales, false)];
+        entries.extend(values(12));
+        let lib = Library::new(entries, PostingConfig::default()).unwrap();
+        let schedules = [
+            compiled("weekday-tips", "0 0 9 * * Mon-Fri", "Europe/London", vec![PostKind::Value]),
+            compiled("saturday-offer", "0 30 10 * * Sat", "Europe/London", vec![PostKind::Sales]),
+        ];
+        let g = gate("");
+        // Three value posts went out last week; a week of tips brings eight, two more make ten.
+        let before = (1..=3).map(|i| PostRecord { at: MONDAY - i * DAY, kind: PostKind::Value }).collect();
+        let h = history(before, Vec::new());
+        let out = plan(&lib, &schedules, &g, &h, MONDAY, 14);
+        let saturday = MONDAY + 5 * DAY + 10 * HOUR + 30 * 60;
+        let got = summary(&out);
+        assert_eq!(got.len(), 14);
+        assert_eq!(got[5], (saturday, "offer".into(), "skipped"));
+        assert_eq!(
+            out[5].verdict,
+            SlotVerdict::Skipped {
+                until: None,
+                reason: "sales post needs 2 more value posts first (8 of 10 since the last sales post)"
+                    .into()
+            }
+        );
+        assert_eq!(got[11], (saturday + 7 * DAY, "offer".into(), "post"), "{got:?}");
+        let tips: Vec<&str> = got.iter().filter(|g| g.1 != "offer").map(|g| g.1.as_str()).collect();
+        assert_eq!(
+            tips,
+            ["v01", "v02", "v03", "v04", "v05", "v06", "v07", "v08", "v09", "v10", "v11", "v12"]
+        );
+        // The simulated sales post counts too: the next sales post needs ten new value posts.
+        let mut longer = plan(&lib, &schedules, &g, &h, MONDAY, 20);
+        let after = longer.split_off(12);
+        assert!(after.iter().all(|p| p.entry.is_none_or(|e| e.id != "offer")));
+    }
+
+    #[test]
+    fn a_schedule_taking_any_kind_passes_over_the_held_sales_entry() {
+        let mut entries = vec![entry("offer", PostKind::Sales, false)];
+        entries.extend(values(11));
+        let lib = Library::new(entries, PostingConfig::default()).unwrap();
+        let schedules = [compiled("daily", "0 0 9 * * *", "UTC", Vec::new())];
+        let g = gate("");
+        let got = summary(&plan(&lib, &schedules, &g, &[], MONDAY, 12));
+        let ids: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(ids[..10], ["v01", "v02", "v03", "v04", "v05", "v06", "v07", "v08", "v09", "v10"]);
+        assert_eq!(ids[10..], ["offer", "v11"], "the offer goes once ten value posts were simulated");
+    }
+
+    #[test]
+    fn the_daily_cap_moves_the_entry_to_the_next_local_day() {
+        let posting = PostingConfig { max_posts_per_day: 2, ..PostingConfig::default() };
+        let lib = Library::new(values(4), posting).unwrap();
+        let schedules = [compiled("thrice", "0 0 9,12,15 * * *", "Europe/Berlin", Vec::new())];
+        let g = gate("");
+        let out = plan(&lib, &schedules, &g, &[], MONDAY, 4);
+        // 09:00 Berlin is 08:00 UTC in January.
+        let berlin = |d: i64, h: i64| MONDAY + d * DAY + (h - 1) * HOUR;
+        assert_eq!(
+            summary(&out),
+            [
+                (berlin(0, 9), "v01".into(), "post"),
+                (berlin(0, 12), "v02".into(), "post"),
+                (berlin(0, 15), "v03".into(), "skipped"),
+                (berlin(1, 9), "v03".into(), "post"),
+            ]
+        );
+        assert_eq!(
+            out[2].verdict,
+            SlotVerdict::Skipped {
+                until: Some(berlin(1, 0)),
+                reason: "shop has posted 2 of 2 posts today (posting.max_posts_per_day); next after Tue 14 Jan 00:00 CET"
+                    .into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_daily_cap_counts_posts_already_sent_today() {
+        let posting = PostingConfig { max_posts_per_day: 2, ..PostingConfig::default() };
+        let lib = Library::new(values(2), posting).unwrap();
+        let schedules = [compiled("noon", "0 0 12 * * *", "UTC", Vec::new())];
+        let g = gate("");
+        let sent = vec![
+            PostRecord { at: MONDAY + 8 * HOUR, kind: PostKind::Value },
+            PostRecord { at: MONDAY + 10 * HOUR, kind: PostKind::Value },
+        ];
+        let h = history(sent, Vec::new());
+        let got = summary(&plan(&lib, &schedules, &g, &h, MONDAY + 11 * HOUR, 2));
+        assert_eq!(
+            got,
+            [(MONDAY + 12 * HOUR, "v01".into(), "skipped"), (MONDAY + DAY + 12 * HOUR, "v01".into(), "post")]
+        );
+    }
+
+    #[test]
+    fn evergreen_entries_recycle_in_the_plan() {
+        let posting =
+            PostingConfig { recycle_after: Span::from_secs(2 * DAY as u64), ..PostingConfig::default() };
+        let lib = Library::new(
+            vec![entry("old", PostKind::Value, true), entry("new", PostKind::Value, true)],
+            posting,
+        )
+        .unwrap();
+        let schedules = [compiled("daily", "0 0 9 * * *", "UTC", Vec::new())];
+        let g = gate("");
+        // `old` went out ten days ago: due to recycle. `new` was never posted: it goes first.
+        let h = history(Vec::new(), published(&[("old", MONDAY - 10 * DAY)]));
+        let got = summary(&plan(&lib, &schedules, &g, &h, MONDAY, 5));
+        let ids: Vec<&str> = got.iter().map(|g| g.1.as_str()).collect();
+        assert_eq!(ids, ["new", "old", "new", "old", "new"], "each comes back two days after its last slot");
+        let posting =
+            PostingConfig { recycle_after: Span::from_secs(3 * DAY as u64), ..PostingConfig::default() };
+        let lib = Library::new(vec![entry("only", PostKind::Value, true)], posting).unwrap();
+        let got = summary(&plan(&lib, &schedules, &g, &[], MONDAY, 4));
+        let verdicts: Vec<&str> = got.iter().map(|g| g.2).collect();
+        assert_eq!(verdicts, ["post", "nothing", "nothing", "post"]);
+    }
+
+    #[test]
+    fn a_gate_hold_is_reported_with_its_time_and_the_post_goes_out_then() {
+        let lib = Library::new(values(3), PostingConfig::default()).unwrap();
+        let schedules = [compiled("twice", "0 0 9,15 * * *", "UTC", Vec::new())];
+        let g = gate("[[budgets]]\naction = \"publish\"\nper_day = 1\njitter = 0.0");
+        let out = plan(&lib, &schedules, &g, &[], MONDAY, 3);
+        let tomorrow_9 = MONDAY + DAY + 9 * HOUR;
+        assert_eq!(
+            summary(&out),
+            [
+                (MONDAY + 9 * HOUR, "v01".into(), "post"),
+                (MONDAY + 15 * HOUR, "v02".into(), "held"),
+                (tomorrow_9, "v03".into(), "held"),
+            ]
+        );
+        match &out[1].verdict {
+            SlotVerdict::Held { until, reason } => {
+                assert_eq!(*until, Some(tomorrow_9));
+                assert!(reason.starts_with("publish budget of shop used 1/1"), "{reason}");
+            }
+            other => panic!("expected a hold, got {other:?}"),
+        }
+        // v02 goes out when its hold ends, so the next slot is held a day further.
+        assert!(matches!(out[2].verdict, SlotVerdict::Held { until: Some(t), .. } if t == tomorrow_9 + DAY));
+    }
+
+    #[test]
+    fn a_brand_shares_the_simulated_posts_for_its_ratio() {
+        let ratio: RatioConfig = toml::from_str(
+            "value_per_sales = 2\n[[brands]]\nname = \"acme\"\naccounts = [\"shop\", \"blog\"]",
+        )
+        .unwrap();
+        let g = Gate::new(&PolicyConfig::default(), &ratio).unwrap();
+        let mut offer = entry("offer", PostKind::Sales, false);
+        offer.accounts = vec!["shop".into()];
+        let mut tips = values(2);
+        for tip in &mut tips {
+            tip.accounts = vec!["blog".into()];
+        }
+        tips.push(offer);
+        let lib = Library::new(tips, PostingConfig::default()).unwrap();
+        let mut blog = compiled("blog-tips", "0 0 9 * * *", "UTC", vec![PostKind::Value]);
+        blog = ScheduleConfig { accounts: vec!["blog".into()], ..blog.config().clone() }.compile(0).unwrap();
+        let shop = compiled("shop-offer", "0 0 12 * * *", "UTC", vec![PostKind::Sales]);
+        let schedules = [blog, shop];
+        let got = summary(&plan(&lib, &schedules, &g, &[], MONDAY, 4));
+        assert_eq!(
+            got,
+            [
+                (MONDAY + 9 * HOUR, "v01".into(), "post"),
+                (MONDAY + 12 * HOUR, "offer".into(), "skipped"),
+                (MONDAY + DAY + 9 * HOUR, "v02".into(), "post"),
+                (MONDAY + DAY + 12 * HOUR, "offer".into(), "post"),
+            ],
+            "the blog's tips count for the shop's offer"
+        );
     }
 }

@@ -95,10 +95,15 @@ pub enum Request {
         /// One account, or all.
         account: Option<String>,
     },
-    /// The next scheduled post slots. Answered with [`Response::Slots`].
+    /// The next scheduled post slots. Answered with [`Response::Slots`], or with
+    /// [`Response::Schedule`] when `report` is set.
     Schedule {
         /// How many slots.
         count: u32,
+        /// Answer with [`Response::Schedule`]: the slots and the slots missed while rapportd was
+        /// down. Clients from before it was added leave it out and get [`Response::Slots`].
+        #[serde(default)]
+        report: bool,
     },
     /// Add an entry to the content library. Answered with [`Response::Posts`] holding it.
     PostAdd {
@@ -153,6 +158,8 @@ pub enum Response {
     Ratio(Vec<AccountRatio>),
     /// Upcoming schedule slots.
     Slots(Vec<Slot>),
+    /// Upcoming schedule slots and the slots missed while rapportd was down.
+    Schedule(ScheduleReport),
     /// Content library entries.
     Posts(Vec<ContentEntry>),
     /// A post preview.
@@ -306,7 +313,9 @@ pub struct AccountRatio {
     pub value_needed: u32,
 }
 
-/// One upcoming scheduled post slot.
+/// One upcoming scheduled post slot, as the daemon's simulation of the coming slots sees it.
+///
+/// The fields after `note` were added later; a daemon from before sends none of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     /// The schedule's name in config.
@@ -315,12 +324,63 @@ pub struct Slot {
     pub account: String,
     /// When.
     pub at: UnixSeconds,
-    /// The content library entry it would post, if one is eligible.
+    /// The content library entry it takes, or would take were it not held back.
     pub entry: Option<String>,
     /// The entry's kind.
     pub kind: Option<PostKind>,
-    /// Why nothing would be posted, if so.
+    /// Why it is held or why nothing would be posted, if so.
     pub note: Option<String>,
+    /// The schedule's IANA zone, to show `at` in; empty from older daemons (show UTC).
+    #[serde(default)]
+    pub timezone: String,
+    /// What the policy gate would say at the slot's time; `None` from older daemons.
+    #[serde(default)]
+    pub verdict: Option<SlotVerdict>,
+    /// Until when a held post waits, or when a cap that skips the slot lifts; `None` when only
+    /// more value posts can help.
+    #[serde(default)]
+    pub until: Option<UnixSeconds>,
+}
+
+/// What the policy gate would say of a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SlotVerdict {
+    /// The entry is queued and goes out at the slot's time.
+    Post,
+    /// The entry is queued, but the gate holds it until [`Slot::until`] (see the note).
+    Held,
+    /// The daily cap or the ratio holds the entry back (see the note): the slot posts nothing and
+    /// the entry stays in the library for a later slot.
+    Skipped,
+    /// No library entry fits the slot (see the note).
+    Nothing,
+}
+
+/// Everything `rapport schedule` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleReport {
+    /// The daemon's clock when it answered.
+    pub now: UnixSeconds,
+    /// The coming slots, in time order.
+    pub slots: Vec<Slot>,
+    /// The most recent slots missed while rapportd was down, oldest first.
+    pub missed: Vec<MissedSlot>,
+    /// Whether earlier missed slots are no longer listed.
+    pub missed_earlier: bool,
+}
+
+/// A slot that passed while rapportd was down, so nothing was posted for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedSlot {
+    /// The schedule's name in config.
+    pub schedule: String,
+    /// The accounts it would have posted for.
+    pub accounts: Vec<String>,
+    /// When the slot was.
+    pub at: UnixSeconds,
+    /// The schedule's IANA zone, to show `at` in.
+    pub timezone: String,
 }
 
 /// A content library entry to add.
@@ -360,4 +420,28 @@ pub struct PostPreview {
     pub length: u32,
     /// Problems the daemon sees (too long for a platform, the ratio would block it, …).
     pub warnings: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_messages_stay_readable_across_releases() {
+        // A client from before `report` asks without it, and gets the plain slot list.
+        let old: Request = serde_json::from_str(r#"{"request":"schedule","count":7}"#).unwrap();
+        assert_eq!(old, Request::Schedule { count: 7, report: false });
+        // A daemon ignores request fields it does not know, so a newer client's request still parses.
+        let newer: Request =
+            serde_json::from_str(r#"{"request":"schedule","count":7,"report":true,"later":1}"#).unwrap();
+        assert_eq!(newer, Request::Schedule { count: 7, report: true });
+        // A slot from an older daemon has no zone, verdict or hold time.
+        let slot: Slot = serde_json::from_str(
+            r#"{"schedule":"tips","account":"shop","at":60,"entry":"tip","kind":"value","note":null}"#,
+        )
+        .unwrap();
+        assert_eq!((slot.timezone.as_str(), slot.verdict, slot.until), ("", None, None));
+        let json = serde_json::to_value(Slot { verdict: Some(SlotVerdict::Skipped), ..slot }).unwrap();
+        assert_eq!(json["verdict"], "skipped");
+    }
 }

@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use rapport_core::UnixSeconds;
-use rapport_core::library::EntryChoice;
-use rapport_core::task::{PostKind, TaskState, Transition};
+use rapport_core::library::{AccountHistory, PlanRequest, SlotVerdict as PlanVerdict};
+use rapport_core::task::{ActionKind, PostKind, TaskState, Transition};
 use rapport_protocol::{
-    AccountRatio, AccountStatus, ContentEntry, ErrorCode, ErrorReply, ItemResult, MAX_PAGE, NewContentEntry,
-    PluginHealth, PostPreview, PreviewTarget, RateHeadroom, Request, Response, Slot, StateCount,
-    StatusReport,
+    AccountRatio, AccountStatus, ContentEntry, ErrorCode, ErrorReply, ItemResult, MAX_PAGE, MissedSlot,
+    NewContentEntry, PluginHealth, PostPreview, PreviewTarget, RateHeadroom, Request, Response,
+    ScheduleReport, Slot, SlotVerdict, StateCount, StatusReport,
 };
 use rapport_store::{StoreError, TaskFilter};
 
@@ -67,7 +67,10 @@ fn answer(daemon: &Daemon, request: Request) -> Result<Response, ErrorReply> {
         }
         Request::MarkDone { id } => bulk(daemon, [(id, Transition::MarkDone)], now),
         Request::Ratio { account } => ratio(daemon, account.as_deref(), now).map(Response::Ratio),
-        Request::Schedule { count } => slots(daemon, count, now).map(Response::Slots),
+        Request::Schedule { count, report: false } => {
+            slots(daemon, count, now).map(|slots| Response::Slots(for_older_clients(slots)))
+        }
+        Request::Schedule { count, report: true } => schedule(daemon, count, now).map(Response::Schedule),
         Request::PostAdd { entry } => post_add(daemon, entry),
         Request::PostList => post_list(daemon),
         Request::PostRemove { id } => post_remove(daemon, &id),
@@ -240,34 +243,97 @@ fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<Ac
     Ok(out)
 }
 
+/// The coming slots and the missed ones, for `rapport schedule`.
+fn schedule(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<ScheduleReport, ErrorReply> {
+    let policy = daemon.policy();
+    let mut missed = Vec::new();
+    let mut missed_earlier = false;
+    for schedule in &policy.schedules {
+        let config = schedule.config();
+        let record = scheduler::missed(daemon, &config.name).map_err(internal)?;
+        missed_earlier |= record.earlier;
+        missed.extend(record.slots.into_iter().map(|at| MissedSlot {
+            schedule: config.name.clone(),
+            accounts: config.accounts.clone(),
+            at,
+            timezone: config.timezone.clone(),
+        }));
+    }
+    // The most recent across the schedules, as many as one schedule keeps.
+    missed.sort_by_key(|m| m.at);
+    let excess = missed.len().saturating_sub(scheduler::MISSED_KEPT);
+    missed.drain(..excess);
+    missed_earlier |= excess > 0;
+    Ok(ScheduleReport { now, slots: slots(daemon, count, now)?, missed, missed_earlier })
+}
+
+/// The next `count` slots as they would go: the core's simulation over each account's history.
 fn slots(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<Vec<Slot>, ErrorReply> {
     let policy = daemon.policy();
-    let count = count.clamp(1, MAX_PAGE) as usize;
-    let mut out = Vec::new();
-    for schedule in &policy.schedules {
-        for at in schedule.next_slots(now, count) {
-            for account in &schedule.config().accounts {
-                // What the library would pick if the slot were now: the person's best preview.
-                let (entry, kind, note) =
-                    match scheduler::choose(daemon, &policy, schedule, account, now).map_err(internal)? {
-                        EntryChoice::Post(entry) => (Some(entry.id.clone()), Some(entry.kind), None),
-                        EntryChoice::Hold { reason, .. } => (None, None, Some(reason)),
-                        EntryChoice::Nothing { reason } => (None, None, Some(reason)),
-                    };
-                out.push(Slot {
-                    schedule: schedule.config().name.clone(),
-                    account: account.clone(),
-                    at,
-                    entry,
-                    kind,
-                    note,
-                });
+    let accounts = daemon.accounts();
+    let mut history: Vec<AccountHistory> = Vec::new();
+    for name in policy.schedules.iter().flat_map(|s| &s.config().accounts) {
+        if history.iter().any(|h| h.account == *name) {
+            continue;
+        }
+        let store = &daemon.store;
+        history.push(AccountHistory {
+            account: name.clone(),
+            published: policy.published(store, name).map_err(internal)?,
+            posts: policy.recent_posts(store, name, now).map_err(internal)?,
+            ratio_posts: policy.ratio_posts(store, name, now).map_err(internal)?,
+            ledger: store
+                .actions_since(name, ActionKind::Publish, now - policy.gate.lookback())
+                .map_err(internal)?,
+            ceilings: accounts
+                .iter()
+                .find(|a| a.name() == name)
+                .map(|a| a.description().ceilings.clone())
+                .unwrap_or_default(),
+            snapshot: daemon.host.rate_limit(name),
+        });
+    }
+    let plan = policy.library.plan(&PlanRequest {
+        schedules: &policy.schedules,
+        gate: &policy.gate,
+        history: &history,
+        jitter_seed: policy.jitter_seed,
+        now,
+        count: count.clamp(1, MAX_PAGE) as usize,
+    });
+    Ok(plan
+        .into_iter()
+        .map(|p| {
+            let (verdict, until, note) = match p.verdict {
+                PlanVerdict::Post => (SlotVerdict::Post, None, None),
+                PlanVerdict::Held { until, reason } => (SlotVerdict::Held, until, Some(reason)),
+                PlanVerdict::Skipped { until, reason } => (SlotVerdict::Skipped, until, Some(reason)),
+                PlanVerdict::Nothing { reason } => (SlotVerdict::Nothing, None, Some(reason)),
+            };
+            Slot {
+                schedule: p.schedule.config().name.clone(),
+                account: p.account.to_owned(),
+                at: p.at,
+                entry: p.entry.map(|e| e.id.clone()),
+                kind: p.entry.map(|e| e.kind),
+                note,
+                timezone: p.schedule.config().timezone.clone(),
+                verdict: Some(verdict),
+                until,
             }
+        })
+        .collect())
+}
+
+/// Slots as a client from before [`SlotVerdict`] reads them: it shows the entry, else the note,
+/// so an entry the slot holds back is left out for the note to show why nothing goes.
+fn for_older_clients(mut slots: Vec<Slot>) -> Vec<Slot> {
+    for slot in &mut slots {
+        if matches!(slot.verdict, Some(SlotVerdict::Skipped | SlotVerdict::Nothing)) {
+            (slot.entry, slot.kind) = (None, None);
         }
     }
-    out.sort_by_key(|s| s.at);
-    out.truncate(count);
-    Ok(out)
+    slots
 }
 
 /// The folder `rapport post add` writes to.

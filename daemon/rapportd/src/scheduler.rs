@@ -1,10 +1,11 @@
 //! Scheduled posts: each schedule slot takes the next eligible library entry for each of its
 //! accounts and queues it, approved when the person wrote the library, through the same gate.
 //!
-//! A slot missed while the daemon was down is reported; only the latest one is posted late, and
-//! only if its schedule's `late_policy` allows it (the core's `Schedule::catch_up` decides), never
-//! as a burst of catch-up posts. Each slot is queued once: the task's creation marks the slot
-//! done in the same store transaction.
+//! A slot missed while the daemon was down is recorded (the most recent [`MISSED_KEPT`] per
+//! schedule, for `rapport schedule`) and logged; only the latest one is posted late, and only if
+//! its schedule's `late_policy` allows it (the core's `Schedule::catch_up` decides), never as a
+//! burst of catch-up posts. Each slot is queued once: the task's creation marks the slot done in
+//! the same store transaction.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,8 +23,23 @@ use crate::policy::Policy;
 /// Longest sleep between passes, so a reload's new schedules are picked up soon.
 const MAX_SLEEP: Duration = Duration::from_secs(60);
 
-/// The kv namespace where the scheduler keeps each schedule's last run.
+/// The kv namespace where the scheduler keeps each schedule's last run and missed slots.
 const STATE: &str = "rapportd.scheduler";
+
+/// Missed slots kept per schedule: the most recent ones.
+pub const MISSED_KEPT: usize = 20;
+
+/// Slots looked at, at most, to find the latest ones of a very long outage.
+const MISSED_SCAN: usize = 100_000;
+
+/// The slots of one schedule missed while rapportd was down, as `rapport schedule` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Missed {
+    /// The most recent missed slots, oldest first, at most [`MISSED_KEPT`].
+    pub slots: Vec<UnixSeconds>,
+    /// Whether earlier missed slots are no longer listed.
+    pub earlier: bool,
+}
 
 /// Runs scheduled posting until `shutdown` turns true.
 pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
@@ -60,6 +76,16 @@ pub fn pass(daemon: &Daemon) -> Result<Option<UnixSeconds>, StoreError> {
         let catch_up = schedule.catch_up(last_run, now);
         for missed in &catch_up.missed {
             tracing::warn!(schedule = %name, slot = missed, "slot missed while rapportd was down; not posted");
+        }
+        if !catch_up.missed.is_empty() {
+            let latest = if catch_up.more_missed {
+                latest_missed(schedule, last_run, now, catch_up.due)
+            } else {
+                catch_up.missed.clone()
+            };
+            let mut record = missed(daemon, name)?;
+            record.earlier |= keep_latest(&mut record.slots, latest) || catch_up.more_missed;
+            set_missed(daemon, name, &record)?;
         }
         if let Some(slot) = catch_up.due
             && !daemon.store.is_slot_done(name, slot)?
@@ -146,4 +172,150 @@ fn last_run(daemon: &Daemon, schedule: &str) -> Result<Option<UnixSeconds>, Stor
 
 fn set_last_run(daemon: &Daemon, schedule: &str, at: UnixSeconds) -> Result<(), StoreError> {
     daemon.store.kv_set(STATE, schedule, "last-run", &at.to_be_bytes())
+}
+
+/// The slots of `schedule` missed while rapportd was down, as recorded.
+pub fn missed(daemon: &Daemon, schedule: &str) -> Result<Missed, StoreError> {
+    let Some(bytes) = daemon.store.kv_get(STATE, schedule, "missed")? else {
+        return Ok(Missed::default());
+    };
+    Ok(decode_missed(&bytes).unwrap_or_else(|| {
+        tracing::warn!(schedule, "the record of missed slots is unreadable; starting it afresh");
+        Missed::default()
+    }))
+}
+
+fn set_missed(daemon: &Daemon, schedule: &str, record: &Missed) -> Result<(), StoreError> {
+    daemon.store.kv_set(STATE, schedule, "missed", &encode_missed(record))
+}
+
+/// A flag byte (1: earlier slots were dropped), then each slot as 8 big-endian bytes.
+fn encode_missed(record: &Missed) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(1 + 8 * record.slots.len());
+    bytes.push(u8::from(record.earlier));
+    for slot in &record.slots {
+        bytes.extend_from_slice(&slot.to_be_bytes());
+    }
+    bytes
+}
+
+fn decode_missed(bytes: &[u8]) -> Option<Missed> {
+    let (&flag, slots) = bytes.split_first()?;
+    if flag > 1 || slots.len() % 8 != 0 {
+        return None;
+    }
+    let slots = slots.chunks_exact(8).filter_map(|c| <[u8; 8]>::try_from(c).ok()).map(i64::from_be_bytes);
+    Some(Missed { slots: slots.collect(), earlier: flag == 1 })
+}
+
+/// Adds `new` to `kept` (sorted, without repeats) and keeps the most recent [`MISSED_KEPT`];
+/// returns whether older ones were dropped.
+fn keep_latest(kept: &mut Vec<UnixSeconds>, new: impl IntoIterator<Item = UnixSeconds>) -> bool {
+    kept.extend(new);
+    kept.sort_unstable();
+    kept.dedup();
+    let excess = kept.len().saturating_sub(MISSED_KEPT);
+    kept.drain(..excess);
+    excess > 0
+}
+
+/// The most recent [`MISSED_KEPT`] slots in `(last_run, now]` other than `due`, for an outage
+/// longer than `Schedule::catch_up` lists (it lists the oldest). Looks back from `now` over
+/// growing spans, so it reads about as many slots as it keeps, not the whole outage.
+fn latest_missed(
+    schedule: &Schedule,
+    last_run: UnixSeconds,
+    now: UnixSeconds,
+    due: Option<UnixSeconds>,
+) -> Vec<UnixSeconds> {
+    const HOUR: i64 = 3_600;
+    const DAY: i64 = 86_400;
+    let mut latest = Vec::new();
+    for back in [HOUR, DAY, 7 * DAY, 31 * DAY, 366 * DAY, i64::MAX] {
+        let from = now.saturating_sub(back).max(last_run);
+        latest.clear();
+        let mut after = from;
+        let mut scanned = 0;
+        'scan: while scanned < MISSED_SCAN {
+            let chunk = schedule.next_slots(after, 64);
+            if chunk.is_empty() {
+                break;
+            }
+            scanned += chunk.len();
+            for slot in chunk {
+                if slot > now {
+                    break 'scan;
+                }
+                after = slot;
+                if Some(slot) != due {
+                    latest.push(slot);
+                }
+            }
+            // Only the last ones are kept, so memory stays small however many are read.
+            if latest.len() > 4 * MISSED_KEPT {
+                latest.drain(..latest.len() - MISSED_KEPT);
+            }
+        }
+        if latest.len() >= MISSED_KEPT || from == last_run {
+            break;
+        }
+    }
+    let excess = latest.len().saturating_sub(MISSED_KEPT);
+    latest.drain(..excess);
+    latest
+}
+
+#[cfg(test)]
+mod tests {
+    use rapport_core::schedule::{LatePolicy, MAX_REPORTED_MISSED, ScheduleConfig};
+
+    use super::*;
+
+    fn hourly() -> Schedule {
+        ScheduleConfig {
+            name: "hourly".into(),
+            cron: "0 0 * * * *".into(),
+            timezone: "UTC".into(),
+            accounts: vec!["shop".into()],
+            kinds: Vec::new(),
+            late_policy: LatePolicy::Skip,
+        }
+        .compile(0)
+        .unwrap()
+    }
+
+    #[test]
+    fn only_the_most_recent_missed_slots_are_kept() {
+        let mut kept = vec![10, 20];
+        assert!(!keep_latest(&mut kept, [20, 30]));
+        assert_eq!(kept, [10, 20, 30]);
+        assert!(keep_latest(&mut kept, (1..=MISSED_KEPT as i64).map(|i| 100 + i)));
+        assert_eq!(kept.len(), MISSED_KEPT);
+        assert_eq!(kept[0], 101);
+    }
+
+    #[test]
+    fn the_record_reads_back_and_a_bad_one_is_refused() {
+        let record = Missed { slots: vec![-5, 0, 1_796_630_400], earlier: true };
+        assert_eq!(decode_missed(&encode_missed(&record)), Some(record));
+        assert_eq!(decode_missed(&[0]), Some(Missed::default()));
+        assert_eq!(decode_missed(&[0, 1, 2]), None);
+        assert_eq!(decode_missed(&[]), None);
+    }
+
+    #[test]
+    fn a_long_outage_keeps_its_latest_slots_not_its_first() {
+        let s = hourly();
+        let (last_run, now) = (0, 30 * 86_400 + 1_800);
+        let catch_up = s.catch_up(last_run, now);
+        assert!(catch_up.more_missed && catch_up.missed.len() == MAX_REPORTED_MISSED);
+        let latest = latest_missed(&s, last_run, now, catch_up.due);
+        let want: Vec<i64> = (0..MISSED_KEPT as i64).rev().map(|i| 30 * 86_400 - i * 3_600).collect();
+        assert_eq!(latest, want);
+        // A due slot is posted, not missed.
+        let latest = latest_missed(&s, last_run, 30 * 86_400, Some(30 * 86_400));
+        assert_eq!(latest.last(), Some(&(30 * 86_400 - 3_600)));
+        // A short span gives what there is.
+        assert_eq!(latest_missed(&s, 0, 3 * 3_600 + 5, None), [3_600, 7_200, 10_800]);
+    }
 }
