@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rapport_core::platform::RateLimitSnapshot;
 use wasmtime::component::{HasSelf, Linker};
-use wasmtime::{Config, Engine};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::bindings::{self, CallState, PlatformPre};
 use crate::clock::{Clock, SystemClock};
@@ -52,6 +52,43 @@ impl HostConfig {
     }
 }
 
+/// Calls that may run at once, across all plugins, when the pooling allocator serves them.
+const POOLED_CALLS: u32 = 128;
+
+/// The engine every plugin runs on. A fresh store per call would otherwise map and unmap a
+/// linear-memory reservation and a fiber stack each time, and fault in every page the guest
+/// touches; the pooling allocator reuses slots instead, keeping the first pages of each memory
+/// resident. Pooling reserves address space up front, which some machines refuse (a `ulimit -v`,
+/// a small VA space): then the engine falls back to allocating on demand, only slower.
+fn new_engine(limits: &CallLimits) -> Result<Engine, HostError> {
+    let mut config = Config::new();
+    config.epoch_interruption(true).max_wasm_stack(512 << 10).wasm_component_model(true);
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(POOLED_CALLS)
+        .total_memories(POOLED_CALLS)
+        .total_stacks(POOLED_CALLS)
+        .total_core_instances(POOLED_CALLS * 8)
+        .total_tables(POOLED_CALLS * 8)
+        .max_core_instances_per_component(16)
+        .max_memories_per_component(2)
+        .max_tables_per_component(16)
+        .max_memory_size(limits.memory_bytes)
+        .linear_memory_keep_resident(8 << 20)
+        .table_keep_resident(64 << 10);
+    let mut pooled = config.clone();
+    pooled.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    match Engine::new(&pooled) {
+        Ok(engine) => Ok(engine),
+        Err(e) => {
+            tracing::warn!(
+                reason = %crate::error_chain(&e),
+                "the pooling allocator is unavailable here; plugin calls allocate on demand (slower)"
+            );
+            Engine::new(&config).map_err(|e| HostError::Engine(crate::error_chain(&e)))
+        }
+    }
+}
+
 /// What every call of every plugin shares.
 pub(crate) struct Shared {
     pub engine: Engine,
@@ -79,9 +116,7 @@ impl PluginHost {
     /// A host whose plugins' HTTP exchanges go to `transport` (after every egress check), e.g. a
     /// scripted one in the SDK test harness.
     pub fn with_transport(config: HostConfig, transport: Arc<dyn HttpTransport>) -> Result<Self, HostError> {
-        let mut wasm_config = Config::new();
-        wasm_config.epoch_interruption(true).max_wasm_stack(512 << 10).wasm_component_model(true);
-        let engine = Engine::new(&wasm_config).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        let engine = new_engine(&config.limits)?;
         spawn_epoch_ticker(&engine, config.epoch_tick)?;
 
         let mut linker = Linker::new(&engine);
