@@ -18,6 +18,7 @@ use crate::egress::grant::{EgressGrant, parse_patterns};
 use crate::egress::ratelimit::RateLimitBook;
 use crate::egress::secrets::Secrets;
 use crate::egress::transport::{HttpTransport, ReqwestTransport};
+use crate::epoch::EpochTicker;
 use crate::error::HostError;
 use crate::kv::MemoryKv;
 use crate::limits::CallLimits;
@@ -96,6 +97,7 @@ pub(crate) struct Shared {
     pub transport: Arc<dyn HttpTransport>,
     pub clock: Arc<dyn Clock>,
     pub rate_limits: Arc<RateLimitBook>,
+    pub ticker: EpochTicker,
 }
 
 /// Runs platform plugins in a sandbox; one per daemon.
@@ -117,7 +119,7 @@ impl PluginHost {
     /// scripted one in the SDK test harness.
     pub fn with_transport(config: HostConfig, transport: Arc<dyn HttpTransport>) -> Result<Self, HostError> {
         let engine = new_engine(&config.limits)?;
-        spawn_epoch_ticker(&engine, config.epoch_tick)?;
+        let ticker = EpochTicker::spawn(&engine, config.epoch_tick)?;
 
         let mut linker = Linker::new(&engine);
         // Rust's std imports a few wasi:cli/io/clocks interfaces even when unused; the WasiCtx
@@ -136,6 +138,7 @@ impl PluginHost {
                 transport,
                 clock: config.clock,
                 rate_limits: Arc::new(RateLimitBook::default()),
+                ticker,
             }),
             linker: Arc::new(linker),
             cache_dir: config.cache_dir,
@@ -194,25 +197,6 @@ impl PluginHost {
     pub fn rate_limit(&self, account: &str) -> Option<RateLimitSnapshot> {
         self.shared.rate_limits.get(account)
     }
-}
-
-/// Advances the epoch on its own OS thread (never a tokio worker, which a busy guest could starve);
-/// it holds the engine weakly and stops once the engine is gone.
-fn spawn_epoch_ticker(engine: &Engine, tick: Duration) -> Result<(), HostError> {
-    let weak = engine.weak();
-    std::thread::Builder::new()
-        .name("rapport-epoch".to_owned())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(tick);
-                match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => break,
-                }
-            }
-        })
-        .map(drop)
-        .map_err(|e| HostError::Engine(format!("cannot start the epoch ticker thread: {e}")))
 }
 
 /// Refuses a component whose `rapport:platform` imports or exports carry another version.

@@ -18,6 +18,7 @@ mod bindings;
 mod cache;
 pub mod clock;
 pub mod egress;
+mod epoch;
 mod error;
 mod host;
 pub mod kv;

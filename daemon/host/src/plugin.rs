@@ -20,6 +20,7 @@ use crate::bindings::{self, CallState, PlatformPre};
 use crate::egress::Session;
 use crate::egress::grant::{EgressGrant, HostPattern};
 use crate::egress::secrets::Secrets;
+use crate::epoch::RunningCall;
 use crate::error::{CallError, CallFailure};
 use crate::host::Shared;
 use crate::kv::PluginKv;
@@ -104,6 +105,8 @@ impl std::fmt::Debug for Plugin {
 /// A store ready for one call, with what is needed to report its failure.
 pub(crate) struct Call {
     store: Store<CallState>,
+    /// Keeps the epoch ticking (the CPU budget's clock) while the call lives.
+    _running: RunningCall,
     platform: bindings::Platform,
     deadline: Instant,
     plugin: Arc<str>,
@@ -149,6 +152,7 @@ impl Call {
             clock: shared.clock.clone(),
             stderr,
         };
+        let running = shared.ticker.running();
         let mut store = Store::new(&shared.engine, state);
         store.limiter(|state| &mut state.meter);
         store.set_epoch_deadline(1);
@@ -157,6 +161,7 @@ impl Call {
             Ok(Ok(platform)) => {
                 return Ok(Self {
                     store,
+                    _running: running,
                     platform,
                     deadline,
                     plugin: plugin.clone(),
