@@ -32,8 +32,9 @@ use crate::client::{Client, NotRunning, unexpected};
 const LONG_ABOUT: &str = "\
 rapport: approve, edit or reject what rapportd proposes, and see what it is doing.
 
-The CLI talks only to rapportd's Unix socket: by default $XDG_RUNTIME_DIR/rapport/rapport.sock, \
-else /run/user/<uid>/rapport/rapport.sock; --socket or RAPPORT_SOCKET choose another.
+The CLI talks only to rapportd's Unix socket: by default $XDG_RUNTIME_DIR/rapport/rapport.sock \
+(else /run/user/<uid>/rapport/rapport.sock), or the system service's /run/rapport/rapport.sock when \
+only that one exists; --socket or RAPPORT_SOCKET choose another.
 
 Exit codes:
   0  done
@@ -229,7 +230,7 @@ fn bulk(client: &Client, json: bool, request: Request, verb: &str) -> anyhow::Re
 
 /// Runs one command.
 fn run(cli: Cli) -> anyhow::Result<Exit> {
-    let socket = cli.socket.clone().unwrap_or_else(rapport_protocol::default_socket_path);
+    let socket = cli.socket.clone().unwrap_or_else(rapport_protocol::client_socket_path);
     let json = cli.json;
     if let Command::Approve { ids, edit, text } = &cli.command
         && (*edit || text.is_some())

@@ -31,14 +31,30 @@ pub const MAX_PAGE: u32 = 200;
 /// - else `/run/user/<uid>/rapport/rapport.sock` (where systemd puts the runtime dir when the
 ///   variable is missing, e.g. under `sudo -u`).
 ///
-/// A person's CLI has no `RUNTIME_DIRECTORY`, so it reaches a system service's socket through
-/// `--socket` or `RAPPORT_SOCKET` (see `config/systemd/rapportd.service`).
+/// A person's CLI has no `RUNTIME_DIRECTORY`: it falls back to [`SYSTEM_SOCKET`] when its own
+/// socket does not exist (see [`client_socket_path`]), or is pointed elsewhere with `--socket` or
+/// `RAPPORT_SOCKET`.
 pub fn default_socket_path() -> std::path::PathBuf {
     socket_path_in(
         std::env::var_os("RUNTIME_DIRECTORY"),
         std::env::var_os("XDG_RUNTIME_DIR"),
         rustix::process::getuid().as_raw(),
     )
+}
+
+/// The socket of the system service (`config/systemd/rapportd.service`, `RuntimeDirectory=rapport`).
+pub const SYSTEM_SOCKET: &str = "/run/rapport/rapport.sock";
+
+/// The socket the CLI talks to when none is named: the person's own daemon's
+/// ([`default_socket_path`]), or the system service's when only that one exists, so a member of
+/// the service's group needs no flag.
+pub fn client_socket_path() -> std::path::PathBuf {
+    either_socket(default_socket_path(), std::path::Path::new(SYSTEM_SOCKET))
+}
+
+/// `own` unless only `system` exists.
+fn either_socket(own: std::path::PathBuf, system: &std::path::Path) -> std::path::PathBuf {
+    if !own.exists() && system.exists() { system.to_owned() } else { own }
 }
 
 /// [`default_socket_path`] for given values of `RUNTIME_DIRECTORY`, `XDG_RUNTIME_DIR` and the uid;
@@ -70,10 +86,22 @@ mod tests {
     use std::ffi::OsString;
     use std::path::Path;
 
-    use super::socket_path_in;
+    use super::{either_socket, socket_path_in};
 
     fn os(s: &str) -> Option<OsString> {
         Some(OsString::from(s))
+    }
+
+    #[test]
+    fn the_cli_falls_back_to_the_system_socket_only_when_its_own_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let own = dir.path().join("own.sock");
+        let system = dir.path().join("system.sock");
+        assert_eq!(either_socket(own.clone(), &system), own, "neither exists: say where its own would be");
+        std::fs::write(&system, "").unwrap();
+        assert_eq!(either_socket(own.clone(), &system), system);
+        std::fs::write(&own, "").unwrap();
+        assert_eq!(either_socket(own.clone(), &system), own);
     }
 
     #[test]

@@ -119,6 +119,8 @@ pub async fn poll_once(daemon: &Daemon, account: &Account) -> Result<PollReport,
         }
     }
     daemon.store.set_last_poll(name, daemon.now())?;
+    // One fsync per poll, for all its pages: the store has no background flusher.
+    daemon.store.flush()?;
     Ok(report)
 }
 

@@ -5,6 +5,10 @@
 //! and counters, an execution start with its ledger entry) is one sled transaction, so a kill -9
 //! at any instant leaves either all of it or none of it. Values are JSON so a person can read a
 //! dump; keys are binary and ordered so that every listing is a range scan over an index.
+//!
+//! sled's background flusher is off (it would fsync twice a second on an idle daemon): a change
+//! the daemon acts on is flushed by the call that makes it, and an ingested page by the poller
+//! once per poll. What a crash can lose is only what a refetch rebuilds.
 
 mod keys;
 mod ledger;

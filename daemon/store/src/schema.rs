@@ -140,7 +140,7 @@ impl Store {
 fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
-        match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).open() {
+        match sled::Config::new().path(path).mode(sled::Mode::HighThroughput).flush_every_ms(None).open() {
             Err(sled::Error::Io(e))
                 if e.to_string().contains("could not acquire lock")
                     && std::time::Instant::now() < deadline =>

@@ -273,8 +273,9 @@ impl Store {
     /// nothing can record one between the check and the commit. Task ids and counters are shared
     /// with other writers and stay inside the transaction.
     ///
-    /// Not flushed: losing the last half second on a crash loses the cursor with the records, so
-    /// the page is fetched again and deduplicated as if it were new.
+    /// Not flushed: the poller flushes once per poll, after all its pages. A crash before that
+    /// loses the cursor together with the records, so the page is fetched again and deduplicated
+    /// as if it were new.
     pub fn ingest_page(
         &self,
         account: &str,
@@ -372,11 +373,12 @@ impl Store {
         Ok(counts)
     }
 
-    /// Creates one proposed task for `account`.
+    /// Creates one proposed task for `account`, flushed.
     pub fn create_task(&self, new: NewTask, account: &str, now: UnixSeconds) -> Result<Task, StoreError> {
         keys::name("account", account)?;
         let mut created =
             self.trees.transaction(|tx| create_in(tx, account, std::slice::from_ref(&new), now))?;
+        self.flush()?;
         created.pop().ok_or_else(|| StoreError::Corrupt("creating one task returned none".into()))
     }
 
@@ -390,6 +392,7 @@ impl Store {
     ) -> Result<Vec<TaskId>, StoreError> {
         keys::name("account", account)?;
         let created = self.trees.transaction(|tx| create_in(tx, account, tasks, now))?;
+        self.flush()?;
         Ok(created.into_iter().map(|t| t.id).collect())
     }
 
