@@ -10,7 +10,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use rapport_tests::sandbox::{Fault, FaultRule, MastodonSandbox, Seed, SeedAccount};
+use rapport_tests::sandbox::{Fault, FaultRule, Seed, SeedAccount};
 use serde_json::Value;
 
 mod common;
@@ -19,34 +19,7 @@ use common::{cli_path, id, kind, plugin_path};
 
 const TOKEN: &str = "e2e-token";
 
-/// A daemon whose one account is on the local Mastodon sandbox.
-struct Rig {
-    sandbox: MastodonSandbox,
-    daemon: common::Rig,
-}
-
-impl Rig {
-    async fn new(seed: Seed, policy: &str) -> Rig {
-        let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let daemon =
-            common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), policy);
-        Rig { sandbox, daemon }
-    }
-}
-
-impl std::ops::Deref for Rig {
-    type Target = common::Rig;
-
-    fn deref(&self) -> &common::Rig {
-        &self.daemon
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut common::Rig {
-        &mut self.daemon
-    }
-}
+type Rig = common::MastodonRig;
 
 fn shop() -> Seed {
     Seed::new(TOKEN)
@@ -71,7 +44,7 @@ async fn a_follower_and_a_question_become_tasks_and_each_is_sent_exactly_once() 
     let seed = shop()
         .follower("ana@ceramics.example")
         .mention("jo@mastodon.example", "Do you ship your mugs to Germany, and how long does it take?");
-    let mut rig = Rig::new(seed, "").await;
+    let mut rig = Rig::new(TOKEN, seed, "").await;
     rig.start();
 
     let proposed = rig.wait_tasks("proposed", 2);
@@ -113,7 +86,8 @@ async fn a_follower_and_a_question_become_tasks_and_each_is_sent_exactly_once() 
 async fn an_approved_task_survives_kill_9_before_execution_and_is_sent_once() {
     let seed = shop().follower("ana@ceramics.example").follower("tomasz@fosstodon.example");
     // One follow-back an hour: the second approved task waits, approved but not executed.
-    let mut rig = Rig::new(seed, "[[policy.budgets]]\naction = \"follow-back\"\nmin_gap = \"1h\"").await;
+    let mut rig =
+        Rig::new(TOKEN, seed, "[[policy.budgets]]\naction = \"follow-back\"\nmin_gap = \"1h\"").await;
     rig.start();
     let proposed = rig.wait_tasks("proposed", 2);
     let ids: Vec<String> = proposed.iter().map(|t| id(t).to_string()).collect();
@@ -137,7 +111,7 @@ async fn an_approved_task_survives_kill_9_before_execution_and_is_sent_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_send_interrupted_by_kill_9_needs_a_check_and_nothing_is_sent_twice() {
     let seed = shop().mention("jo@mastodon.example", "What clay body do you use for the speckled mugs?");
-    let mut rig = Rig::new(seed, "").await;
+    let mut rig = Rig::new(TOKEN, seed, "").await;
     rig.sandbox.inject(FaultRule::new(Fault::Hold).times(1).on("POST", "/api/v1/statuses"));
     rig.start();
     let reply = rig.wait_tasks("proposed", 1).remove(0);
@@ -177,7 +151,7 @@ async fn a_send_interrupted_by_kill_9_needs_a_check_and_nothing_is_sent_twice() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_and_other_users_on_the_socket_are_refused_and_the_daemon_stays_up() {
-    let mut rig = Rig::new(shop(), "").await;
+    let mut rig = Rig::new(TOKEN, shop(), "").await;
     rig.start();
 
     // A well-framed body that is not a request: an error reply, and the connection stays usable.

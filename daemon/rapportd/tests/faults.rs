@@ -28,25 +28,14 @@ const TOKEN: &str = "faults-token";
 const STATUSES: &str = "/api/v1/statuses";
 const NOTIFICATIONS: &str = "/api/v1/notifications";
 
-/// A daemon process whose one account is on a local Mastodon sandbox.
-struct Rig {
-    sandbox: MastodonSandbox,
-    daemon: common::Rig,
-}
+type Rig = common::MastodonRig;
 
 impl Rig {
-    async fn new(seed: Seed) -> Rig {
-        let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let daemon =
-            common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), "");
-        Rig { sandbox, daemon }
-    }
-
     /// The reply task the seeded mention became, approved.
     fn approve_the_reply(&self) -> u64 {
-        let reply = self.daemon.wait_tasks("proposed", 1).remove(0);
+        let reply = self.wait_tasks("proposed", 1).remove(0);
         assert_eq!(kind(&reply), "reply", "{reply:#}");
-        let approve = self.daemon.cli(&["approve", &id(&reply).to_string()]);
+        let approve = self.cli(&["approve", &id(&reply).to_string()]);
         assert!(approve.status.success(), "{}", String::from_utf8_lossy(&approve.stderr));
         id(&reply)
     }
@@ -70,20 +59,6 @@ impl Rig {
     }
 }
 
-impl std::ops::Deref for Rig {
-    type Target = common::Rig;
-
-    fn deref(&self) -> &common::Rig {
-        &self.daemon
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut common::Rig {
-        &mut self.daemon
-    }
-}
-
 /// The shop, and Jo, who asks it a question: one reply task.
 fn a_question() -> Seed {
     Seed::new(TOKEN)
@@ -99,7 +74,7 @@ fn unix_now() -> f64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_on_a_send_holds_the_task_until_the_reset_and_it_goes_out_once() {
-    let mut rig = Rig::new(a_question()).await;
+    let mut rig = Rig::new(TOKEN, a_question(), "").await;
     // Mastodon's 429: X-RateLimit-Remaining 0 and X-RateLimit-Reset three seconds ahead.
     rig.sandbox.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 3 }).times(1).on("POST", STATUSES));
     rig.start();
@@ -211,7 +186,7 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
 /// A poll answered with `fault` once: the daemon keeps answering, says the account is degraded,
 /// polls again after its backoff and queues the notification exactly once.
 async fn a_failed_poll_is_survived(fault: Fault, symptom: &str) {
-    let mut rig = Rig::new(a_question()).await;
+    let mut rig = Rig::new(TOKEN, a_question(), "").await;
     rig.sandbox.inject(FaultRule::new(fault).times(1).on("GET", NOTIFICATIONS));
     rig.start();
     let status = rig.wait("the failed poll", || {
@@ -258,7 +233,7 @@ async fn a_5xx_on_a_poll_is_retried_and_queues_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_redirect_to_a_host_the_account_does_not_grant_is_refused_and_named() {
-    let mut rig = Rig::new(a_question()).await;
+    let mut rig = Rig::new(TOKEN, a_question(), "").await;
     // Another server on loopback, another port: not the account's api_base, not in allowed_hosts.
     let elsewhere = MastodonSandbox::start(Seed::new(TOKEN).own(SeedAccount::new("shop", "The Shop")))
         .await

@@ -27,26 +27,6 @@ fn future_version_fixture() -> PathBuf {
     path
 }
 
-/// An account table for `name` on `sandbox`, with its token in a secret file of `rig`.
-fn account(rig: &common::Rig, name: &str, plugin: &Path, sandbox: &MastodonSandbox) -> String {
-    format!(
-        r#"[[accounts]]
-name = "{name}"
-platform = "mastodon"
-plugin = "{plugin}"
-api_base = "{api}"
-user = "{name}"
-poll_interval = "10s"
-allow_private_addresses = true
-[accounts.secrets]
-token = {{ file = "{token}" }}
-"#,
-        plugin = plugin.display(),
-        api = sandbox.base_url(),
-        token = rig.secret_file(&format!("{name}-token"), &format!("{name}-token")).display(),
-    )
-}
-
 /// A sandbox for the account `own`, followed by `follower`.
 async fn sandbox(own: &str, follower: &str) -> MastodonSandbox {
     let seed = Seed::new(format!("{own}-token"))
@@ -96,9 +76,15 @@ async fn a_plugin_that_fails_to_load_sets_its_account_aside_and_the_others_run()
     std::fs::copy(future_version_fixture(), &studio_plugin).unwrap();
     let mut rig = common::Rig::new(
         |rig| {
-            account(rig, "shop", &plugin_path("mastodon"), &shop)
+            common::mastodon_account(rig, "shop", &shop.base_url(), "shop-token")
                 + "\n"
-                + &account(rig, "studio", &studio_plugin, &studio)
+                + &common::account_with_plugin(
+                    rig,
+                    "studio",
+                    &studio_plugin,
+                    &studio.base_url(),
+                    "studio-token",
+                )
         },
         "",
     );

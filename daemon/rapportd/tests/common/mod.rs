@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use rapport_host::clock::Clock;
+use rapport_tests::sandbox::{MastodonSandbox, Seed};
 
 use serde_json::Value;
 
@@ -233,6 +234,11 @@ impl Drop for Rig {
 /// An `[[accounts]]` table named `name` for the Mastodon plugin against the sandbox at `api`,
 /// polling every 10 s, with the access token `token` in a secret file of `rig`.
 pub fn mastodon_account(rig: &Rig, name: &str, api: &str, token: &str) -> String {
+    account_with_plugin(rig, name, &plugin_path("mastodon"), api, token)
+}
+
+/// [`mastodon_account`] with another plugin file in place of the built Mastodon plugin.
+pub fn account_with_plugin(rig: &Rig, name: &str, plugin: &Path, api: &str, token: &str) -> String {
     format!(
         r#"[[accounts]]
 name = "{name}"
@@ -244,9 +250,41 @@ poll_interval = "10s"
 allow_private_addresses = true
 [accounts.secrets]
 token = {{ file = "{token}" }}"#,
-        plugin = plugin_path("mastodon").display(),
+        plugin = plugin.display(),
         token = rig.secret_file(&format!("{name}-token"), token).display(),
     )
+}
+
+/// A daemon process whose one account, `shop`, is on a local Mastodon sandbox; it derefs to the
+/// daemon's [`Rig`].
+pub struct MastodonRig {
+    /// The sandbox the account talks to.
+    pub sandbox: MastodonSandbox,
+    daemon: Rig,
+}
+
+impl MastodonRig {
+    /// Starts a sandbox seeded with `seed` (whose token is `token`) and a rig for it with `policy`;
+    /// the daemon is not started yet.
+    pub async fn new(token: &str, seed: Seed, policy: &str) -> MastodonRig {
+        let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
+        let daemon = Rig::new(|rig| mastodon_account(rig, "shop", &sandbox.base_url(), token), policy);
+        MastodonRig { sandbox, daemon }
+    }
+}
+
+impl std::ops::Deref for MastodonRig {
+    type Target = Rig;
+
+    fn deref(&self) -> &Rig {
+        &self.daemon
+    }
+}
+
+impl std::ops::DerefMut for MastodonRig {
+    fn deref_mut(&mut self) -> &mut Rig {
+        &mut self.daemon
+    }
 }
 
 /// A task's action kind (`follow-back`, `reply`).
