@@ -184,7 +184,6 @@ mod devnet {
         child: std::process::Child,
         log: PathBuf,
         root: PathBuf,
-        started: Instant,
     }
 
     fn script(root: &Path) -> PathBuf {
@@ -209,11 +208,12 @@ mod devnet {
                 .stderr(out)
                 .spawn()
                 .context("could not start tests/bsky-devnet/bsky-devnet.sh")?;
-            Ok(Devnet { child, log, root: root.to_owned(), started: Instant::now() })
+            Ok(Devnet { child, log, root: root.to_owned() })
         }
 
         /// Waits until the network is up and returns its PDS URL.
         pub fn wait_ready(&mut self) -> Result<String> {
+            let waiting = Instant::now();
             let status = self.child.wait().context("waiting for bsky-devnet.sh up")?;
             let log = fs::read_to_string(&self.log).unwrap_or_default();
             let pds = log
@@ -224,8 +224,8 @@ mod devnet {
             match pds {
                 Some(pds) => {
                     eprintln!(
-                        "xtask: Bluesky reference network up at {pds}, {:.0?} after it was started",
-                        self.started.elapsed()
+                        "xtask: Bluesky reference network up at {pds} (the build waited {:.0?} for it)",
+                        waiting.elapsed()
                     );
                     Ok(pds)
                 }
