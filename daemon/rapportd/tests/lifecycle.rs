@@ -21,7 +21,7 @@ use rustix::process::{Pid, Signal, kill_process};
 
 mod common;
 
-use common::{id, plugin_path};
+use common::id;
 
 const TOKEN: &str = "lifecycle-token";
 const STATUSES: &str = "/api/v1/statuses";
@@ -41,26 +41,8 @@ struct Rig {
 impl Rig {
     async fn new(seed: Seed) -> Rig {
         let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let rig = common::Rig::new(
-            |rig| {
-                format!(
-                    r#"[[accounts]]
-name = "shop"
-platform = "mastodon"
-plugin = "{plugin}"
-api_base = "{api}"
-user = "shop"
-poll_interval = "10s"
-allow_private_addresses = true
-[accounts.secrets]
-token = {{ file = "{token}" }}"#,
-                    plugin = plugin_path("mastodon").display(),
-                    api = sandbox.base_url(),
-                    token = rig.secret_file("token", TOKEN).display(),
-                )
-            },
-            "",
-        );
+        let rig =
+            common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), "");
         let dir = rig.socket().parent().expect("the socket is in the rig's dir").to_path_buf();
         Rig { sandbox, rig, dir, daemon: None }
     }
