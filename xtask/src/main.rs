@@ -35,7 +35,8 @@ fn main() -> Result<()> {
                  commands:\n  \
                  plugins     build all plugins for {WASM_TARGET}\n  \
                  demo        start the sandbox and rapportd, show the queue (`demo stop` stops them)\n  \
-                 test        build plugins and run the whole test suite\n  \
+                 test        build plugins, start the Bluesky devnet, run the whole test suite\n              \
+                 (`test --no-devnet` leaves the devnet out)\n  \
                  bench       run the benchmarks recorded in BENCHMARKS.md"
             );
             std::process::exit(2);
