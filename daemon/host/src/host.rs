@@ -90,6 +90,47 @@ fn new_engine(limits: &CallLimits) -> Result<Engine, HostError> {
     }
 }
 
+/// The WASI interfaces Rust's standard library imports even when a plugin never uses them (the
+/// command-line streams, environment and exit, I/O streams, clocks, random seeds), behind an
+/// empty `WasiCtx` (see `plugin::Call::start`): no arguments, no environment, stderr captured.
+/// `wasi:filesystem` and `wasi:sockets` are not linked at all, so a plugin that imports them is
+/// refused at load instead of finding an interface that merely says no.
+fn add_wasi_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+    use wasmtime_wasi::p2::bindings::{cli, clocks, random};
+    use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
+    use wasmtime_wasi_io::bindings::wasi::io;
+
+    /// The I/O interfaces reach only the call's resource table.
+    struct Io;
+    impl wasmtime::component::HasData for Io {
+        type Data<'a> = &'a mut wasmtime::component::ResourceTable;
+    }
+    fn table(state: &mut CallState) -> &mut wasmtime::component::ResourceTable {
+        wasmtime_wasi::WasiView::ctx(state).table
+    }
+    io::error::add_to_linker::<CallState, Io>(linker, table)?;
+    io::poll::add_to_linker::<CallState, Io>(linker, table)?;
+    io::streams::add_to_linker::<CallState, Io>(linker, table)?;
+    clocks::wall_clock::add_to_linker::<CallState, WasiClocks>(linker, CallState::clocks)?;
+    clocks::monotonic_clock::add_to_linker::<CallState, WasiClocks>(linker, CallState::clocks)?;
+    random::random::add_to_linker::<CallState, WasiRandom>(linker, CallState::random)?;
+    random::insecure::add_to_linker::<CallState, WasiRandom>(linker, CallState::random)?;
+    random::insecure_seed::add_to_linker::<CallState, WasiRandom>(linker, CallState::random)?;
+    cli::exit::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::environment::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::stdin::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::stdout::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::stderr::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::terminal_input::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::terminal_output::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::terminal_stdin::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::terminal_stdout::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    cli::terminal_stderr::add_to_linker::<CallState, WasiCli>(linker, CallState::cli)?;
+    Ok(())
+}
+
 /// What every call of every plugin shares.
 pub(crate) struct Shared {
     pub engine: Engine,
@@ -122,10 +163,7 @@ impl PluginHost {
         let ticker = EpochTicker::spawn(&engine, config.epoch_tick)?;
 
         let mut linker = Linker::new(&engine);
-        // Rust's std imports a few wasi:cli/io/clocks interfaces even when unused; the WasiCtx
-        // behind them is empty (see `plugin::Call::start`).
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-            .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        add_wasi_to_linker(&mut linker).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
         bindings::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
             .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
 

@@ -103,6 +103,16 @@ async fn future_contract_version_is_refused_at_load() {
 }
 
 #[tokio::test]
+async fn a_plugin_importing_the_filesystem_is_refused_at_load() {
+    let cache = tempfile::tempdir().unwrap();
+    let path = fixture("filesystem");
+    let err = host(cache.path()).load(&path).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, HostError::Invalid { .. }), "{err}");
+    assert!(text.contains("fixture_filesystem.wasm") && text.contains("wasi:filesystem"), "{text}");
+}
+
+#[tokio::test]
 async fn description_and_state_come_through() {
     let cache = tempfile::tempdir().unwrap();
     let host = host(cache.path());
