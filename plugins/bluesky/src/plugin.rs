@@ -193,15 +193,13 @@ fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
 pub fn describe() -> Description {
     const HOUR: u32 = 3600;
     const DAY: u32 = 24 * HOUR;
-    // The write budget is per account: 5,000 points an hour and 35,000 a day, a create costing 3,
-    // so at most 1,666 creates an hour and 11,666 a day. Every capability below is one create
-    // (unfollow is a delete, 1 point, but sharing the create ceiling keeps the budget safe).
-    let creates = |action| {
-        [
-            RateCeiling { action, limit: 1_666, window_seconds: HOUR },
-            RateCeiling { action, limit: 11_666, window_seconds: DAY },
-        ]
-    };
+    // The write budget is shared by every write of the account: 5,000 points an hour and 35,000 a
+    // day, a create costing 3 points and a delete 1. The contract's ceilings are per action, so
+    // each capability gets an equal share of the points, divided by what one action costs: then
+    // no mix of actions at their ceilings can spend more than the budget (6 × 238 × 3 + 714 =
+    // 4,998 points an hour; 6 × 1,666 × 3 + 5,000 = 34,988 a day).
+    const POINTS_PER_HOUR: u32 = 5_000;
+    const POINTS_PER_DAY: u32 = 35_000;
     let capabilities = vec![
         ActionKind::Reply,
         ActionKind::Publish,
@@ -211,12 +209,24 @@ pub fn describe() -> Description {
         ActionKind::Like,
         ActionKind::Repost,
     ];
+    let shares = capabilities.len() as u32;
+    let ceilings = capabilities
+        .iter()
+        .flat_map(|&action| {
+            // Unfollow deletes the follow record; everything else creates a record.
+            let cost = if action == ActionKind::Unfollow { 1 } else { 3 };
+            [
+                RateCeiling { action, limit: POINTS_PER_HOUR / shares / cost, window_seconds: HOUR },
+                RateCeiling { action, limit: POINTS_PER_DAY / shares / cost, window_seconds: DAY },
+            ]
+        })
+        .collect();
     Description {
         name: "bluesky".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         contract: rapport_sdk::CONTRACT_VERSION.into(),
         platform: "bluesky".into(),
-        ceilings: capabilities.iter().flat_map(|&action| creates(action)).collect(),
+        ceilings,
         capabilities,
         // Any PDS on any port: bsky.social accounts live on `*.host.bsky.network` behind the
         // `bsky.social` entryway, self-hosted PDSes are common, and the reference devnet is plain
@@ -225,7 +235,7 @@ pub fn describe() -> Description {
         rules: vec![
             "Bots may interact (reply, like, repost, follow) only with people who engaged them first — tagged, replied to or followed the account: it must be an opt-in interaction, or the account may be taken for spam.".into(),
             "Automated or bulk interactions that notify people (follows, likes, replies) and any scheme to generate followers are spam under the Developer Guidelines.".into(),
-            "Write budget per account: 5,000 points an hour and 35,000 a day; a create costs 3, an update 2, a delete 1 (at most 1,666 posts, likes, reposts or follows an hour, 11,666 a day).".into(),
+            "Write budget per account, shared by all writes: 5,000 points an hour and 35,000 a day; a create costs 3, an update 2, a delete 1. rapport splits it evenly across its seven actions, so at most 238 posts, replies, likes, reposts or follows of each kind an hour (1,666 a day) and 714 unfollows (5,000 a day), which no mix can push past the budget.".into(),
             "Logins (createSession) are limited to 30 per 5 minutes and 300 a day per account; the plugin logs in once and then refreshes its session.".into(),
             "Automated accounts should carry the self-label `bot` in their profile.".into(),
         ],

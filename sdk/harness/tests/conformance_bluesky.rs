@@ -637,15 +637,25 @@ async fn describe_declares_the_write_budget_as_ceilings() {
         let mut ceilings: Vec<RateCeiling> =
             d.ceilings.iter().filter(|c| c.action == action).cloned().collect();
         ceilings.sort_by_key(|c| c.window_seconds);
+        let (hour, day) = if action == ActionKind::Unfollow { (714, 5_000) } else { (238, 1_666) };
         assert_eq!(
             ceilings,
             vec![
-                RateCeiling { action, limit: 1_666, window_seconds: 3_600 },
-                RateCeiling { action, limit: 11_666, window_seconds: 86_400 },
+                RateCeiling { action, limit: hour, window_seconds: 3_600 },
+                RateCeiling { action, limit: day, window_seconds: 86_400 },
             ],
-            "{action:?}: 5,000 points an hour and 35,000 a day at 3 points a create"
+            "{action:?}: an even share of 5,000 points an hour and 35,000 a day, 3 a create, 1 a delete"
         );
     }
+    // Whatever the mix, actions at their ceilings stay within the shared budget.
+    let points = |window: u32| -> u32 {
+        d.ceilings
+            .iter()
+            .filter(|c| c.window_seconds == window)
+            .map(|c| c.limit * if c.action == ActionKind::Unfollow { 1 } else { 3 })
+            .sum()
+    };
+    assert!(points(3_600) <= 5_000 && points(86_400) <= 35_000, "{} / {}", points(3_600), points(86_400));
     assert_eq!(d.hosts, vec!["https://*:*".to_owned(), "http://*:*".to_owned()]);
     assert!(d.rules.iter().any(|r| r.contains("5,000 points an hour")));
     assert!(d.rules.iter().any(|r| r.contains("createSession")));
