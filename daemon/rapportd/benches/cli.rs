@@ -145,8 +145,10 @@ client_id = "bench"
 
     /// Starts `rapportd` on `config`; returns it once it answers, with how long that took.
     fn spawn(dir: &tempfile::TempDir, config: &Path) -> (Child, Duration) {
+        // Before the daemon exists: a missing CLI must not leave a daemon running behind the panic.
+        cli_path();
         let started = Instant::now();
-        let daemon = Command::new(env!("CARGO_BIN_EXE_rapportd"))
+        let mut daemon = Command::new(env!("CARGO_BIN_EXE_rapportd"))
             .arg("--config")
             .arg(config)
             .env("RAPPORT_LOG", "warn")
@@ -157,7 +159,10 @@ client_id = "bench"
         let socket = dir.path().join("rapport.sock");
         let deadline = Instant::now() + Duration::from_secs(60);
         while !cli_ok(&socket, &["status"]) {
-            assert!(Instant::now() < deadline, "rapportd did not come up");
+            if Instant::now() >= deadline {
+                let _ = daemon.kill();
+                panic!("rapportd did not come up");
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
         (daemon, started.elapsed())
