@@ -5,17 +5,19 @@
 //! `rapport` binary (`cargo build -p rapport-cli`); each test says so if they are missing.
 
 use std::io::{Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use rapport_protocol::{Request, RequestEnvelope};
 use rapport_tests::sandbox::{Fault, FaultRule, Seed, SeedAccount};
 use serde_json::Value;
 
 mod common;
 
-use common::{cli_path, id, kind, plugin_path};
+use common::{id, kind, plugin_path};
 
 const TOKEN: &str = "e2e-token";
 
@@ -172,23 +174,119 @@ async fn garbage_and_other_users_on_the_socket_are_refused_and_the_daemon_stays_
     assert!(rig.cli(&["status"]).status.success());
 
     if rustix::process::geteuid().is_root() {
-        let other = Command::new(cli_path())
-            .arg("--socket")
-            .arg(rig.socket())
-            .arg("status")
-            .uid(65534)
-            .gid(65534)
-            .stdout(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(!other.status.success(), "another user must not reach the daemon");
+        another_user_is_refused_by_the_daemon_itself(&rig);
     } else {
         eprintln!("not root: the other-uid case needs to switch users and is skipped");
     }
     assert!(rig.cli(&["status"]).status.success(), "the daemon is still up");
 }
 
-fn read_frame(stream: &mut UnixStream) -> Value {
+/// The uid the other-user case connects as (`nobody`).
+const NOBODY: u32 = 65534;
+
+/// Connects to the socket in `$ARGV[0]`, says `connected`, sends the frame hex-encoded in
+/// `$ARGV[1]`, half-closes and copies everything the daemon sends to stdout until it closes.
+///
+/// Perl (perl-base, in every Debian system) because the other user must run something that needs
+/// nothing from the build folder, which may sit in a private clone it cannot enter. Exit 0: the
+/// daemon closed the connection (EOF, or a reset when it closed without reading the request);
+/// 3: could not connect; 4: another read error; 5: the daemon kept the connection open.
+const RAW_CLIENT: &str = r#"
+use strict;
+use warnings;
+use IO::Socket::UNIX;
+use Errno;
+$SIG{PIPE} = 'IGNORE';
+$SIG{ALRM} = sub { print STDERR "the daemon kept the connection open\n"; exit 5 };
+alarm 20;
+my $sock = IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0])
+    or do { print STDERR "connect: $!\n"; exit 3 };
+binmode STDOUT;
+$| = 1;
+print "connected\n";
+# A daemon that refuses at once may have closed already; what it sent is still readable.
+defined syswrite($sock, pack('H*', $ARGV[1])) or print STDERR "write: $!\n";
+shutdown($sock, 1);
+while (1) {
+    my $n = sysread($sock, my $buf, 65536);
+    if (!defined $n) {
+        if ($!{ECONNRESET}) { print STDERR "reset\n"; last }
+        print STDERR "read: $!\n";
+        exit 4;
+    }
+    last if $n == 0;
+    print $buf;
+}
+"#;
+
+/// What [`RAW_CLIENT`] received, as frames, after checking that it ran, connected and saw the
+/// daemon close; `who` names the run in failure messages.
+fn raw_status_request(rig: &Rig, who: &str, mut command: Command) -> Vec<Value> {
+    let frame = rapport_protocol::encode_frame(&RequestEnvelope::new(Request::Status)).unwrap();
+    let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
+    let out = command
+        .arg("-e")
+        .arg(RAW_CLIENT)
+        .arg(rig.socket())
+        .arg(hex)
+        // Nothing from the test's environment or working dir (a private clone) reaches the client.
+        .env_clear()
+        .current_dir("/")
+        .output()
+        .expect("/usr/bin/perl runs (perl-base is in every Debian system)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let mut received = out
+        .stdout
+        .strip_prefix(b"connected\n")
+        .unwrap_or_else(|| panic!("{who}: the client did not connect ({}): {err}", out.status));
+    assert!(out.status.success(), "{who}: the daemon did not close the connection ({}): {err}", out.status);
+    let mut frames = Vec::new();
+    while !received.is_empty() {
+        frames.push(read_frame(&mut received));
+    }
+    frames
+}
+
+/// Another uid reaches the socket (the folder and file let it) and the daemon's own peer check
+/// refuses it: the file system must not be what says no, or the check goes untested.
+fn another_user_is_refused_by_the_daemon_itself(rig: &Rig) {
+    let socket = rig.socket();
+    let dir = socket.parent().expect("the socket is in the rig's folder");
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    for ancestor in dir.ancestors().skip(1) {
+        let mode = std::fs::metadata(ancestor).unwrap().permissions().mode();
+        assert!(
+            mode & 0o001 != 0,
+            "{} (mode {mode:o}) keeps other users from the socket: point TMPDIR at a folder they can enter",
+            ancestor.display()
+        );
+    }
+    const REFUSED: &str = "refused a connection from another user";
+
+    // The same client and frame as root first: it gets a real answer, so the frame is well formed.
+    let own = raw_status_request(rig, "root", Command::new("/usr/bin/perl"));
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0]["response"]["response"], "status", "{}", own[0]);
+    assert!(!rig.log().contains(REFUSED), "root is not refused:\n{}", rig.log());
+
+    let mut as_nobody = Command::new("/usr/bin/perl");
+    as_nobody.uid(NOBODY).gid(NOBODY);
+    let other = raw_status_request(rig, "uid 65534", as_nobody);
+    assert_eq!(other.len(), 1, "only the refusal, no status: {other:?}");
+    assert_eq!(other[0]["response"]["response"], "error", "{}", other[0]);
+    assert_eq!(other[0]["response"]["body"]["code"], "bad-request", "{}", other[0]);
+    let message = other[0]["response"]["body"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("only the user running rapportd"), "{}", other[0]);
+    rig.wait("the daemon's refusal in its log", || {
+        rig.log()
+            .lines()
+            .any(|line| line.contains(REFUSED) && line.contains(&NOBODY.to_string()))
+            .then_some(())
+    });
+}
+
+fn read_frame(stream: &mut impl Read) -> Value {
     let mut len = [0u8; 4];
     stream.read_exact(&mut len).unwrap();
     let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
