@@ -238,3 +238,222 @@ async fn admin_endpoints_drive_a_sandbox_in_another_process() {
     };
     assert_eq!(recorded.as_array().map(Vec::len), Some(2), "admin calls are not recorded");
 }
+
+/// Every scope the scope tests hand out; each test token is named after the one scope it holds.
+const TEST_SCOPES: &[&str] = &[
+    "read",
+    "write",
+    "follow",
+    "push",
+    "profile",
+    "read:notifications",
+    "read:accounts",
+    "read:follows",
+    "read:statuses",
+    "write:statuses",
+    "write:favourites",
+    "write:follows",
+    "write:media",
+    "write:conversations",
+];
+
+/// The demo sandbox, also accepting one token per [`TEST_SCOPES`] entry, the token being the scope.
+async fn scoped(seed: Seed) -> MastodonSandbox {
+    let seed = TEST_SCOPES.iter().fold(seed, |seed, scope| seed.with_token(*scope, scope));
+    match MastodonSandbox::start(seed).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+/// `method path` with `token`; POSTs carry a status text so that creating one succeeds.
+async fn call(sandbox: &MastodonSandbox, token: &str, method: &str, path: &str) -> (u16, Value) {
+    let url = format!("{}{path}", sandbox.base_url());
+    let client = reqwest::Client::new();
+    let request = match method {
+        "POST" => client.post(url).form(&[("status", "Scoped hello")]),
+        _ => client.get(url),
+    };
+    match request.bearer_auth(token).send().await {
+        Ok(response) => (response.status().as_u16(), json(response).await),
+        Err(err) => panic!("{method} {path}: {err}"),
+    }
+}
+
+/// Each of `tokens` is refused with Mastodon's 403 and body.
+async fn assert_refused(sandbox: &MastodonSandbox, method: &str, path: &str, tokens: &[&str]) {
+    for token in tokens {
+        let (status, body) = call(sandbox, token, method, path).await;
+        assert_eq!(status, 403, "{method} {path} with only `{token}`: {body}");
+        assert_eq!(body, serde_json::json!({ "error": "This action is outside the authorized scopes" }));
+    }
+}
+
+/// Each of `tokens` gets through to a 200.
+async fn assert_let_in(sandbox: &MastodonSandbox, method: &str, path: &str, tokens: &[&str]) {
+    for token in tokens {
+        let (status, body) = call(sandbox, token, method, path).await;
+        assert_eq!(status, 200, "{method} {path} with `{token}`: {body}");
+    }
+}
+
+/// The id of a status the demo seed has (a mention of the own account).
+async fn a_status(sandbox: &MastodonSandbox) -> String {
+    let mentions = json(get(sandbox, "/api/v1/notifications?types[]=mention&limit=1").await).await;
+    mentions[0]["status"]["id"].as_str().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn notifications_need_read_notifications() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = "/api/v1/notifications";
+    assert_refused(&sandbox, "GET", path, &["write", "follow", "push", "read:statuses", "read:accounts"])
+        .await;
+    assert_let_in(&sandbox, "GET", path, &["read:notifications", "read"]).await;
+    assert_eq!(sandbox.count("GET", path), 7, "refused requests are recorded too");
+}
+
+#[tokio::test]
+async fn a_status_needs_read_statuses() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = format!("/api/v1/statuses/{}", a_status(&sandbox).await);
+    assert_refused(&sandbox, "GET", &path, &["write", "write:statuses", "read:notifications"]).await;
+    assert_let_in(&sandbox, "GET", &path, &["read:statuses", "read"]).await;
+    // The scope is checked before the record is looked up, as in Mastodon's before_action.
+    assert_refused(&sandbox, "GET", "/api/v1/statuses/1", &["write"]).await;
+}
+
+#[tokio::test]
+async fn posting_needs_write_statuses() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = "/api/v1/statuses";
+    assert_refused(&sandbox, "POST", path, &["read", "follow", "write:favourites", "write:media"]).await;
+    assert_let_in(&sandbox, "POST", path, &["write:statuses", "write"]).await;
+}
+
+#[tokio::test]
+async fn favouriting_needs_write_favourites() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = format!("/api/v1/statuses/{}/favourite", a_status(&sandbox).await);
+    assert_refused(&sandbox, "POST", &path, &["read", "follow", "write:statuses"]).await;
+    assert_let_in(&sandbox, "POST", &path, &["write:favourites", "write"]).await;
+}
+
+#[tokio::test]
+async fn reblogging_needs_write_statuses() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = format!("/api/v1/statuses/{}/reblog", a_status(&sandbox).await);
+    assert_refused(&sandbox, "POST", &path, &["read", "follow", "write:favourites"]).await;
+    assert_let_in(&sandbox, "POST", &path, &["write:statuses", "write"]).await;
+}
+
+#[tokio::test]
+async fn following_and_unfollowing_need_write_follows() {
+    let sandbox = scoped(Seed::demo()).await;
+    let tomasz = sandbox.account_id("tomasz@fosstodon.example").unwrap_or_default();
+    for action in ["follow", "unfollow"] {
+        let path = format!("/api/v1/accounts/{tomasz}/{action}");
+        assert_refused(&sandbox, "POST", &path, &["read", "read:follows", "write:statuses"]).await;
+        // The legacy `follow` scope is listed beside them in Mastodon's controller.
+        assert_let_in(&sandbox, "POST", &path, &["write:follows", "write", "follow"]).await;
+    }
+}
+
+#[tokio::test]
+async fn authorizing_a_follow_request_needs_write_follows() {
+    let requesters = ["r1@pending.example", "r2@pending.example", "r3@pending.example"];
+    let seed = requesters.iter().fold(Seed::demo(), |seed, acct| seed.follow_request(acct));
+    let sandbox = scoped(seed).await;
+    let first = sandbox.account_id(requesters[0]).unwrap_or_default();
+    let path = format!("/api/v1/follow_requests/{first}/authorize");
+    assert_refused(&sandbox, "POST", &path, &["read", "read:follows", "write:statuses"]).await;
+    for (acct, token) in requesters.iter().zip(["write:follows", "write", "follow"]) {
+        let id = sandbox.account_id(acct).unwrap_or_default();
+        assert_let_in(&sandbox, "POST", &format!("/api/v1/follow_requests/{id}/authorize"), &[token]).await;
+    }
+}
+
+#[tokio::test]
+async fn own_credentials_need_read_accounts_or_profile() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = "/api/v1/accounts/verify_credentials";
+    assert_refused(&sandbox, "GET", path, &["write", "follow", "read:notifications", "read:follows"]).await;
+    assert_let_in(&sandbox, "GET", path, &["read:accounts", "read", "profile"]).await;
+}
+
+#[tokio::test]
+async fn an_account_needs_read_accounts() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = "/api/v1/accounts/2";
+    assert_refused(&sandbox, "GET", path, &["write", "follow", "profile", "read:follows"]).await;
+    assert_let_in(&sandbox, "GET", path, &["read:accounts", "read"]).await;
+}
+
+#[tokio::test]
+async fn relationships_need_read_follows() {
+    let sandbox = scoped(Seed::demo()).await;
+    let path = "/api/v1/accounts/relationships?id[]=2";
+    // Mastodon's controller lists only `read` and `read:follows`: the legacy `follow` is refused.
+    assert_refused(&sandbox, "GET", path, &["write", "follow", "read:accounts", "write:follows"]).await;
+    assert_let_in(&sandbox, "GET", path, &["read:follows", "read"]).await;
+}
+
+#[tokio::test]
+async fn follower_and_following_pages_need_read_accounts() {
+    let sandbox = scoped(Seed::demo()).await;
+    for list in ["followers", "following"] {
+        let path = format!("/api/v1/accounts/1/{list}");
+        assert_refused(&sandbox, "GET", &path, &["write", "follow", "read:follows"]).await;
+        assert_let_in(&sandbox, "GET", &path, &["read:accounts", "read"]).await;
+    }
+}
+
+#[tokio::test]
+async fn app_credentials_report_the_tokens_scopes() {
+    let seed = Seed::demo().with_token("narrow", "read:notifications write:statuses read:notifications");
+    let sandbox = scoped(seed).await;
+    let path = "/api/v1/apps/verify_credentials";
+    let (status, app) = call(&sandbox, TOKEN, "GET", path).await;
+    assert_eq!(status, 200);
+    assert_eq!((app["name"].as_str(), &app["website"]), (Some("rapport"), &Value::Null));
+    assert_eq!(app["scopes"], serde_json::json!(["read", "write", "follow", "push"]), "the default grant");
+    let (status, narrow) = call(&sandbox, "narrow", "GET", path).await;
+    assert_eq!(status, 200);
+    assert_eq!(narrow["scopes"], serde_json::json!(["read:notifications", "write:statuses"]));
+    // No particular scope is needed, only a valid token.
+    assert_eq!(call(&sandbox, "push", "GET", path).await.1["scopes"], serde_json::json!(["push"]));
+    let (status, body) = call(&sandbox, "wrong", "GET", path).await;
+    assert_eq!((status, body), (401, serde_json::json!({ "error": "The access token is invalid" })));
+}
+
+#[tokio::test]
+async fn the_seed_token_can_be_narrowed_and_tokens_granted_at_runtime() {
+    let seed = Seed::demo().scopes("read:notifications");
+    let sandbox = match MastodonSandbox::start(seed).await {
+        Ok(sandbox) => sandbox,
+        Err(err) => panic!("{err}"),
+    };
+    assert_eq!(call(&sandbox, TOKEN, "GET", "/api/v1/notifications").await.0, 200);
+    assert_refused(&sandbox, "POST", "/api/v1/statuses", &[TOKEN]).await;
+    assert!(sandbox.grant(TOKEN, "read write").is_ok());
+    assert_eq!(call(&sandbox, TOKEN, "POST", "/api/v1/statuses").await.0, 200, "re-granted");
+
+    let admin = format!("{}/_sandbox/tokens", sandbox.base_url());
+    let grant = serde_json::json!({ "token": "late", "scopes": "write:favourites" });
+    let added = reqwest::Client::new().post(&admin).body(grant.to_string()).send().await.ok();
+    assert_eq!(added.map(|r| r.status().as_u16()), Some(200));
+    assert_refused(&sandbox, "GET", "/api/v1/notifications", &["late"]).await;
+    let typo = serde_json::json!({ "token": "late", "scopes": "read:notification" });
+    let refused = reqwest::Client::new().post(&admin).body(typo.to_string()).send().await.ok();
+    assert_eq!(refused.map(|r| r.status().as_u16()), Some(400), "an unknown scope is refused");
+    assert!(sandbox.grant("late", "write:status").is_err());
+}
+
+#[tokio::test]
+async fn a_seed_with_an_unknown_scope_does_not_start() {
+    let seed = Seed::demo().with_token("typo", "read:notifcations");
+    match MastodonSandbox::start(seed).await {
+        Ok(_) => panic!("started with an unknown scope"),
+        Err(err) => assert!(err.to_string().contains("`read:notifcations`"), "{err}"),
+    }
+}

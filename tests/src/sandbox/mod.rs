@@ -14,7 +14,35 @@
 //! | `GET /_sandbox/requests` | the recorded requests, as JSON |
 //! | `POST /_sandbox/mention` with `{"acct":…,"text":…}` | a new mention notification |
 //! | `POST /_sandbox/follow` with `{"acct":…}` | a new follower and its notification |
+//! | `POST /_sandbox/tokens` with `{"token":…,"scopes":"read write"}` | adds the token, or re-scopes it |
+//!
+//! ## Tokens and OAuth scopes
+//!
+//! Every API call must carry a bearer token the sandbox knows, else 401 `{"error":"The access
+//! token is invalid"}`. Tokens carry OAuth scopes and each endpoint demands them as Mastodon's
+//! controllers do: a valid token with none of the endpoint's scopes gets 403 `{"error":"This
+//! action is outside the authorized scopes"}` (still recorded, like every API request). The seed's
+//! [`Seed::token`] is granted [`DEFAULT_SCOPES`] (`read write follow push`, which passes
+//! everything) unless [`Seed::scopes`] says otherwise; [`Seed::with_token`] adds further tokens
+//! with their own scopes, and [`MastodonSandbox::grant`] (or `POST /_sandbox/tokens`) adds or
+//! changes one at runtime. A scope Mastodon does not know ([`KNOWN_SCOPES`]) is refused up front.
+//!
+//! Any one of an endpoint's scopes lets a token in (`doorkeeper_authorize!` in Mastodon 4.3):
+//!
+//! | endpoint | scopes |
+//! |---|---|
+//! | `GET /api/v1/notifications` | `read`, `read:notifications` |
+//! | `GET /api/v1/accounts/verify_credentials` | `profile`, `read`, `read:accounts` |
+//! | `GET /api/v1/accounts/relationships` | `read`, `read:follows` (not `follow`) |
+//! | `GET /api/v1/accounts/:id`, `…/:id/followers`, `…/:id/following` | `read`, `read:accounts` |
+//! | `GET /api/v1/statuses/:id` | `read`, `read:statuses` |
+//! | `POST /api/v1/statuses`, `POST /api/v1/statuses/:id/reblog` | `write`, `write:statuses` |
+//! | `POST /api/v1/statuses/:id/favourite` | `write`, `write:favourites` |
+//! | `POST /api/v1/accounts/:id/follow`, `…/unfollow` | `follow`, `write`, `write:follows` |
+//! | `POST /api/v1/follow_requests/:id/authorize` | `follow`, `write`, `write:follows` |
+//! | `GET /api/v1/apps/verify_credentials` | any valid token; answers the app with the token's `scopes` |
 
+mod scopes;
 mod seed;
 mod world;
 
@@ -29,7 +57,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::watch;
 
-pub use seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent};
+pub use scopes::{DEFAULT_SCOPES, KNOWN_SCOPES, OUTSIDE_SCOPES};
+pub use seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent, SeedToken};
 use world::{Answer, World};
 
 /// The largest request body the sandbox reads; the plugin's bodies are a few hundred bytes.
@@ -47,6 +76,12 @@ pub enum SandboxError {
         addr: SocketAddr,
         /// The OS error.
         source: std::io::Error,
+    },
+    /// A seed or grant named a scope Mastodon does not have.
+    #[error("`{scope}` is not a Mastodon OAuth scope; see rapport_tests::sandbox::KNOWN_SCOPES")]
+    UnknownScope {
+        /// The scope as written.
+        scope: String,
     },
 }
 
@@ -157,7 +192,8 @@ impl RecordedRequest {
 }
 
 struct Shared {
-    token: String,
+    /// Every accepted token, the seed's own first; a token's index is its application's id - 1.
+    tokens: Vec<SeedToken>,
     world: World,
     faults: Vec<FaultRule>,
     requests: Vec<RecordedRequest>,
@@ -193,12 +229,17 @@ impl MastodonSandbox {
 
     /// Starts a sandbox on `addr` (the binary's `--port`).
     pub async fn start_on(seed: Seed, addr: SocketAddr) -> Result<Self, SandboxError> {
+        let mut tokens = vec![SeedToken { token: seed.token.clone(), scopes: seed.scopes.clone() }];
+        tokens.extend(seed.tokens.iter().cloned());
+        if let Some(scope) = tokens.iter().find_map(|t| scopes::unknown(&t.scopes)) {
+            return Err(SandboxError::UnknownScope { scope: scope.to_owned() });
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| SandboxError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
         let world = World::new(&seed, format!("http://{addr}"));
-        let shared = Shared { token: seed.token, world, faults: Vec::new(), requests: Vec::new(), held: 0 };
+        let shared = Shared { tokens, world, faults: Vec::new(), requests: Vec::new(), held: 0 };
         let inner = Arc::new(Inner { shared: Mutex::new(shared), release: watch::channel(0).0 });
         let state = Arc::clone(&inner);
         let app = Router::new().fallback(move |request: Request<Body>| handle(Arc::clone(&state), request));
@@ -267,6 +308,12 @@ impl MastodonSandbox {
         true
     }
 
+    /// Accepts `token` with `scopes` (space-separated) from now on, or changes the scopes of a
+    /// token already accepted, as if the user had authorized the app again.
+    pub fn grant(&self, token: &str, scopes: &str) -> Result<(), SandboxError> {
+        grant(&self.inner, token, scopes)
+    }
+
     /// `acct` (created if unknown) mentions the own account with `text`; returns the notification id.
     pub fn push_mention(&self, acct: &str, text: &str) -> String {
         self.inner.lock().world.add_mention(acct, text, now()).to_string()
@@ -299,7 +346,21 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Serves one request: admin calls, then recording, faults, authentication and the API.
+/// Adds `token` or replaces its scopes; refuses a scope Mastodon does not know.
+fn grant(inner: &Inner, token: &str, scopes: &str) -> Result<(), SandboxError> {
+    let scopes = seed::split_scopes(scopes);
+    if let Some(scope) = scopes::unknown(&scopes) {
+        return Err(SandboxError::UnknownScope { scope: scope.to_owned() });
+    }
+    let mut shared = inner.lock();
+    match shared.tokens.iter_mut().find(|t| t.token == token) {
+        Some(known) => known.scopes = scopes,
+        None => shared.tokens.push(SeedToken { token: token.to_owned(), scopes }),
+    }
+    Ok(())
+}
+
+/// Serves one request: admin calls, then recording, faults, authentication, scopes and the API.
 async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
@@ -361,22 +422,29 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
         None => {}
     }
     let mut shared = inner.lock();
-    let authorized = parts
+    let bearer = parts
         .headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|token| token == shared.token);
-    if !authorized {
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(index) = bearer.and_then(|token| shared.tokens.iter().position(|t| t.token == token)) else {
         return json_response(401, &serde_json::json!({ "error": "The access token is invalid" }));
-    }
-    let query_pairs = decode_pairs(query.as_bytes());
-    let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok());
-    let form = body_fields(content_type, &body);
-    let key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    };
+    let granted = &shared.tokens[index].scopes;
     let served = shared.requests.len();
-    let Answer { status, headers, body } =
-        shared.world.answer(&method, &path, &query_pairs, &form, key, now());
+    // Mastodon checks scopes in a before_action, ahead of looking anything up: a token without
+    // them gets 403 even for a record that does not exist.
+    let Answer { status, headers, body } = if !scopes::required(&method, &path).allows(granted) {
+        Answer { status: 403, headers: Vec::new(), body: serde_json::json!({ "error": OUTSIDE_SCOPES }) }
+    } else if method == "GET" && path.trim_end_matches('/') == "/api/v1/apps/verify_credentials" {
+        Answer { status: 200, headers: Vec::new(), body: scopes::application(index, granted) }
+    } else {
+        let query_pairs = decode_pairs(query.as_bytes());
+        let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok());
+        let form = body_fields(content_type, &body);
+        let key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+        shared.world.answer(&method, &path, &query_pairs, &form, key, now())
+    };
     drop(shared);
     let mut response = json_response(status, &body);
     let out = response.headers_mut();
@@ -417,6 +485,12 @@ struct FollowBody {
     acct: String,
 }
 
+#[derive(Deserialize)]
+struct TokenBody {
+    token: String,
+    scopes: String,
+}
+
 fn admin(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
     let bad = |err: serde_json::Error| json_response(400, &serde_json::json!({ "error": err.to_string() }));
     let done = || json_response(200, &serde_json::json!({}));
@@ -452,6 +526,13 @@ fn admin(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<Bo
                 let id = inner.lock().world.add_follower(&f.acct, now());
                 json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
             }
+            Err(err) => bad(err),
+        },
+        ("POST", "/_sandbox/tokens") => match serde_json::from_slice::<TokenBody>(body) {
+            Ok(t) => match grant(inner, &t.token, &t.scopes) {
+                Ok(()) => done(),
+                Err(err) => json_response(400, &serde_json::json!({ "error": err.to_string() })),
+            },
             Err(err) => bad(err),
         },
         _ => json_response(404, &serde_json::json!({ "error": "no such sandbox endpoint" })),

@@ -1,4 +1,16 @@
-//! What a sandbox starts with: its token, its own account, other accounts and what they did.
+//! What a sandbox starts with: its tokens and their OAuth scopes, its own account, other accounts
+//! and what they did.
+
+use super::scopes::DEFAULT_SCOPES;
+
+/// A further access token the sandbox accepts, with the OAuth scopes it was granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedToken {
+    /// The bearer token.
+    pub token: String,
+    /// The granted scopes, e.g. `read:notifications` or `write`.
+    pub scopes: Vec<String>,
+}
 
 /// An account the sandbox knows, as a seed describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,8 +101,12 @@ pub enum SeedEvent {
 /// The sandbox's starting state; see [`Seed::demo`] for a realistic one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seed {
-    /// The bearer token every API call must carry.
+    /// The bearer token every API call must carry (or one of [`Seed::tokens`]).
     pub token: String,
+    /// The OAuth scopes `token` was granted; [`DEFAULT_SCOPES`] unless set.
+    pub scopes: Vec<String>,
+    /// Further tokens, each with its own scopes, acting for the same account.
+    pub tokens: Vec<SeedToken>,
     /// The account the token acts for.
     pub own: SeedAccount,
     /// Every other account, in id order (ids `2`, `3`, … ; the own account is `1`).
@@ -100,10 +116,30 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// An empty sandbox whose own account is `me`, accepting `token`.
+    /// An empty sandbox whose own account is `me`, accepting `token` with [`DEFAULT_SCOPES`].
     pub fn new(token: impl Into<String>) -> Self {
         let own = SeedAccount::new("me", "Me").note("The account rapport acts for.");
-        Seed { token: token.into(), own, accounts: Vec::new(), events: Vec::new() }
+        Seed {
+            token: token.into(),
+            scopes: split_scopes(DEFAULT_SCOPES),
+            tokens: Vec::new(),
+            own,
+            accounts: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Grants `token` exactly `scopes`, space-separated as in OAuth's `scope` parameter
+    /// (`"read:notifications write:statuses"`).
+    pub fn scopes(mut self, scopes: &str) -> Self {
+        self.scopes = split_scopes(scopes);
+        self
+    }
+
+    /// Also accepts `token`, granted `scopes` (space-separated), for the same account.
+    pub fn with_token(mut self, token: impl Into<String>, scopes: &str) -> Self {
+        self.tokens.push(SeedToken { token: token.into(), scopes: split_scopes(scopes) });
+        self
     }
 
     /// Sets the own account.
@@ -195,4 +231,16 @@ impl Seed {
             .mention("tomasz@fosstodon.example", "Thanks for the follow-up on my order, it arrived safely.")
             .follow_request("jo@mastodon.example")
     }
+}
+
+/// Scopes as OAuth writes them, space-separated, in order and without repeats (as Doorkeeper
+/// stores them).
+pub(crate) fn split_scopes(scopes: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for scope in scopes.split_whitespace() {
+        if !out.iter().any(|s| s == scope) {
+            out.push(scope.to_owned());
+        }
+    }
+    out
 }
