@@ -37,9 +37,10 @@ pub const NEEDED: [(&str, &[ActionKind], &[&str]); 7] = [
     (WRITE_FAVOURITES, &[ActionKind::Like], &[]),
 ];
 
-/// The scopes the legacy `follow` scope stands for.
-const LEGACY_FOLLOW: [&str; 6] =
-    ["read:follows", "write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
+/// The scopes the legacy `follow` scope passes for. Mastodon's documentation says it stands for
+/// `read:follows` too, but the relationships endpoint does not list it, so a real server refuses
+/// that read to a `follow`-only token.
+const LEGACY_FOLLOW: [&str; 5] = ["write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
 
 /// Whether `granted` covers `needed`: the scope itself, its top level (`read` covers every
 /// `read:*`), or the legacy `follow` scope for what it stood for.
@@ -88,6 +89,7 @@ mod tests {
     fn top_level_and_legacy_scopes_cover_their_parts() {
         assert!(missing(&granted("read write")).is_empty());
         assert!(covers(&granted("follow"), "write:follows"));
+        assert!(!covers(&granted("follow"), "read:follows"), "relationships refuse a follow-only token");
         assert!(!covers(&granted("follow"), "write:statuses"));
         assert!(!covers(&granted("read:statuses"), "read:notifications"));
     }
