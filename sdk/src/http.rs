@@ -232,8 +232,9 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
 
 /// The [`PluginError`] an unsuccessful HTTP status stands for.
 ///
-/// 401 → `Auth` (a person must fix the token); 403 → `Denied` (the token works but may not do
-/// this); 404 and 410 → `Permanent` (gone); 408 → `Transient`; 429 → `RateLimited` with the wait
+/// 401 → `Auth` (a person must fix the token); 403 for a missing OAuth scope (see
+/// [`is_insufficient_scope`]) → `Auth` too, since a person fixes it once for the whole account;
+/// any other 403 → `Denied` (the token works but may not do this); 404 and 410 → `Permanent` (gone); 408 → `Transient`; 429 → `RateLimited` with the wait
 /// from [`retry_after`]; other 4xx → `Permanent`; 5xx and anything else → `Transient`. The message
 /// names the URL and carries the start of the body, which is where platforms put their reason.
 /// `now` is seconds since the Unix epoch, used only to read a 429's reset timestamp.
@@ -252,6 +253,9 @@ pub fn status_error(
     };
     match status {
         401 => PluginError::Auth(message),
+        403 if is_insufficient_scope(headers, body) => {
+            PluginError::Auth(format!("the token lacks a permission (scope) this needs: {message}"))
+        }
         403 => PluginError::Denied(message),
         404 | 410 => PluginError::Permanent(message),
         408 => PluginError::Transient(message),
@@ -259,6 +263,19 @@ pub fn status_error(
         400..=499 => PluginError::Permanent(message),
         _ => PluginError::Transient(message),
     }
+}
+
+/// Whether a 403 refuses the token for a scope it lacks rather than the request itself: RFC 6750's
+/// `WWW-Authenticate: Bearer error="insufficient_scope"`, or the bodies servers send instead
+/// (Mastodon's Doorkeeper: "This action is outside the authorized scopes"; others say
+/// "insufficient scope").
+pub fn is_insufficient_scope(headers: &[(String, String)], body: &[u8]) -> bool {
+    if header(headers, "www-authenticate").is_some_and(|v| v.contains("insufficient_scope")) {
+        return true;
+    }
+    let start = &body[..body.len().min(512)];
+    let text = String::from_utf8_lossy(start).to_ascii_lowercase();
+    text.contains("outside the authorized scopes") || text.contains("insufficient scope")
 }
 
 /// Seconds to wait before retrying after a 429, from `Retry-After` (seconds), the IETF
@@ -425,6 +442,17 @@ mod tests {
             unreachable!("422 is permanent, checked above")
         };
         assert_eq!(msg, r#"https://h/s answered HTTP 422: {"error":"Text too long"}"#);
+    }
+
+    #[test]
+    fn a_missing_scope_is_an_auth_problem_not_a_refused_request() {
+        let none = headers(&[]);
+        let doorkeeper = br#"{"error":"This action is outside the authorized scopes"}"#;
+        assert!(matches!(status_error(403, &none, doorkeeper, "u", 0), PluginError::Auth(_)));
+        let rfc6750 = headers(&[("www-authenticate", r#"Bearer error="insufficient_scope", scope="read""#)]);
+        assert!(matches!(status_error(403, &rfc6750, b"", "u", 0), PluginError::Auth(_)));
+        let blocked = br#"{"error":"You are not allowed to do that"}"#;
+        assert!(matches!(status_error(403, &none, blocked, "u", 0), PluginError::Denied(_)));
     }
 
     #[test]

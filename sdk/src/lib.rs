@@ -43,8 +43,9 @@ pub mod bindings {
 /// The records and enums of the contract (`rapport:platform/types`), for plugin authors.
 pub mod types {
     pub use crate::bindings::rapport::platform::types::{
-        Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
-        NotificationKind, NotificationPage, PluginError, Post, Publish, RateCeiling, Relationship, Reply,
+        Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
+        MissingPermission, Notification, NotificationKind, NotificationPage, PluginError, Post, Publish,
+        RateCeiling, Relationship, Reply,
     };
 }
 
@@ -52,7 +53,7 @@ pub mod types {
 pub use crate::bindings::exports::rapport::platform::plugin::Guest as Plugin;
 
 /// The contract version this SDK was generated from; plugins report it in `describe`.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// Exports a type implementing [`Plugin`] as this component's `plugin` interface.
 ///

@@ -108,6 +108,12 @@ enum Command {
         /// The task.
         id: TaskId,
     },
+    /// Send failed tasks again once their cause is fixed (e.g. a token given a missing scope).
+    Retry {
+        /// The tasks.
+        #[arg(required = true)]
+        ids: Vec<TaskId>,
+    },
     /// Mark a needs-check task done (you checked the platform got it).
     MarkDone {
         /// The task.
@@ -273,6 +279,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             return bulk(&client, json, Request::Reject { ids, reason }, "rejected");
         }
         Command::Resend { id } => return bulk(&client, json, Request::Resend { id }, "queued to resend"),
+        Command::Retry { ids } => return bulk(&client, json, Request::Retry { ids }, "queued to retry"),
         Command::MarkDone { id } => return bulk(&client, json, Request::MarkDone { id }, "marked done"),
         Command::Review => {
             let stdin = io::stdin();

@@ -295,10 +295,13 @@ pub fn status(report: &StatusReport) -> String {
         .collect();
     out.push_str(&table(&["ACCOUNT", "PLATFORM", "PLUGIN", "HEALTH", "LAST POLL", "QUEUE"], &rows));
     for account in &report.accounts {
-        if account.headroom.is_empty() && account.held.is_empty() {
+        if account.headroom.is_empty() && account.held.is_empty() && account.attention.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{}:", account.name);
+        for problem in &account.attention {
+            let _ = writeln!(out, "  needs attention: {problem}");
+        }
         for h in &account.headroom {
             let left = h.limit.saturating_sub(h.used);
             let _ = writeln!(

@@ -87,6 +87,43 @@ pub struct ActionOutcome {
     pub url: Option<String>,
 }
 
+/// A permission the account's credential lacks, and what cannot work without it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingPermission {
+    /// The permission as the platform names it, e.g. `read:statuses`.
+    pub permission: String,
+    /// The actions that fail without it.
+    pub actions: Vec<ActionKind>,
+    /// The read calls that fail without it, by contract name (`fetch-notifications`).
+    pub reads: Vec<String>,
+}
+
+impl std::fmt::Display for MissingPermission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let needs: Vec<&str> =
+            self.actions.iter().map(|a| a.as_str()).chain(self.reads.iter().map(String::as_str)).collect();
+        write!(f, "`{}` (needed for {})", self.permission, needs.join(", "))
+    }
+}
+
+/// What the account's credential may do, as far as the platform tells (`check-access`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Access {
+    /// Who the credential acts for, when the platform says.
+    pub acting_as: String,
+    /// The permissions the platform says the credential holds; empty when it does not say.
+    pub granted: Vec<String>,
+    /// The permissions the plugin needs that the credential lacks.
+    pub missing: Vec<MissingPermission>,
+}
+
+impl Access {
+    /// Whether a missing permission stops `action`.
+    pub fn blocks(&self, action: ActionKind) -> Option<&MissingPermission> {
+        self.missing.iter().find(|m| m.actions.contains(&action))
+    }
+}
+
 /// Why a plugin call failed, as the plugin classified it. Retry policy switches on the variant.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
 #[serde(tag = "error", content = "detail", rename_all = "kebab-case")]

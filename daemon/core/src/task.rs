@@ -309,7 +309,7 @@ impl TaskState {
         TaskState::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// Whether the task is finished and will never change again.
+    /// Whether the task is finished: nothing changes it again but a person's retry of a failed one.
     pub fn is_final(self) -> bool {
         matches!(self, TaskState::Done | TaskState::Failed | TaskState::Rejected | TaskState::Expired)
     }
@@ -323,6 +323,7 @@ impl TaskState {
                 | (Approved, Executing | Rejected)
                 | (Executing, Done | Failed | Approved | NeedsCheck)
                 | (NeedsCheck, Approved | Done | Rejected)
+                | (Failed, Approved)
         )
     }
 }
@@ -377,6 +378,9 @@ pub enum Transition {
     },
     /// A person chose to mark a needs-check task as done (the platform got it).
     MarkDone,
+    /// A person sends a failed task again, its cause fixed (a token, a setting). It keeps its
+    /// idempotency key, so a platform that did get the first send answers with it.
+    RetryFailed,
 }
 
 /// A transition the lifecycle does not allow.
@@ -478,6 +482,7 @@ impl Task {
             Transition::Retry { .. } => (TaskState::Approved, "retried"),
             Transition::Interrupted | Transition::Unsure { .. } => (TaskState::NeedsCheck, "interrupted"),
             Transition::MarkDone => (TaskState::Done, "marked done"),
+            Transition::RetryFailed => (TaskState::Approved, "retried (only a failed task can be)"),
         };
         let allowed = self.state.can_become(next)
             && match &transition {
@@ -487,6 +492,9 @@ impl Task {
                 }
                 Transition::Interrupted | Transition::Unsure { .. } => self.state == TaskState::Executing,
                 Transition::MarkDone => self.state == TaskState::NeedsCheck,
+                // Only a person's retry reopens a failed task; approving one is not enough.
+                Transition::RetryFailed => self.state == TaskState::Failed,
+                _ if self.state == TaskState::Failed => false,
                 Transition::Approve { text: Some(_) } => self.action.text().is_some(),
                 _ => true,
             };
@@ -529,6 +537,12 @@ impl Task {
                     Some(format!("{reason}; the platform may have it: check, then resend or mark done"));
             }
             Transition::MarkDone => self.note = Some("marked done by a person".into()),
+            Transition::RetryFailed => {
+                // A fresh start: the transient-failure allowance counts from here.
+                self.attempts = 0;
+                self.not_before = None;
+                self.note = None;
+            }
         }
         self.state = next;
         self.updated_at = now;
@@ -539,6 +553,22 @@ impl Task {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_retry_reopens_a_failed_task_and_it_keeps_its_idempotency_key() {
+        let mut task = reply_task();
+        task.apply(Transition::Approve { text: None }, 101).unwrap();
+        task.apply(Transition::Start, 102).unwrap();
+        task.apply(Transition::Fail { reason: "token lacks read:statuses".into() }, 103).unwrap();
+        let key = task.idempotency_key();
+        assert!(task.clone().apply(Transition::Approve { text: None }, 104).is_err());
+        assert!(task.clone().apply(Transition::Approve { text: Some("x".into()) }, 104).is_err());
+        task.apply(Transition::RetryFailed, 104).unwrap();
+        assert_eq!((task.state, task.attempts, task.note.as_deref()), (TaskState::Approved, 0, None));
+        assert_eq!(task.idempotency_key(), key);
+        let mut proposed = reply_task();
+        assert!(proposed.apply(Transition::RetryFailed, 104).is_err(), "only a failed task is retried");
+    }
 
     fn reply_task() -> Task {
         Task::propose(

@@ -1,38 +1,27 @@
 //! The generated contract bindings, the per-call store state that implements the host imports,
 //! and the conversions between binding types and `rapport-core` types.
 //!
+//! Every contract version the host supports is bound side by side ([`v0_1`], the frozen 0.1.0,
+//! and [`v0_2`], the current one), so a plugin built against an older SDK keeps loading. The
+//! versions' generated types are distinct Rust types of the same shape, so the import
+//! implementations and the conversions are written once, in [`contract_version!`], and expanded
+//! in each version's module; the version-neutral work lives in [`CallState`]'s methods.
+//!
 //! Nothing generated leaves this module's crate: the public API speaks core types only, so a
 //! wasmtime upgrade or contract change touches the host crate alone.
 
 use std::sync::Arc;
 
-use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
-use rapport_core::platform::{
-    AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship,
-};
-use rapport_core::task::{Action, ActionKind};
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::clock::Clock;
-use crate::egress::transport::Method;
+use crate::egress::transport::TransportResponse;
 use crate::egress::{HttpFailure, PluginRequest, Session};
 use crate::kv::PluginKv;
 use crate::limits::Meter;
 use crate::plugin::AccountContext;
-
-wasmtime::component::bindgen!({
-    path: "../../sdk/wit",
-    world: "platform",
-    imports: { default: async | trappable },
-    exports: { default: async },
-});
-
-use rapport::platform::{account, clock, http, kv, log, types};
-
-/// The contract's error type, as generated; converted by [`plugin_error`].
-pub(crate) use rapport::platform::types::PluginError as WitPluginError;
 
 /// The longest plugin log line kept; the rest is cut so a plugin cannot flood the daemon's log.
 const MAX_LOG_LINE: usize = 4096;
@@ -56,42 +45,30 @@ impl WasiView for CallState {
     }
 }
 
-impl types::Host for CallState {}
-
-impl http::Host for CallState {
-    async fn send(
-        &mut self,
-        request: http::Request,
-    ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
-        let method = match request.method {
-            http::Method::Get => Method::Get,
-            http::Method::Post => Method::Post,
-            http::Method::Put => Method::Put,
-            http::Method::Patch => Method::Patch,
-            http::Method::Delete => Method::Delete,
-        };
-        let request =
-            PluginRequest { method, url: request.url, headers: request.headers, body: request.body };
-        // Policy refusals are values the plugin handles, never traps.
-        Ok(match self.egress.send(request).await {
-            Ok(r) => Ok(http::Response { status: r.status, headers: r.headers, body: r.body }),
-            Err(failure) => {
-                tracing::info!(plugin = %self.egress.plugin, account = %self.egress.account, error = ?failure, "egress refused");
-                Err(match failure {
-                    HttpFailure::Denied(why) => http::HttpError::Denied(why),
-                    HttpFailure::TooLarge(why) => http::HttpError::TooLarge(why),
-                    HttpFailure::Timeout => http::HttpError::Timeout,
-                    HttpFailure::Connection(why) => http::HttpError::Connection(why),
-                    HttpFailure::Invalid(why) => http::HttpError::Invalid(why),
-                })
-            }
-        })
-    }
+/// Plugin log levels, the same in every contract version.
+pub(crate) enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
 }
 
-impl log::Host for CallState {
-    async fn write(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
-        let mut message = self.egress.secrets.scrub(&message);
+/// The host side of the imports, version-neutral: each version's trait impls convert and call these.
+impl CallState {
+    /// `http.send`: the request goes out under the egress policy; refusals are values the plugin
+    /// handles, never traps.
+    async fn http_send(&mut self, request: PluginRequest) -> Result<TransportResponse, HttpFailure> {
+        let result = self.egress.send(request).await;
+        if let Err(failure) = &result {
+            tracing::info!(plugin = %self.egress.plugin, account = %self.egress.account, error = ?failure, "egress refused");
+        }
+        result
+    }
+
+    /// `log.write`: tagged with plugin and account, scrubbed of secrets, cut to [`MAX_LOG_LINE`].
+    fn log_write(&mut self, level: LogLevel, message: &str) {
+        let mut message = self.egress.secrets.scrub(message);
         if message.len() > MAX_LOG_LINE {
             let cut = (0..=MAX_LOG_LINE).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
             message.truncate(cut);
@@ -99,188 +76,303 @@ impl log::Host for CallState {
         }
         let (plugin, account) = (&self.egress.plugin, &self.egress.account);
         match level {
-            log::Level::Trace => tracing::trace!(target: "plugin", %plugin, %account, "{message}"),
-            log::Level::Debug => tracing::debug!(target: "plugin", %plugin, %account, "{message}"),
-            log::Level::Info => tracing::info!(target: "plugin", %plugin, %account, "{message}"),
-            log::Level::Warn => tracing::warn!(target: "plugin", %plugin, %account, "{message}"),
-            log::Level::Error => tracing::error!(target: "plugin", %plugin, %account, "{message}"),
+            LogLevel::Trace => tracing::trace!(target: "plugin", %plugin, %account, "{message}"),
+            LogLevel::Debug => tracing::debug!(target: "plugin", %plugin, %account, "{message}"),
+            LogLevel::Info => tracing::info!(target: "plugin", %plugin, %account, "{message}"),
+            LogLevel::Warn => tracing::warn!(target: "plugin", %plugin, %account, "{message}"),
+            LogLevel::Error => tracing::error!(target: "plugin", %plugin, %account, "{message}"),
         }
-        Ok(())
     }
 }
 
-impl kv::Host for CallState {
-    async fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        Ok(self.kv.get(&key)?)
-    }
+/// The import implementations and the conversions of one contract version, expanded inside that
+/// version's module (after its `bindgen!`), where `rapport::platform` names its generated types.
+macro_rules! contract_version {
+    () => {
+        use rapport::platform::{account, clock, http, kv, log, types};
+        use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
+        use rapport_core::platform::{
+            AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling,
+            Relationship,
+        };
+        use rapport_core::task::{Action, ActionKind};
 
-    async fn set(&mut self, key: String, value: Vec<u8>) -> wasmtime::Result<()> {
-        Ok(self.kv.set(&key, &value)?)
-    }
+        use crate::bindings::{CallState, LogLevel};
+        use crate::egress::transport::Method;
+        use crate::egress::{HttpFailure, PluginRequest};
 
-    async fn delete(&mut self, key: String) -> wasmtime::Result<()> {
-        Ok(self.kv.delete(&key)?)
-    }
+        impl types::Host for CallState {}
+
+        impl http::Host for CallState {
+            async fn send(
+                &mut self,
+                request: http::Request,
+            ) -> wasmtime::Result<Result<http::Response, http::HttpError>> {
+                let method = match request.method {
+                    http::Method::Get => Method::Get,
+                    http::Method::Post => Method::Post,
+                    http::Method::Put => Method::Put,
+                    http::Method::Patch => Method::Patch,
+                    http::Method::Delete => Method::Delete,
+                };
+                let request = PluginRequest {
+                    method,
+                    url: request.url,
+                    headers: request.headers,
+                    body: request.body,
+                };
+                Ok(match self.http_send(request).await {
+                    Ok(r) => Ok(http::Response { status: r.status, headers: r.headers, body: r.body }),
+                    Err(failure) => Err(match failure {
+                        HttpFailure::Denied(why) => http::HttpError::Denied(why),
+                        HttpFailure::TooLarge(why) => http::HttpError::TooLarge(why),
+                        HttpFailure::Timeout => http::HttpError::Timeout,
+                        HttpFailure::Connection(why) => http::HttpError::Connection(why),
+                        HttpFailure::Invalid(why) => http::HttpError::Invalid(why),
+                    }),
+                })
+            }
+        }
+
+        impl log::Host for CallState {
+            async fn write(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+                let level = match level {
+                    log::Level::Trace => LogLevel::Trace,
+                    log::Level::Debug => LogLevel::Debug,
+                    log::Level::Info => LogLevel::Info,
+                    log::Level::Warn => LogLevel::Warn,
+                    log::Level::Error => LogLevel::Error,
+                };
+                self.log_write(level, &message);
+                Ok(())
+            }
+        }
+
+        impl kv::Host for CallState {
+            async fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
+                Ok(self.kv.get(&key)?)
+            }
+
+            async fn set(&mut self, key: String, value: Vec<u8>) -> wasmtime::Result<()> {
+                Ok(self.kv.set(&key, &value)?)
+            }
+
+            async fn delete(&mut self, key: String) -> wasmtime::Result<()> {
+                Ok(self.kv.delete(&key)?)
+            }
+        }
+
+        impl clock::Host for CallState {
+            async fn now_millis(&mut self) -> wasmtime::Result<i64> {
+                Ok(self.clock.now_millis())
+            }
+        }
+
+        impl account::Host for CallState {
+            async fn current(&mut self) -> wasmtime::Result<account::Context> {
+                let c = &self.context;
+                Ok(account::Context {
+                    name: c.name.clone(),
+                    api_base: c.api_base.clone(),
+                    user: c.user.clone(),
+                    settings: c.settings.clone(),
+                })
+            }
+        }
+
+        /// The plugin's own `result`, with its error converted and its value converted by
+        /// `convert` (whose error means the answer was malformed).
+        pub(crate) fn answer<W, T>(
+            result: Result<W, types::PluginError>,
+            convert: impl FnOnce(W) -> Result<T, String>,
+        ) -> crate::plugin::Answer<T> {
+            match result {
+                Ok(value) => convert(value).map_err(crate::plugin::Refusal::Malformed),
+                Err(e) => Err(crate::plugin::Refusal::Plugin(plugin_error(e))),
+            }
+        }
+
+        pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
+            match kind {
+                types::ActionKind::Reply => ActionKind::Reply,
+                types::ActionKind::Publish => ActionKind::Publish,
+                types::ActionKind::Follow => ActionKind::Follow,
+                types::ActionKind::FollowBack => ActionKind::FollowBack,
+                types::ActionKind::Unfollow => ActionKind::Unfollow,
+                types::ActionKind::Like => ActionKind::Like,
+                types::ActionKind::Repost => ActionKind::Repost,
+                types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
+            }
+        }
+        
+        pub(crate) fn description(d: types::Description) -> Description {
+            Description {
+                name: d.name,
+                version: d.version,
+                contract: d.contract,
+                platform: d.platform,
+                capabilities: d.capabilities.into_iter().map(action_kind).collect(),
+                ceilings: d
+                    .ceilings
+                    .into_iter()
+                    .map(|c| RateCeiling {
+                        action: action_kind(c.action),
+                        limit: c.limit,
+                        window_seconds: c.window_seconds,
+                    })
+                    .collect(),
+                hosts: d.hosts,
+                rules: d.rules,
+            }
+        }
+        
+        pub(crate) fn plugin_error(e: types::PluginError) -> PluginError {
+            match e {
+                types::PluginError::Auth(s) => PluginError::Auth(s),
+                types::PluginError::RateLimited(s) => PluginError::RateLimited(s),
+                types::PluginError::Transient(s) => PluginError::Transient(s),
+                types::PluginError::Permanent(s) => PluginError::Permanent(s),
+                types::PluginError::Denied(s) => PluginError::Denied(s),
+            }
+        }
+        
+        /// Converts an account, refusing one without an id (nothing could refer to it).
+        pub(crate) fn profile(a: types::Account) -> Result<Profile, String> {
+            if a.id.is_empty() {
+                return Err(format!("account `{}` has an empty id", a.handle));
+            }
+            Ok(Profile {
+                id: a.id,
+                handle: a.handle,
+                display_name: a.display_name,
+                bio: a.bio,
+                followers: a.followers,
+                following: a.following,
+                posts: a.posts,
+                created: a.created,
+                has_avatar: a.has_avatar,
+                bot: a.bot,
+                url: a.url,
+            })
+        }
+        
+        fn post(p: types::Post) -> Result<Post, String> {
+            if p.id.is_empty() {
+                return Err("a post has an empty id".to_owned());
+            }
+            Ok(Post {
+                id: p.id,
+                text: p.text,
+                url: p.url,
+                author: profile(p.author)?,
+                in_reply_to: p.in_reply_to,
+                created: p.created,
+                visibility: p.visibility,
+            })
+        }
+        
+        fn notification(n: types::Notification) -> Result<Notification, String> {
+            if n.id.is_empty() {
+                return Err("a notification has an empty id, so it cannot be deduplicated".to_owned());
+            }
+            let kind = match n.kind {
+                types::NotificationKind::Mention => NotificationKind::Mention,
+                types::NotificationKind::Reply => NotificationKind::Reply,
+                types::NotificationKind::Quote => NotificationKind::Quote,
+                types::NotificationKind::Follow => NotificationKind::Follow,
+                types::NotificationKind::FollowRequest => NotificationKind::FollowRequest,
+                types::NotificationKind::Like => NotificationKind::Like,
+                types::NotificationKind::Repost => NotificationKind::Repost,
+                types::NotificationKind::Post => NotificationKind::Post,
+                types::NotificationKind::Other => NotificationKind::Other,
+            };
+            Ok(Notification {
+                id: n.id,
+                kind,
+                at: n.at,
+                account: profile(n.account)?,
+                post: n.post.map(post).transpose()?,
+            })
+        }
+        
+        pub(crate) fn notification_page(p: types::NotificationPage) -> Result<NotificationPage, String> {
+            Ok(NotificationPage {
+                items: p.items.into_iter().map(notification).collect::<Result<_, _>>()?,
+                next_cursor: p.next_cursor,
+            })
+        }
+        
+        pub(crate) fn account_page(p: types::AccountPage) -> Result<AccountPage, String> {
+            Ok(AccountPage {
+                items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?,
+                next_cursor: p.next_cursor,
+            })
+        }
+        
+        pub(crate) fn relationship(r: types::Relationship) -> Relationship {
+            Relationship { following: r.following, followed_by: r.followed_by, requested: r.requested }
+        }
+        
+        pub(crate) fn outcome(o: types::ActionOutcome) -> ActionOutcome {
+            ActionOutcome { id: o.id, url: o.url }
+        }
+        
+        pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
+            let action = match action.clone() {
+                Action::Reply { to_post_id, text, visibility } => {
+                    types::Action::Reply(types::Reply { to_post_id, text, visibility })
+                }
+                // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
+                Action::Publish { text, media_alt, post_kind: _ } => {
+                    types::Action::Publish(types::Publish { text, media_alt })
+                }
+                Action::Follow { account_id } => types::Action::Follow(account_id),
+                Action::FollowBack { account_id } => types::Action::FollowBack(account_id),
+                Action::Unfollow { account_id } => types::Action::Unfollow(account_id),
+                Action::Like { post_id } => types::Action::Like(post_id),
+                Action::Repost { post_id } => types::Action::Repost(post_id),
+                Action::AcceptFollowRequest { account_id } => types::Action::AcceptFollowRequest(account_id),
+            };
+            types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action }
+        }
+    };
 }
 
-impl clock::Host for CallState {
-    async fn now_millis(&mut self) -> wasmtime::Result<i64> {
-        Ok(self.clock.now_millis())
-    }
+/// The frozen contract 0.1.0 (`sdk/wit/0.1.0/`): plugins built against SDK 0.1 keep loading.
+pub(crate) mod v0_1 {
+    wasmtime::component::bindgen!({
+        path: "../../sdk/wit/0.1.0",
+        world: "platform",
+        imports: { default: async | trappable },
+        exports: { default: async },
+    });
+    contract_version!();
 }
 
-impl account::Host for CallState {
-    async fn current(&mut self) -> wasmtime::Result<account::Context> {
-        let c = &self.context;
-        Ok(account::Context {
-            name: c.name.clone(),
-            api_base: c.api_base.clone(),
-            user: c.user.clone(),
-            settings: c.settings.clone(),
+/// The current contract 0.2.0 (`sdk/wit/platform.wit`).
+pub(crate) mod v0_2 {
+    wasmtime::component::bindgen!({
+        path: "../../sdk/wit",
+        world: "platform",
+        imports: { default: async | trappable },
+        exports: { default: async },
+    });
+    contract_version!();
+
+    /// Converts what `check-access` answered.
+    pub(crate) fn access(a: types::Access) -> Result<rapport_core::platform::Access, String> {
+        Ok(rapport_core::platform::Access {
+            acting_as: a.acting_as,
+            granted: a.granted,
+            missing: a
+                .missing
+                .into_iter()
+                .map(|m| rapport_core::platform::MissingPermission {
+                    permission: m.permission,
+                    actions: m.actions.into_iter().map(action_kind).collect(),
+                    reads: m.reads,
+                })
+                .collect(),
         })
     }
-}
-
-pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
-    match kind {
-        types::ActionKind::Reply => ActionKind::Reply,
-        types::ActionKind::Publish => ActionKind::Publish,
-        types::ActionKind::Follow => ActionKind::Follow,
-        types::ActionKind::FollowBack => ActionKind::FollowBack,
-        types::ActionKind::Unfollow => ActionKind::Unfollow,
-        types::ActionKind::Like => ActionKind::Like,
-        types::ActionKind::Repost => ActionKind::Repost,
-        types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
-    }
-}
-
-pub(crate) fn description(d: types::Description) -> Description {
-    Description {
-        name: d.name,
-        version: d.version,
-        contract: d.contract,
-        platform: d.platform,
-        capabilities: d.capabilities.into_iter().map(action_kind).collect(),
-        ceilings: d
-            .ceilings
-            .into_iter()
-            .map(|c| RateCeiling {
-                action: action_kind(c.action),
-                limit: c.limit,
-                window_seconds: c.window_seconds,
-            })
-            .collect(),
-        hosts: d.hosts,
-        rules: d.rules,
-    }
-}
-
-pub(crate) fn plugin_error(e: types::PluginError) -> PluginError {
-    match e {
-        types::PluginError::Auth(s) => PluginError::Auth(s),
-        types::PluginError::RateLimited(s) => PluginError::RateLimited(s),
-        types::PluginError::Transient(s) => PluginError::Transient(s),
-        types::PluginError::Permanent(s) => PluginError::Permanent(s),
-        types::PluginError::Denied(s) => PluginError::Denied(s),
-    }
-}
-
-/// Converts an account, refusing one without an id (nothing could refer to it).
-pub(crate) fn profile(a: types::Account) -> Result<Profile, String> {
-    if a.id.is_empty() {
-        return Err(format!("account `{}` has an empty id", a.handle));
-    }
-    Ok(Profile {
-        id: a.id,
-        handle: a.handle,
-        display_name: a.display_name,
-        bio: a.bio,
-        followers: a.followers,
-        following: a.following,
-        posts: a.posts,
-        created: a.created,
-        has_avatar: a.has_avatar,
-        bot: a.bot,
-        url: a.url,
-    })
-}
-
-fn post(p: types::Post) -> Result<Post, String> {
-    if p.id.is_empty() {
-        return Err("a post has an empty id".to_owned());
-    }
-    Ok(Post {
-        id: p.id,
-        text: p.text,
-        url: p.url,
-        author: profile(p.author)?,
-        in_reply_to: p.in_reply_to,
-        created: p.created,
-        visibility: p.visibility,
-    })
-}
-
-fn notification(n: types::Notification) -> Result<Notification, String> {
-    if n.id.is_empty() {
-        return Err("a notification has an empty id, so it cannot be deduplicated".to_owned());
-    }
-    let kind = match n.kind {
-        types::NotificationKind::Mention => NotificationKind::Mention,
-        types::NotificationKind::Reply => NotificationKind::Reply,
-        types::NotificationKind::Quote => NotificationKind::Quote,
-        types::NotificationKind::Follow => NotificationKind::Follow,
-        types::NotificationKind::FollowRequest => NotificationKind::FollowRequest,
-        types::NotificationKind::Like => NotificationKind::Like,
-        types::NotificationKind::Repost => NotificationKind::Repost,
-        types::NotificationKind::Post => NotificationKind::Post,
-        types::NotificationKind::Other => NotificationKind::Other,
-    };
-    Ok(Notification {
-        id: n.id,
-        kind,
-        at: n.at,
-        account: profile(n.account)?,
-        post: n.post.map(post).transpose()?,
-    })
-}
-
-pub(crate) fn notification_page(p: types::NotificationPage) -> Result<NotificationPage, String> {
-    Ok(NotificationPage {
-        items: p.items.into_iter().map(notification).collect::<Result<_, _>>()?,
-        next_cursor: p.next_cursor,
-    })
-}
-
-pub(crate) fn account_page(p: types::AccountPage) -> Result<AccountPage, String> {
-    Ok(AccountPage {
-        items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?,
-        next_cursor: p.next_cursor,
-    })
-}
-
-pub(crate) fn relationship(r: types::Relationship) -> Relationship {
-    Relationship { following: r.following, followed_by: r.followed_by, requested: r.requested }
-}
-
-pub(crate) fn outcome(o: types::ActionOutcome) -> ActionOutcome {
-    ActionOutcome { id: o.id, url: o.url }
-}
-
-pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
-    let action = match action.clone() {
-        Action::Reply { to_post_id, text, visibility } => {
-            types::Action::Reply(types::Reply { to_post_id, text, visibility })
-        }
-        // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
-        Action::Publish { text, media_alt, post_kind: _ } => {
-            types::Action::Publish(types::Publish { text, media_alt })
-        }
-        Action::Follow { account_id } => types::Action::Follow(account_id),
-        Action::FollowBack { account_id } => types::Action::FollowBack(account_id),
-        Action::Unfollow { account_id } => types::Action::Unfollow(account_id),
-        Action::Like { post_id } => types::Action::Like(post_id),
-        Action::Repost { post_id } => types::Action::Repost(post_id),
-        Action::AcceptFollowRequest { account_id } => types::Action::AcceptFollowRequest(account_id),
-    };
-    types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action }
 }

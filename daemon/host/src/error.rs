@@ -44,14 +44,14 @@ pub enum HostError {
     },
     /// The plugin was built for another contract version.
     #[error(
-        "plugin {path} was built for contract rapport:platform@{found}, but this daemon supports @{supported}; rebuild the plugin against sdk {supported} or upgrade rapport"
+        "plugin {path} was built for contract rapport:platform@{found}, but this daemon supports {supported}; rebuild the plugin against the current rapport-sdk or upgrade rapport"
     )]
     ContractVersion {
         /// The plugin file.
         path: PathBuf,
         /// The version the plugin imports/exports.
         found: String,
-        /// The version this host implements.
+        /// The versions this host implements.
         supported: &'static str,
     },
     /// `describe` failed or returned something unusable.

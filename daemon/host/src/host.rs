@@ -12,7 +12,7 @@ use rapport_core::platform::RateLimitSnapshot;
 use wasmtime::component::{HasSelf, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
-use crate::bindings::{self, CallState, PlatformPre};
+use crate::bindings::{CallState, v0_1, v0_2};
 use crate::clock::{Clock, SystemClock};
 use crate::egress::grant::{EgressGrant, parse_patterns};
 use crate::egress::ratelimit::RateLimitBook;
@@ -22,8 +22,8 @@ use crate::epoch::EpochTicker;
 use crate::error::HostError;
 use crate::kv::MemoryKv;
 use crate::limits::CallLimits;
-use crate::plugin::{AccountBinding, AccountContext, Call, LoadReport, Plugin};
-use crate::{SUPPORTED_CONTRACT, cache};
+use crate::plugin::{AccountBinding, AccountContext, Call, LoadReport, Plugin, Pre};
+use crate::{SUPPORTED_CONTRACTS, cache};
 
 /// The WIT package every plugin import and export belongs to.
 const PACKAGE: &str = "rapport:platform/";
@@ -164,7 +164,10 @@ impl PluginHost {
 
         let mut linker = Linker::new(&engine);
         add_wasi_to_linker(&mut linker).map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
-        bindings::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
+        // Every supported contract version is linked side by side; each plugin binds to its own.
+        v0_1::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
+            .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
+        v0_2::Platform::add_to_linker::<CallState, HasSelf<CallState>>(&mut linker, |state| state)
             .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
 
         std::fs::create_dir_all(&config.cache_dir)
@@ -191,12 +194,15 @@ impl PluginHost {
             .await
             .map_err(|source| HostError::Read { path: path.to_owned(), source })?;
         let loaded = cache::load(&self.shared.engine, &self.cache_dir, path, wasm).await?;
-        check_contract(&self.shared.engine, &loaded.component, path)?;
+        let contract = check_contract(&self.shared.engine, &loaded.component, path)?;
 
         let invalid =
             |e: wasmtime::Error| HostError::Invalid { path: path.to_owned(), reason: crate::error_chain(&e) };
-        let pre = PlatformPre::new(self.linker.instantiate_pre(&loaded.component).map_err(invalid)?)
-            .map_err(invalid)?;
+        let instance_pre = self.linker.instantiate_pre(&loaded.component).map_err(invalid)?;
+        let pre = match contract {
+            "0.1.0" => Pre::V0_1(v0_1::PlatformPre::new(instance_pre).map_err(invalid)?),
+            _ => Pre::V0_2(v0_2::PlatformPre::new(instance_pre).map_err(invalid)?),
+        };
 
         let describe_failed = |reason: String| HostError::Describe { path: path.to_owned(), reason };
         let name: Arc<str> = Arc::from(file_label(path));
@@ -204,9 +210,9 @@ impl PluginHost {
             .await
             .map_err(|e| describe_failed(e.failure.to_string()))?;
         let description = call.describe().await.map_err(|e| describe_failed(e.failure.to_string()))?;
-        if description.contract != SUPPORTED_CONTRACT {
+        if description.contract != contract {
             return Err(describe_failed(format!(
-                "describe() reports contract {}, but the component is built for {SUPPORTED_CONTRACT}",
+                "describe() reports contract {}, but the component is built for {contract}",
                 description.contract
             )));
         }
@@ -237,35 +243,48 @@ impl PluginHost {
     }
 }
 
-/// Refuses a component whose `rapport:platform` imports or exports carry another version.
+/// The contract version a component is built for: every `rapport:platform` import and export
+/// must carry the same one, and the host must support it.
 fn check_contract(
     engine: &Engine,
     component: &wasmtime::component::Component,
     path: &Path,
-) -> Result<(), HostError> {
+) -> Result<&'static str, HostError> {
     let ty = component.component_type();
     let names: Vec<&str> =
         ty.imports(engine).map(|(n, _)| n).chain(ty.exports(engine).map(|(n, _)| n)).collect();
     let mut exports_plugin = false;
+    let mut contract: Option<&'static str> = None;
     for name in names {
         let Some(rest) = name.strip_prefix(PACKAGE) else { continue };
         let (interface, version) = rest.split_once('@').unwrap_or((rest, "(unversioned)"));
-        if version != SUPPORTED_CONTRACT {
-            return Err(HostError::ContractVersion {
-                path: path.to_owned(),
-                found: version.to_owned(),
-                supported: SUPPORTED_CONTRACT,
-            });
+        let refused = || HostError::ContractVersion {
+            path: path.to_owned(),
+            found: version.to_owned(),
+            supported: crate::SUPPORTED_CONTRACTS_LIST,
+        };
+        let known = SUPPORTED_CONTRACTS.iter().copied().find(|v| *v == version).ok_or_else(refused)?;
+        match contract {
+            Some(first) if first != known => {
+                return Err(HostError::Invalid {
+                    path: path.to_owned(),
+                    reason: format!("it mixes contract versions {first} and {known}; build it against one SDK"),
+                });
+            }
+            _ => contract = Some(known),
         }
         exports_plugin |= interface == "plugin";
     }
-    if !exports_plugin {
-        return Err(HostError::Invalid {
+    match contract {
+        Some(contract) if exports_plugin => Ok(contract),
+        _ => Err(HostError::Invalid {
             path: path.to_owned(),
-            reason: format!("it does not export {PACKAGE}plugin@{SUPPORTED_CONTRACT}"),
-        });
+            reason: format!(
+                "it does not export {PACKAGE}plugin (any of @{})",
+                crate::SUPPORTED_CONTRACTS_LIST
+            ),
+        }),
     }
-    Ok(())
 }
 
 /// The binding `describe` runs with at load: no account, no grant, no secrets.

@@ -7,7 +7,8 @@
 //! - [`host`](PluginHost): the engine, the epoch ticker thread, the linker, and [`PluginHost::load`].
 //! - `cache`: compiled components on disk, keyed by content and engine, checksummed; its
 //!   `trusted` submodule holds the crate's only `unsafe` (deserializing our own cache entries).
-//! - `bindings`: `bindgen!` over `sdk/wit`, the host side of every import, and type conversions.
+//! - `bindings`: `bindgen!` over every supported contract version (`sdk/wit`, `sdk/wit/0.1.0`),
+//!   the host side of every import, and type conversions.
 //! - [`plugin`](Plugin): a loaded plugin and its calls, each in a fresh, capped `Store`.
 //! - [`limits`](CallLimits): CPU tick budget, memory cap, wall-clock and egress caps.
 //! - [`egress`]: the `http.send` policy (grants, private addresses, redirects, secrets, caps,
@@ -30,8 +31,12 @@ pub use host::{HostConfig, PluginHost};
 pub use limits::CallLimits;
 pub use plugin::{AccountBinding, AccountContext, LoadReport, Plugin};
 
-/// The contract version (`rapport:platform@…`) this host implements.
-pub const SUPPORTED_CONTRACT: &str = "0.1.0";
+/// The contract versions (`rapport:platform@…`) this host binds, oldest first; the last is the
+/// one the SDK builds for.
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0", "0.2.0"];
+
+/// [`SUPPORTED_CONTRACTS`] as one phrase, for messages.
+pub const SUPPORTED_CONTRACTS_LIST: &str = "0.1.0, 0.2.0";
 
 /// An error and its causes on one line, for messages a person reads.
 fn error_chain(error: &wasmtime::Error) -> String {

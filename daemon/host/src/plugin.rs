@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rapport_core::notification::Profile;
-use rapport_core::platform::{AccountPage, ActionOutcome, Description, NotificationPage, Relationship};
+use rapport_core::platform::{
+    Access, AccountPage, ActionOutcome, Description, NotificationPage, PluginError, Relationship,
+};
 use rapport_core::task::Action;
 use tokio::time::{Instant, timeout_at};
 use wasmtime::Store;
@@ -16,7 +18,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
-use crate::bindings::{self, CallState, PlatformPre};
+use crate::bindings::{CallState, v0_1, v0_2};
 use crate::egress::Session;
 use crate::egress::grant::{EgressGrant, HostPattern};
 use crate::egress::secrets::Secrets;
@@ -88,7 +90,7 @@ struct Inner {
     name: Arc<str>,
     description: Description,
     hosts: Arc<[HostPattern]>,
-    pre: PlatformPre<CallState>,
+    pre: Pre,
     report: LoadReport,
     shared: Arc<Shared>,
 }
@@ -102,12 +104,72 @@ impl std::fmt::Debug for Plugin {
     }
 }
 
+/// A component pre-instantiated against the host's imports, by the contract version it speaks.
+#[derive(Clone)]
+pub(crate) enum Pre {
+    /// Built against the frozen 0.1.0 contract: it lacks the calls 0.2.0 added.
+    V0_1(v0_1::PlatformPre<CallState>),
+    /// Built against the current contract.
+    V0_2(v0_2::PlatformPre<CallState>),
+}
+
+impl Pre {
+    /// The contract version, as plugins report it.
+    pub(crate) fn contract(&self) -> &'static str {
+        match self {
+            Pre::V0_1(_) => "0.1.0",
+            Pre::V0_2(_) => "0.2.0",
+        }
+    }
+}
+
+/// An instance of the plugin in one call's store.
+enum Instance {
+    V0_1(v0_1::Platform),
+    V0_2(v0_2::Platform),
+}
+
+/// Why a plugin's answer is not a value: its own error, or an answer the host could not use.
+pub(crate) enum Refusal {
+    /// The plugin returned an error.
+    Plugin(PluginError),
+    /// The plugin returned something unusable (an empty id, …).
+    Malformed(String),
+}
+
+/// A plugin's answer, converted to core types.
+pub(crate) type Answer<T> = Result<T, Refusal>;
+
+/// Runs one export on whichever contract version `$call`'s instance speaks: `$body` is written
+/// once and expanded per version, with `$exports` that version's export handle, `$store` the
+/// call's store and `$v` the version's bindings module (for its conversions). Settles the outcome
+/// (trap, timeout, plugin error, malformed answer) into the call's result.
+macro_rules! on_contract {
+    ($call:ident, |$exports:ident, $store:ident, $v:ident| $body:expr) => {{
+        let deadline = $call.deadline;
+        let $store = &mut $call.store;
+        let outcome = match &$call.instance {
+            Instance::V0_1(instance) => {
+                use crate::bindings::v0_1 as $v;
+                let $exports = instance.rapport_platform_plugin();
+                timeout_at(deadline, async { $body }).await
+            }
+            Instance::V0_2(instance) => {
+                use crate::bindings::v0_2 as $v;
+                let $exports = instance.rapport_platform_plugin();
+                timeout_at(deadline, async { $body }).await
+            }
+        };
+        $call.settle(outcome)
+    }};
+}
+
 /// A store ready for one call, with what is needed to report its failure.
 pub(crate) struct Call {
     store: Store<CallState>,
     /// Keeps the epoch ticking (the CPU budget's clock) while the call lives.
     _running: RunningCall,
-    platform: bindings::Platform,
+    instance: Instance,
     deadline: Instant,
     plugin: Arc<str>,
     account: String,
@@ -119,7 +181,7 @@ impl Call {
     /// Builds the store for one call and instantiates the plugin in it.
     pub(crate) async fn start(
         shared: &Arc<Shared>,
-        pre: &PlatformPre<CallState>,
+        pre: &Pre,
         plugin: &Arc<str>,
         hosts: &Arc<[HostPattern]>,
         binding: &AccountBinding,
@@ -157,12 +219,20 @@ impl Call {
         store.limiter(|state| &mut state.meter);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|mut ctx| ctx.data_mut().meter.tick());
-        let trap = match timeout_at(deadline, pre.instantiate_async(&mut store)).await {
-            Ok(Ok(platform)) => {
+        let instantiated = match pre {
+            Pre::V0_1(pre) => timeout_at(deadline, pre.instantiate_async(&mut store))
+                .await
+                .map(|r| r.map(Instance::V0_1)),
+            Pre::V0_2(pre) => timeout_at(deadline, pre.instantiate_async(&mut store))
+                .await
+                .map(|r| r.map(Instance::V0_2)),
+        };
+        let trap = match instantiated {
+            Ok(Ok(instance)) => {
                 return Ok(Self {
                     store,
                     _running: running,
-                    platform,
+                    instance,
                     deadline,
                     plugin: plugin.clone(),
                     account: account.to_string(),
@@ -179,10 +249,10 @@ impl Call {
 
     /// Runs `describe` (the load-time call) and converts its answer.
     pub(crate) async fn describe(mut self) -> Result<Description, CallError> {
-        let run = self.platform.rapport_platform_plugin().call_describe(&mut self.store);
-        let outcome = timeout_at(self.deadline, run).await;
-        let (_call, description) = call_settle(self, outcome)?;
-        Ok(bindings::description(description))
+        on_contract!(self, |exports, store, v| exports
+            .call_describe(store)
+            .await
+            .map(|d| Ok(v::description(d))))
     }
 
     fn fail(&self, failure: CallFailure) -> CallError {
@@ -190,16 +260,21 @@ impl Call {
         CallError { plugin: self.plugin.to_string(), account: self.account.clone(), call: self.name, failure }
     }
 
-    /// Maps the plugin's own `result` and converts its value, treating a conversion error as malformed.
-    fn answer<W, T>(
-        &self,
-        result: Result<W, bindings::WitPluginError>,
-        convert: impl FnOnce(W) -> Result<T, String>,
+    /// Settles what the sandbox and the plugin made of the call; the store is dropped with the
+    /// call right after.
+    fn settle<T>(
+        self,
+        outcome: Result<wasmtime::Result<Answer<T>>, tokio::time::error::Elapsed>,
     ) -> Result<T, CallError> {
-        match result {
-            Ok(value) => convert(value).map_err(|why| self.fail(CallFailure::Malformed(why))),
-            Err(e) => Err(self.fail(CallFailure::Plugin(bindings::plugin_error(e)))),
-        }
+        let trap = match outcome {
+            Ok(Ok(Ok(value))) => return Ok(value),
+            Ok(Ok(Err(Refusal::Plugin(e)))) => return Err(self.fail(CallFailure::Plugin(e))),
+            Ok(Ok(Err(Refusal::Malformed(why)))) => return Err(self.fail(CallFailure::Malformed(why))),
+            Ok(Err(trap)) => Some(trap),
+            Err(_elapsed) => None,
+        };
+        let failure = classify(&self.store, &self.shared.limits, trap);
+        Err(self.fail(failure))
     }
 }
 
@@ -231,7 +306,7 @@ impl Plugin {
         name: Arc<str>,
         description: Description,
         hosts: Vec<HostPattern>,
-        pre: PlatformPre<CallState>,
+        pre: Pre,
         report: LoadReport,
         shared: Arc<Shared>,
     ) -> Self {
@@ -263,6 +338,11 @@ impl Plugin {
         Call::start(&inner.shared, &inner.pre, &inner.name, &inner.hosts, binding, name).await
     }
 
+    /// The contract version the plugin was built for.
+    pub fn contract(&self) -> &'static str {
+        self.inner.pre.contract()
+    }
+
     /// The next page of notifications after `cursor`.
     pub async fn fetch_notifications(
         &self,
@@ -270,13 +350,10 @@ impl Plugin {
         cursor: Option<String>,
     ) -> Result<NotificationPage, CallError> {
         let mut call = self.start(binding, "fetch-notifications").await?;
-        let run = call
-            .platform
-            .rapport_platform_plugin()
-            .call_fetch_notifications(&mut call.store, cursor.as_deref());
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, bindings::notification_page)
+        on_contract!(call, |exports, store, v| exports
+            .call_fetch_notifications(store, cursor.as_deref())
+            .await
+            .map(|r| v::answer(r, v::notification_page)))
     }
 
     /// Performs an approved action; `idempotency_key` stays the same across retries of one task.
@@ -286,30 +363,29 @@ impl Plugin {
         idempotency_key: &str,
         action: &Action,
     ) -> Result<ActionOutcome, CallError> {
-        let request = bindings::action_request(idempotency_key, action);
         let mut call = self.start(binding, "execute").await?;
-        let run = call.platform.rapport_platform_plugin().call_execute(&mut call.store, &request);
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, |o| Ok(bindings::outcome(o)))
+        on_contract!(call, |exports, store, v| exports
+            .call_execute(store, &v::action_request(idempotency_key, action))
+            .await
+            .map(|r| v::answer(r, |o| Ok(v::outcome(o)))))
     }
 
     /// The account with this platform id.
     pub async fn lookup_account(&self, binding: &AccountBinding, id: &str) -> Result<Profile, CallError> {
         let mut call = self.start(binding, "lookup-account").await?;
-        let run = call.platform.rapport_platform_plugin().call_lookup_account(&mut call.store, id);
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, bindings::profile)
+        on_contract!(call, |exports, store, v| exports
+            .call_lookup_account(store, id)
+            .await
+            .map(|r| v::answer(r, v::profile)))
     }
 
     /// How the acting account stands to the account with this id.
     pub async fn relationship(&self, binding: &AccountBinding, id: &str) -> Result<Relationship, CallError> {
         let mut call = self.start(binding, "relationship").await?;
-        let run = call.platform.rapport_platform_plugin().call_relationship(&mut call.store, id);
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, |r| Ok(bindings::relationship(r)))
+        on_contract!(call, |exports, store, v| exports
+            .call_relationship(store, id)
+            .await
+            .map(|r| v::answer(r, |r| Ok(v::relationship(r)))))
     }
 
     /// One page of the acting account's followers.
@@ -319,11 +395,10 @@ impl Plugin {
         cursor: Option<String>,
     ) -> Result<AccountPage, CallError> {
         let mut call = self.start(binding, "list-followers").await?;
-        let run =
-            call.platform.rapport_platform_plugin().call_list_followers(&mut call.store, cursor.as_deref());
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, bindings::account_page)
+        on_contract!(call, |exports, store, v| exports
+            .call_list_followers(store, cursor.as_deref())
+            .await
+            .map(|r| v::answer(r, v::account_page)))
     }
 
     /// One page of the accounts the acting account follows.
@@ -333,25 +408,25 @@ impl Plugin {
         cursor: Option<String>,
     ) -> Result<AccountPage, CallError> {
         let mut call = self.start(binding, "list-following").await?;
-        let run =
-            call.platform.rapport_platform_plugin().call_list_following(&mut call.store, cursor.as_deref());
-        let outcome = timeout_at(call.deadline, run).await;
-        let result = call_settle(call, outcome)?;
-        result.0.answer(result.1, bindings::account_page)
+        on_contract!(call, |exports, store, v| exports
+            .call_list_following(store, cursor.as_deref())
+            .await
+            .map(|r| v::answer(r, v::account_page)))
     }
-}
 
-/// Settles the sandbox outcome but keeps the call, so the plugin's own answer can still be reported
-/// against it; the store is dropped with the call right after.
-fn call_settle<T>(
-    call: Call,
-    outcome: Result<wasmtime::Result<T>, tokio::time::error::Elapsed>,
-) -> Result<(Call, T), CallError> {
-    let trap = match outcome {
-        Ok(Ok(value)) => return Ok((call, value)),
-        Ok(Err(trap)) => Some(trap),
-        Err(_elapsed) => None,
-    };
-    let failure = classify(&call.store, &call.shared.limits, trap);
-    Err(call.fail(failure))
+    /// What the account's credential may do; `None` from a plugin built for contract 0.1.0,
+    /// which has no such call (its missing permissions show when a call is refused).
+    pub async fn check_access(&self, binding: &AccountBinding) -> Result<Option<Access>, CallError> {
+        let Pre::V0_2(_) = &self.inner.pre else { return Ok(None) };
+        let mut call = self.start(binding, "check-access").await?;
+        let deadline = call.deadline;
+        let outcome = match &call.instance {
+            Instance::V0_2(instance) => {
+                let run = instance.rapport_platform_plugin().call_check_access(&mut call.store);
+                timeout_at(deadline, run).await.map(|r| r.map(|r| v0_2::answer(r, v0_2::access)))
+            }
+            Instance::V0_1(_) => return Ok(None),
+        };
+        call.settle(outcome).map(Some)
+    }
 }

@@ -85,6 +85,12 @@ pub enum Request {
         /// The task.
         id: TaskId,
     },
+    /// Send failed tasks again, their cause fixed (a token, a setting). Answered with
+    /// [`Response::Updated`], one result per id.
+    Retry {
+        /// The tasks.
+        ids: Vec<TaskId>,
+    },
     /// Mark a needs-check task done (the platform did get it). Answered with [`Response::Updated`].
     MarkDone {
         /// The task.
@@ -258,6 +264,10 @@ pub struct AccountStatus {
     pub headroom: Vec<RateHeadroom>,
     /// Why approved tasks are waiting, in plain words.
     pub held: Vec<String>,
+    /// What a person must fix for the account, in plain words (a refused credential, a
+    /// permission the token lacks and what needs it). Daemons before it was added leave it out.
+    #[serde(default)]
+    pub attention: Vec<String>,
 }
 
 /// A plugin's health as the daemon last saw it.

@@ -185,7 +185,12 @@ pub async fn load_accounts(
     let mut out = LoadedAccounts { ready: Vec::new(), unloaded: Vec::new() };
     for config in accounts {
         let account = load_plugin(host, &mut loaded, config).await.and_then(|plugin| {
-            let binding = bind(store, &plugin, config, secrets.get(&config.name))?;
+            let kv = Arc::new(StoreKv {
+                store: store.clone(),
+                plugin: plugin.name().to_owned(),
+                account: config.name.clone(),
+            });
+            let binding = bind(config, secrets.get(&config.name), kv)?;
             Ok(Account { config: config.clone(), plugin, binding })
         });
         match account {
@@ -204,11 +209,12 @@ pub async fn load_accounts(
     out
 }
 
-fn bind(
-    store: &Arc<Store>,
-    plugin: &Plugin,
+/// What every plugin call for the account carries: its context, egress grant, secrets, and the
+/// plugin state `kv`.
+pub fn bind(
     config: &AccountConfig,
     secrets: Option<&BTreeMap<String, String>>,
+    kv: Arc<dyn PluginKv>,
 ) -> Result<AccountBinding, AccountError> {
     // The api_base's own origin is always granted: it is where the account lives.
     let base = &config.api_base;
@@ -229,10 +235,6 @@ fn bind(
         },
         egress,
         secrets: secrets.map(|s| s.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
-        kv: Arc::new(StoreKv {
-            store: store.clone(),
-            plugin: plugin.name().to_owned(),
-            account: config.name.clone(),
-        }),
+        kv,
     })
 }

@@ -13,7 +13,7 @@ use rapport_protocol::{
 };
 use rapport_store::{StoreError, TaskFilter};
 
-use crate::daemon::Daemon;
+use crate::daemon::{AccountHealth, Daemon};
 use crate::scheduler;
 
 /// Failed polls in a row after which a plugin is reported down rather than degraded.
@@ -62,6 +62,11 @@ fn answer(daemon: &Daemon, request: Request) -> Result<Response, ErrorReply> {
         Request::Resend { id } => {
             require_state(daemon, id, TaskState::NeedsCheck, "resend")?;
             let result = bulk(daemon, [(id, Transition::Approve { text: None })], now);
+            daemon.executor_wake.notify_one();
+            result
+        }
+        Request::Retry { ids } => {
+            let result = bulk(daemon, ids.into_iter().map(|id| (id, Transition::RetryFailed)), now);
             daemon.executor_wake.notify_one();
             result
         }
@@ -124,6 +129,9 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
         let description = account.description();
         let polled = health.get(name);
         let plugin_health = match polled {
+            Some(h) if h.credential_refused.is_some() => {
+                PluginHealth::Down(format!("credential refused: {}", h.credential_refused.clone().unwrap_or_default()))
+            }
             Some(h) if h.failures >= DOWN_AFTER => {
                 PluginHealth::Down(h.last_error.clone().unwrap_or_default())
             }
@@ -182,6 +190,7 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
             queue,
             headroom,
             held,
+            attention: polled.map(attention).unwrap_or_default(),
         });
     }
     // An account whose plugin did not load is down with the reason; its tasks wait in the queue.
@@ -196,6 +205,7 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
             queue: queue_of(&counts, name),
             headroom: Vec::new(),
             held: Vec::new(),
+            attention: vec![format!("its plugin did not load: {}", unloaded.reason)],
         });
     }
     Ok(StatusReport {
@@ -204,6 +214,22 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
         now,
         accounts,
     })
+}
+
+/// What a person must fix about the account's credential, from its health.
+fn attention(health: &AccountHealth) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(why) = &health.credential_refused {
+        out.push(format!(
+            "the platform refused the credential ({why}); fix the token and reload rapportd (SIGHUP)"
+        ));
+    }
+    for missing in health.access.iter().flat_map(|a| &a.missing) {
+        out.push(format!(
+            "the token lacks the permission {missing}; those tasks are held until it is added and rapportd reloaded"
+        ));
+    }
+    out
 }
 
 /// `account`'s non-empty queue counts.

@@ -21,8 +21,9 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use rapport_core::gate::GateDecision;
-use rapport_core::platform::Description;
-use rapport_core::task::Task;
+use rapport_core::platform::{Access, Description, PluginError};
+use rapport_core::task::{ActionKind, Task};
+use rapport_host::{CallError, CallFailure};
 use rapport_store::StoreError;
 
 use crate::accounts::{Account, LoadedAccounts, Unloaded, load_accounts, load_plugins};
@@ -31,7 +32,7 @@ use crate::poller::{PollError, PollReport};
 use crate::settings::Settings;
 use crate::{executor, poller, scheduler, socket, systemd};
 
-/// How an account's polling goes, for `rapport status`.
+/// How an account's polling and credential go, for `rapport status` and the executor.
 #[derive(Debug, Clone, Default)]
 pub struct AccountHealth {
     /// When the last poll ended.
@@ -40,7 +41,27 @@ pub struct AccountHealth {
     pub last_error: Option<String>,
     /// Failed polls in a row.
     pub failures: u32,
+    /// What the last credential check found, when the plugin could make one.
+    pub access: Option<Access>,
+    /// Why the platform refused the credential, until a check (at start, on reload) finds it
+    /// working again. While set, the account's approved tasks are held, not sent.
+    pub credential_refused: Option<String>,
 }
+
+impl AccountHealth {
+    /// Why `action` cannot go out with this credential, if it cannot.
+    pub fn credential_block(&self, action: ActionKind) -> Option<String> {
+        if let Some(why) = &self.credential_refused {
+            return Some(format!("the platform refused the account's credential ({why}); {FIX_CREDENTIAL}"));
+        }
+        let missing = self.access.as_ref()?.blocks(action)?;
+        Some(format!("the account's credential lacks the permission {missing}; {FIX_CREDENTIAL}"))
+    }
+}
+
+/// What a person does about a refused credential; the executor resumes after it.
+const FIX_CREDENTIAL: &str =
+    "fix the token (its secret file) and reload rapportd (SIGHUP, `systemctl reload rapportd`); held tasks then go out";
 
 /// What the whole process shares.
 pub struct Daemon {
@@ -145,19 +166,75 @@ impl Daemon {
 
     /// Records the outcome of a poll.
     pub fn record_poll(&self, account: &str, result: Result<&PollReport, &PollError>) {
-        let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = health.entry(account.to_owned()).or_default();
-        entry.last_poll = Some(self.now());
-        match result {
-            Ok(_) => {
-                entry.last_error = None;
-                entry.failures = 0;
-            }
-            Err(err) => {
-                entry.last_error = Some(err.to_string());
-                entry.failures = entry.failures.saturating_add(1);
+        {
+            let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = health.entry(account.to_owned()).or_default();
+            entry.last_poll = Some(self.now());
+            match result {
+                Ok(_) => {
+                    entry.last_error = None;
+                    entry.failures = 0;
+                }
+                Err(err) => {
+                    entry.last_error = Some(err.to_string());
+                    entry.failures = entry.failures.saturating_add(1);
+                }
             }
         }
+        if let Err(PollError::Call(err)) = result {
+            self.record_refusal(account, err);
+        }
+    }
+
+    /// Notes a refused credential if `err` is one (`auth`): the account's approved tasks are held
+    /// until a check finds the credential working again.
+    pub fn record_refusal(&self, account: &str, err: &CallError) {
+        let CallFailure::Plugin(PluginError::Auth(why)) = &err.failure else { return };
+        let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = health.entry(account.to_owned()).or_default();
+        if entry.credential_refused.is_none() {
+            tracing::error!(account, reason = %why, "the platform refused the account's credential; its approved tasks are held until it is fixed and rapportd reloaded");
+        }
+        entry.credential_refused = Some(why.clone());
+    }
+
+    /// Records what a credential check found. A check that reaches the platform settles the
+    /// credential either way: refused (`auth`), or working (with any permissions it lacks), in
+    /// which case tasks held for it are decided again. A check that could not reach the platform
+    /// changes nothing.
+    pub fn record_access(&self, account: &str, result: Result<Option<Access>, CallError>) {
+        let access = match result {
+            Ok(access) => access,
+            Err(err) => {
+                if matches!(err.failure, CallFailure::Plugin(PluginError::Auth(_))) {
+                    self.record_refusal(account, &err);
+                } else {
+                    tracing::warn!(account, error = %err, "could not check the account's credential; trying again at the next reload");
+                }
+                return;
+            }
+        };
+        if let Some(missing) = access.as_ref().filter(|a| !a.missing.is_empty()) {
+            let list: Vec<String> = missing.missing.iter().map(ToString::to_string).collect();
+            tracing::error!(account, missing = %list.join("; "), "the account's credential lacks permissions; the tasks that need them are held");
+        }
+        let lifted = {
+            let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = health.entry(account.to_owned()).or_default();
+            let was_blocked = entry.credential_refused.is_some()
+                || entry.access.as_ref().is_some_and(|a| !a.missing.is_empty());
+            entry.credential_refused = None;
+            entry.access = access;
+            was_blocked
+        };
+        if lifted && let Err(err) = self.redecide_policy_holds() {
+            tracing::error!(account, %err, "could not release the tasks held for the credential");
+        }
+    }
+
+    /// Why `action` cannot go out for `account` with its credential as last seen, if it cannot.
+    pub fn credential_block(&self, account: &str, action: ActionKind) -> Option<String> {
+        self.health.lock().unwrap_or_else(|p| p.into_inner()).get(account)?.credential_block(action)
     }
 
     /// Re-reads the configuration and reloads the plugins. An invalid configuration is refused
@@ -224,8 +301,10 @@ fn platforms(accounts: &[Account]) -> impl Iterator<Item = (&str, &Description)>
 }
 
 /// Validates a configuration as a start would, without opening the store or the socket: loads
-/// each plugin (to learn its platform and ceilings) and compiles the policy against them.
-/// Returns one line per account for the person checking.
+/// each plugin (to learn its platform and ceilings), compiles the policy against them, and asks
+/// each platform whether the account's credential works and has the permissions the plugin needs.
+/// Returns one line per account for the person checking; a refused credential or a missing
+/// permission fails the check, a platform that cannot be reached only says so.
 pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let host = PluginHost::new(HostConfig::new(settings.data_dir.join("plugin-cache")))
         .context("starting the plugin host")?;
@@ -233,13 +312,46 @@ pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let plugins = load_plugins(&host, accounts).await?;
     let names = accounts.iter().map(|a| a.name.as_str());
     Policy::compile(settings, names.clone().zip(plugins.iter().map(|p| p.description())))?;
-    Ok(names
-        .zip(&plugins)
-        .map(|(name, plugin)| {
-            let d = plugin.description();
-            format!("account `{name}`: {} plugin {} {}", d.platform, d.name, d.version)
-        })
-        .collect())
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (config, plugin) in accounts.iter().zip(&plugins) {
+        let d = plugin.description();
+        let name = &config.name;
+        lines.push(format!("account `{name}`: {} plugin {} {} (contract {})", d.platform, d.name, d.version, plugin.contract()));
+        let kv = Arc::new(rapport_host::kv::MemoryKv::new());
+        let binding = crate::accounts::bind(config, settings.secrets.get(name), kv)?;
+        match plugin.check_access(&binding).await {
+            Ok(None) => lines.push(format!(
+                "account `{name}`: the plugin is built for contract 0.1.0 and cannot check the credential; a refused call will name what is missing"
+            )),
+            Ok(Some(access)) if access.missing.is_empty() => {
+                let who = if access.acting_as.is_empty() { String::new() } else { format!(" as {}", access.acting_as) };
+                let granted = if access.granted.is_empty() {
+                    "the platform does not list its permissions".to_owned()
+                } else {
+                    format!("permissions: {}", access.granted.join(" "))
+                };
+                lines.push(format!("account `{name}`: credential works{who}; {granted}"));
+            }
+            Ok(Some(access)) => {
+                let missing: Vec<String> = access.missing.iter().map(ToString::to_string).collect();
+                problems.push(format!(
+                    "account `{name}`: the credential lacks {}; give the token these permissions and run the check again",
+                    missing.join(", ")
+                ));
+            }
+            Err(err) => match &err.failure {
+                CallFailure::Plugin(PluginError::Auth(why)) => {
+                    problems.push(format!("account `{name}`: the platform refused the credential: {why}"))
+                }
+                _ => lines.push(format!("account `{name}`: warning: could not check the credential ({err})")),
+            },
+        }
+    }
+    if !problems.is_empty() {
+        anyhow::bail!("{}", problems.join("\n"));
+    }
+    Ok(lines)
 }
 
 /// Runs the daemon until SIGTERM or SIGINT.

@@ -34,6 +34,10 @@ const IDLE_PASS: Duration = Duration::from_secs(30);
 /// How soon a sales post held by the content ratio is looked at again.
 const RATIO_RECHECK: i64 = 900;
 
+/// How long a task held for the account's credential waits before it is looked at again, unless
+/// a reload (which re-checks the credential) releases it sooner.
+const CREDENTIAL_RECHECK: i64 = 3600;
+
 /// How long in-flight sends may finish after SIGTERM; the rest are parked as needs-check.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -113,6 +117,16 @@ pub fn pass(
             next = earliest(next, held.not_before);
             continue;
         };
+        // A refused or insufficient credential would fail the send; the task waits for the fix
+        // (a reload re-checks the credential and releases it) instead of failing.
+        if let Some(reason) = daemon.credential_block(account.name(), task.action.kind()) {
+            if task.note.as_deref() != Some(reason.as_str()) {
+                tracing::info!(task = %task.id, account = %task.account, %reason, "held for the credential");
+            }
+            let held = daemon.store.hold(task.id, now + CREDENTIAL_RECHECK, &reason)?;
+            next = earliest(next, held.not_before);
+            continue;
+        }
         match daemon.gate(&account, &task, now)? {
             GateDecision::Hold { not_before, reason } => {
                 // A hold only more value posts can lift is asked again after a while (and sooner
@@ -166,11 +180,22 @@ fn earliest(a: Option<UnixSeconds>, b: Option<UnixSeconds>) -> Option<UnixSecond
 async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
     let result = account.plugin.execute(&account.binding, &task.idempotency_key(), &task.action).await;
     let now = daemon.now();
+    if let Err(err) = &result {
+        daemon.record_refusal(account.name(), err);
+    }
     let transition = outcome(&task, result, now);
     let id = task.id;
     match daemon.store.transition(id, transition.clone(), now) {
         Ok(task) => {
             tracing::info!(task = %id, account = %task.account, state = %task.state, note = ?task.note, "sent");
+            // A refused credential holds the task the way the policy does, so the reload that
+            // follows the fix releases it at once instead of after the retry delay.
+            if let (TaskState::Approved, Some(reason)) =
+                (task.state, daemon.credential_block(account.name(), task.action.kind()))
+                && let Err(err) = daemon.store.hold(id, now + CREDENTIAL_RECHECK, &reason)
+            {
+                tracing::error!(task = %id, %err, "could not hold the task for the credential");
+            }
             if let (TaskState::Done, Origin::Schedule { entry, .. }) = (task.state, &task.origin)
                 && let Err(err) = daemon.store.entry_posted(entry, &task.account, now)
             {

@@ -53,6 +53,9 @@ pub struct PollReport {
 pub async fn run(daemon: Arc<Daemon>, account: Account, mut shutdown: watch::Receiver<bool>) {
     let interval = Duration::from_secs(account.config.poll_interval.as_secs());
     let mut failures: u32 = 0;
+    // The credential is checked before the first poll, so a missing permission is named now, not
+    // by the first task it fails; a reload respawns the pollers, which checks it again.
+    daemon.record_access(account.name(), account.plugin.check_access(&account.binding).await);
     loop {
         let delay = match poll_once(&daemon, &account).await {
             Ok(report) => {

@@ -118,9 +118,11 @@ pub fn classify(status: u16, headers: &[(String, String)], body: &[u8], url: &st
             "{message}; the Page token no longer works: make a new one from a long-lived user token and store it \
              as this account's secret `page_token`"
         )),
-        10 | 200..=299 => PluginError::Denied(format!(
+        // A missing permission is the credential's fault, fixed once for the whole account: `auth`,
+        // so the account's approved work waits for a new token instead of failing task by task.
+        10 | 200..=299 => PluginError::Auth(format!(
             "{message}; the Page token lacks a permission (pages_manage_engagement, pages_manage_posts, \
-             pages_read_engagement or pages_read_user_engagement)"
+             pages_read_engagement or pages_read_user_engagement): make a new token that has it"
         )),
         // Meta blocked the Page from this action for a while (spam or policy enforcement).
         368 => PluginError::Denied(message),
@@ -174,13 +176,13 @@ mod tests {
     }
 
     #[test]
-    fn missing_permissions_are_denied() {
+    fn missing_permissions_are_an_auth_problem() {
         let body = include_bytes!("../tests/fixtures/error_200_permission.json");
         assert!(
-            matches!(classify(403, &[], body, URL), PluginError::Denied(m) if m.contains("pages_manage_engagement"))
+            matches!(classify(403, &[], body, URL), PluginError::Auth(m) if m.contains("pages_manage_engagement"))
         );
         let ten = br#"{"error":{"message":"(#10) Application does not have permission for this action","code":10}}"#;
-        assert!(matches!(classify(400, &[], ten, URL), PluginError::Denied(_)));
+        assert!(matches!(classify(400, &[], ten, URL), PluginError::Auth(_)));
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod graph;
 pub mod plugin;
 
 use rapport_sdk::types::{
-    Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
+    Access, Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
     PluginError, Relationship,
 };
 use rapport_sdk::{Plugin, account};
@@ -82,6 +82,10 @@ impl Plugin for FacebookPlugin {
 
     fn list_following(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
         Err(PluginError::Denied("a Facebook Page cannot follow people".into()))
+    }
+
+    fn check_access() -> Result<Access, PluginError> {
+        plugin::check_access(&mut Host, &graph()?)
     }
 }
 

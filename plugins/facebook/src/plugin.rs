@@ -10,7 +10,9 @@
 
 use rapport_sdk::account::Context;
 use rapport_sdk::http::{Request, Response};
-use rapport_sdk::types::{Account, Action, ActionOutcome, ActionRequest, NotificationPage, PluginError};
+use rapport_sdk::types::{
+    Access, Account, Action, ActionOutcome, ActionRequest, NotificationPage, PluginError,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
@@ -245,6 +247,14 @@ pub fn refusal(action: &Action) -> &'static str {
         }
         Action::Reply(_) | Action::Publish(_) | Action::Like(_) => "a Page may do this",
     }
+}
+
+/// Reads the Page itself with the Page token, so a token that no longer works is named when the
+/// account starts. A Page token cannot list its own permissions (`/me/permissions` and
+/// `debug_token` need a user or app token), so a missing one is named by the first refused call.
+pub fn check_access<E: Env>(env: &mut E, graph: &Graph) -> Result<Access, PluginError> {
+    let page = lookup_account(env, graph, &graph.page_id)?;
+    Ok(Access { acting_as: page.display_name, granted: Vec::new(), missing: Vec::new() })
 }
 
 /// The person or Page with id `id`, as far as a Page token may read them.

@@ -111,3 +111,12 @@ pub struct CredentialAccount {
     /// Its `acct`.
     pub acct: String,
 }
+
+/// The part of `GET /api/v1/apps/verify_credentials` the plugin reads: the token's scopes
+/// (Mastodon 4.3 and later; older servers leave them out).
+#[derive(Debug, Deserialize)]
+pub struct Application {
+    /// The scopes granted to the token, e.g. `["read", "write:statuses"]`.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+}

@@ -1,22 +1,27 @@
 //! The plugin itself: the `plugin` interface of the contract, over the Mastodon client API.
 //!
 //! Every request authenticates with `Authorization: Bearer {{secret:token}}` (the host substitutes
-//! the account's `token` secret) and goes through [`Response::check`], so statuses map to the
-//! contract's errors in one place: 401 → `auth`, 429 with `X-RateLimit-Reset` → `rate-limited`,
+//! the account's `token` secret), names the OAuth scope it needs ([`crate::scopes`]), and goes
+//! through [`send`], so statuses map to the contract's errors in one place: 401 → `auth`, 403 for
+//! a missing scope → `auth` naming the scope, 429 with `X-RateLimit-Reset` → `rate-limited`,
 //! 5xx → `transient`. Every POST carries the daemon's idempotency key as Mastodon's
 //! `Idempotency-Key`, so a resend after a crash does not post twice.
 
 use rapport_sdk::account::{self, Context};
 use rapport_sdk::http::{self, Request, Response};
 use rapport_sdk::types::{
-    Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
-    PluginError, RateCeiling, Relationship,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
+    NotificationPage, PluginError, RateCeiling, Relationship,
 };
 use rapport_sdk::{Plugin, kv};
 use serde::de::DeserializeOwned;
 
 use crate::cursor::{Cursor, Read};
-use crate::{api, convert, text};
+use crate::scopes::{
+    READ_ACCOUNTS, READ_FOLLOWS, READ_NOTIFICATIONS, READ_STATUSES, WRITE_FAVOURITES, WRITE_FOLLOWS,
+    WRITE_STATUSES,
+};
+use crate::{api, convert, scopes, text};
 
 /// The account secret that holds the OAuth access token.
 const TOKEN_SECRET: &str = "token";
@@ -59,7 +64,7 @@ impl Plugin for Mastodon {
             Read::NewerThan(id) => request.query("min_id", id),
             Read::OlderThan(id) => request.query("max_id", id),
         };
-        let response = request.send()?.check()?;
+        let response = send(request, READ_NOTIFICATIONS)?;
         let items = convert::parse_notifications(response.body())?;
         let next_older = response.link("next").and_then(|url| http::query_param(url, "max_id"));
         let ids: Vec<&str> = items.iter().map(|n| n.id.as_str()).collect();
@@ -80,8 +85,8 @@ impl Plugin for Mastodon {
         let key = request.idempotency_key;
         match request.action {
             Action::Reply(reply) => {
-                let original: api::Status =
-                    get_json(&format!("{base}/api/v1/statuses/{}", segment(&reply.to_post_id)?))?;
+                let url = format!("{base}/api/v1/statuses/{}", segment(&reply.to_post_id)?);
+                let original: api::Status = get_json(&url, READ_STATUSES)?;
                 let visibility =
                     if reply.visibility.is_empty() { original.visibility } else { reply.visibility };
                 let status = text::with_mention(&reply.text, &original.account.acct);
@@ -94,34 +99,39 @@ impl Plugin for Mastodon {
             Action::Publish(publish) => status_outcome(
                 post(&format!("{base}/api/v1/statuses"), &key).form(&[("status", publish.text)]),
             ),
-            Action::Follow(id) | Action::FollowBack(id) => {
-                no_outcome(post(&format!("{base}/api/v1/accounts/{}/follow", segment(&id)?), &key))
-            }
-            Action::Unfollow(id) => {
-                no_outcome(post(&format!("{base}/api/v1/accounts/{}/unfollow", segment(&id)?), &key))
-            }
-            Action::Like(id) => {
-                no_outcome(post(&format!("{base}/api/v1/statuses/{}/favourite", segment(&id)?), &key))
-            }
+            Action::Follow(id) | Action::FollowBack(id) => no_outcome(
+                post(&format!("{base}/api/v1/accounts/{}/follow", segment(&id)?), &key),
+                WRITE_FOLLOWS,
+            ),
+            Action::Unfollow(id) => no_outcome(
+                post(&format!("{base}/api/v1/accounts/{}/unfollow", segment(&id)?), &key),
+                WRITE_FOLLOWS,
+            ),
+            Action::Like(id) => no_outcome(
+                post(&format!("{base}/api/v1/statuses/{}/favourite", segment(&id)?), &key),
+                WRITE_FAVOURITES,
+            ),
             Action::Repost(id) => {
                 status_outcome(post(&format!("{base}/api/v1/statuses/{}/reblog", segment(&id)?), &key))
             }
-            Action::AcceptFollowRequest(id) => {
-                no_outcome(post(&format!("{base}/api/v1/follow_requests/{}/authorize", segment(&id)?), &key))
-            }
+            Action::AcceptFollowRequest(id) => no_outcome(
+                post(&format!("{base}/api/v1/follow_requests/{}/authorize", segment(&id)?), &key),
+                WRITE_FOLLOWS,
+            ),
         }
     }
 
     fn lookup_account(id: String) -> Result<Account, PluginError> {
         let base = account::current().api_base().to_owned();
-        let found: api::Account = get_json(&format!("{base}/api/v1/accounts/{}", segment(&id)?))?;
+        let found: api::Account = get_json(&format!("{base}/api/v1/accounts/{}", segment(&id)?), READ_ACCOUNTS)?;
         Ok(convert::account(found))
     }
 
     fn relationship(id: String) -> Result<Relationship, PluginError> {
         let base = account::current().api_base().to_owned();
         let url = format!("{base}/api/v1/accounts/relationships");
-        let found: Vec<api::Relationship> = fetch_json(authed(Request::get(url)).query("id[]", &id))?;
+        let found: Vec<api::Relationship> =
+            fetch_json(authed(Request::get(url)).query("id[]", &id), READ_FOLLOWS)?;
         found
             .first()
             .map(convert::relationship)
@@ -134,6 +144,23 @@ impl Plugin for Mastodon {
 
     fn list_following(cursor: Option<String>) -> Result<AccountPage, PluginError> {
         account_page("following", cursor)
+    }
+
+    fn check_access() -> Result<Access, PluginError> {
+        let ctx = account::current();
+        // Any valid token may read its own application; a refused token is `auth` right here.
+        let app: api::Application = get_json(&format!("{}/api/v1/apps/verify_credentials", ctx.api_base()), "")?;
+        let Some(granted) = app.scopes else {
+            // Before Mastodon 4.3 the server does not say; the first refused call names the scope.
+            return Ok(Access { acting_as: String::new(), granted: Vec::new(), missing: Vec::new() });
+        };
+        let missing = scopes::missing(&granted);
+        let acting_as = if scopes::covers(&granted, READ_ACCOUNTS) {
+            own_account(&ctx)?.acct
+        } else {
+            String::new()
+        };
+        Ok(Access { acting_as, granted, missing })
     }
 }
 
@@ -194,25 +221,40 @@ fn post(url: &str, idempotency_key: &str) -> Request {
     authed(Request::post(url)).header("Idempotency-Key", idempotency_key)
 }
 
-/// Sends `request` and parses a successful response's JSON.
-fn fetch_json<T: DeserializeOwned>(request: Request) -> Result<T, PluginError> {
-    request.send()?.check()?.json()
+/// Sends `request`, which needs OAuth `scope` (empty: any valid token), and checks the status.
+/// A refusal for a missing scope names the scope, so the person knows what to add to the token.
+fn send(request: Request, scope: &str) -> Result<Response, PluginError> {
+    let response = request.send()?;
+    if response.status() == 403 && http::is_insufficient_scope(response.headers(), response.body()) {
+        return Err(PluginError::Auth(format!(
+            "the token lacks the `{scope}` scope, which {} needs; give the application in Preferences → Development the scopes `{}` and use its new token",
+            response.url(),
+            scopes::request_list()
+        )));
+    }
+    response.check()
 }
 
-/// An authenticated GET of `url`, parsed as JSON.
-fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, PluginError> {
-    fetch_json(authed(Request::get(url)))
+/// Sends `request` (which needs `scope`) and parses a successful response's JSON.
+fn fetch_json<T: DeserializeOwned>(request: Request, scope: &str) -> Result<T, PluginError> {
+    send(request, scope)?.json()
+}
+
+/// An authenticated GET of `url` (which needs `scope`), parsed as JSON.
+fn get_json<T: DeserializeOwned>(url: &str, scope: &str) -> Result<T, PluginError> {
+    fetch_json(authed(Request::get(url)), scope)
 }
 
 /// Sends an action that creates a status and reports it.
 fn status_outcome(request: Request) -> Result<ActionOutcome, PluginError> {
-    let status: api::Status = fetch_json(request)?;
+    let status: api::Status = fetch_json(request, WRITE_STATUSES)?;
     Ok(ActionOutcome { url: Some(status.url.unwrap_or(status.uri)), id: Some(status.id) })
 }
 
-/// Sends an action that creates nothing with an id of its own (follow, favourite, …).
-fn no_outcome(request: Request) -> Result<ActionOutcome, PluginError> {
-    let _: Response = request.send()?.check()?;
+/// Sends an action (which needs `scope`) that creates nothing with an id of its own (follow,
+/// favourite, …).
+fn no_outcome(request: Request, scope: &str) -> Result<ActionOutcome, PluginError> {
+    send(request, scope)?;
     Ok(ActionOutcome { id: None, url: None })
 }
 
@@ -248,7 +290,7 @@ fn own_account(ctx: &Context) -> Result<api::CredentialAccount, PluginError> {
         return Ok(cached);
     }
     let own: api::CredentialAccount =
-        get_json(&format!("{}/api/v1/accounts/verify_credentials", ctx.api_base()))?;
+        get_json(&format!("{}/api/v1/accounts/verify_credentials", ctx.api_base()), READ_ACCOUNTS)?;
     kv::set_json(&key, &own)?;
     Ok(own)
 }
@@ -263,7 +305,7 @@ fn account_page(list: &str, cursor: Option<String>) -> Result<AccountPage, Plugi
     if let Some(max_id) = &cursor {
         request = request.query("max_id", max_id);
     }
-    let response = request.send()?.check()?;
+    let response = send(request, READ_ACCOUNTS)?;
     let accounts: Vec<api::Account> = response.json()?;
     let next_cursor = response.link("next").and_then(|url| http::query_param(url, "max_id"));
     Ok(AccountPage { items: accounts.into_iter().map(convert::account).collect(), next_cursor })

@@ -11,6 +11,7 @@ mod client;
 pub mod convert;
 pub mod cursor;
 pub mod html;
+mod scopes;
 mod text;
 
 pub use client::{Mastodon, describe};

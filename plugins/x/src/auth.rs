@@ -41,6 +41,10 @@ pub struct Session {
     pub refresh_token: Option<String>,
     /// When the access token expires, in Unix seconds.
     pub expires_at: i64,
+    /// The scopes X granted with the access token (its `scope` answer); empty if it did not say
+    /// or the session predates this field.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// X's answer to a token request.
@@ -49,6 +53,9 @@ struct TokenAnswer {
     access_token: String,
     refresh_token: Option<String>,
     expires_in: Option<i64>,
+    /// Space-separated granted scopes.
+    #[serde(default)]
+    scope: String,
 }
 
 /// X's OAuth error answer, e.g. `{"error":"invalid_request","error_description":"..."}`.
@@ -94,7 +101,13 @@ pub fn parse_token_answer(body: &[u8], previous: Option<&str>, now: i64) -> Resu
         access_token: answer.access_token,
         refresh_token: answer.refresh_token.or_else(|| previous.map(str::to_owned)),
         expires_at: now.saturating_add(lifetime),
+        scopes: answer.scope.split_whitespace().map(str::to_owned).collect(),
     })
+}
+
+/// The scopes X granted at the last token refresh; empty before the first.
+pub fn granted_scopes<E: Env>(env: &E) -> Vec<String> {
+    env.kv_get_json::<Session>(SESSION_KEY).map(|s| s.scopes).unwrap_or_default()
 }
 
 /// Obtains a new session and persists it before returning it.
@@ -109,7 +122,7 @@ fn refresh<E: Env>(env: &mut E, client: &Client, previous: Option<&Session>) -> 
             // configured secret, which the person replaces after authorizing the app again.
             env.kv_set_json(
                 SESSION_KEY,
-                &Session { access_token: String::new(), refresh_token: None, expires_at: 0 },
+                &Session { access_token: String::new(), refresh_token: None, expires_at: 0, scopes: Vec::new() },
             )?;
         }
         return Err(PluginError::Auth(format!(
@@ -205,6 +218,7 @@ mod tests {
             access_token: "old-access".into(),
             refresh_token: Some("old-refresh".into()),
             expires_at: NOW + 3600,
+            scopes: Vec::new(),
         };
         let mut env = Scripted::at(NOW)
             .expect("https://api.x.com/2/users/me", 401, &[], r#"{"title":"Unauthorized","status":401}"#)
@@ -251,7 +265,7 @@ mod tests {
     #[test]
     fn a_refused_rotated_token_is_forgotten_so_the_secret_is_used_next() {
         let old =
-            Session { access_token: "a".into(), refresh_token: Some("spent".into()), expires_at: NOW - 1 };
+            Session { access_token: "a".into(), refresh_token: Some("spent".into()), expires_at: NOW - 1, scopes: Vec::new() };
         let mut env = Scripted::at(NOW).expect(
             TOKEN_URL,
             400,
@@ -272,7 +286,7 @@ mod tests {
 
     #[test]
     fn a_token_endpoint_outage_is_transient_and_keeps_the_session() {
-        let old = Session { access_token: "a".into(), refresh_token: Some("keep".into()), expires_at: NOW };
+        let old = Session { access_token: "a".into(), refresh_token: Some("keep".into()), expires_at: NOW, scopes: Vec::new() };
         let mut env = Scripted::at(NOW).expect(TOKEN_URL, 503, &[], "");
         env.kv_set_json(SESSION_KEY, &old).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(matches!(send(&mut env, &client(false), me), Err(PluginError::Transient(_))));

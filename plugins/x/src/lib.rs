@@ -17,7 +17,7 @@ pub mod followers;
 pub mod plugin;
 
 use rapport_sdk::types::{
-    Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
+    Access, Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
     PluginError, RateCeiling, Relationship,
 };
 use rapport_sdk::{Plugin, account};
@@ -96,6 +96,10 @@ impl Plugin for XPlugin {
 
     fn list_following(cursor: Option<String>) -> Result<AccountPage, PluginError> {
         plugin::list_accounts(&mut Host, &client()?, "following", cursor.as_deref())
+    }
+
+    fn check_access() -> Result<Access, PluginError> {
+        plugin::check_access(&mut Host, &client()?)
     }
 }
 

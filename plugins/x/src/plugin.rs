@@ -10,7 +10,8 @@
 use rapport_sdk::account::Context;
 use rapport_sdk::http::Request;
 use rapport_sdk::types::{
-    Account, AccountPage, Action, ActionOutcome, ActionRequest, NotificationPage, PluginError, Reply,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, MissingPermission,
+    NotificationPage, PluginError, Reply,
 };
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +88,38 @@ pub fn me<E: Env>(env: &mut E, client: &Client) -> Result<Me, PluginError> {
     let me = Me { id: user.id, username: user.username };
     env.kv_set_json(ME_KEY, &me)?;
     Ok(me)
+}
+
+/// The OAuth 2 scopes the plugin's calls need, with the actions and reads that fail without them.
+pub const SCOPES: [(&str, &[ActionKind], &[&str]); 5] = [
+    ("tweet.read", &[], &["fetch-notifications", "lookup-account"]),
+    ("users.read", &[], &["fetch-notifications", "lookup-account", "list-followers", "list-following"]),
+    ("tweet.write", &[ActionKind::Reply, ActionKind::Publish], &[]),
+    ("follows.read", &[], &["list-followers", "list-following"]),
+    ("offline.access", &[ActionKind::Reply, ActionKind::Publish], &["fetch-notifications"]),
+];
+
+/// Who the token acts for, read fresh (`GET /2/users/me`, refreshing the token if it must), and
+/// the scopes X granted at the last token refresh, checked against [`SCOPES`].
+pub fn check_access<E: Env>(env: &mut E, client: &Client) -> Result<Access, PluginError> {
+    let url = format!("{}/2/users/me", client.api_base);
+    let found: ObjectResponse<User> = auth::send(env, client, || Request::get(&url))?.json()?;
+    let acting_as = found.data.map(|u| u.username).unwrap_or_default();
+    let granted = auth::granted_scopes(&*env);
+    let missing = if granted.is_empty() {
+        Vec::new()
+    } else {
+        SCOPES
+            .iter()
+            .filter(|(scope, _, _)| !granted.iter().any(|g| g == scope))
+            .map(|(scope, actions, reads)| MissingPermission {
+                permission: (*scope).to_owned(),
+                actions: actions.to_vec(),
+                reads: reads.iter().map(|r| (*r).to_owned()).collect(),
+            })
+            .collect()
+    };
+    Ok(Access { acting_as, granted, missing })
 }
 
 /// The next page of mentions (and, once the timeline is caught up, new followers) after `cursor`.
@@ -309,6 +342,7 @@ mod tests {
             access_token: "t".into(),
             refresh_token: Some("r".into()),
             expires_at: NOW + 3600,
+            scopes: Vec::new(),
         };
         env.kv_set_json(auth::SESSION_KEY, &session).unwrap_or_else(|e| panic!("{e:?}"));
         env.kv_set_json(ME_KEY, &Me { id: ME_ID.into(), username: "rapportdemo".into() })

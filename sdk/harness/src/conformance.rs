@@ -21,7 +21,7 @@ use std::fmt;
 
 use rapport_core::platform::PluginError;
 use rapport_core::task::{Action, ActionKind, PostKind};
-use rapport_host::SUPPORTED_CONTRACT;
+use rapport_host::SUPPORTED_CONTRACTS;
 
 use crate::{
     Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, TransportError, TransportResponse,
@@ -250,9 +250,9 @@ async fn describe(builder: &HarnessBuilder) -> Result<(), String> {
     let d = harness.describe();
     ensure(!d.name.trim().is_empty(), || "the name is empty".to_owned())?;
     ensure(!d.platform.trim().is_empty(), || "the platform is empty".to_owned())?;
-    ensure(d.contract == SUPPORTED_CONTRACT, || {
-        format!("contract {} is not {SUPPORTED_CONTRACT}", d.contract)
-    })?;
+    // A plugin under test is built against the current SDK, so it speaks the newest contract.
+    let current = SUPPORTED_CONTRACTS.last().copied().unwrap_or_default();
+    ensure(d.contract == current, || format!("contract {} is not the current {current}", d.contract))?;
     ensure(!d.hosts.is_empty(), || {
         "no API hosts are declared, so no request could ever be granted".to_owned()
     })?;

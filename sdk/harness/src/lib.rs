@@ -41,7 +41,7 @@ use std::sync::Arc;
 
 use rapport_core::notification::Profile;
 use rapport_core::platform::{
-    AccountPage, ActionOutcome, Description, NotificationPage, RateLimitSnapshot, Relationship,
+    Access, AccountPage, ActionOutcome, Description, NotificationPage, RateLimitSnapshot, Relationship,
 };
 use rapport_core::task::Action;
 use rapport_host::egress::grant::EgressGrant;
@@ -361,6 +361,12 @@ impl Harness {
     /// Calls `list-following(cursor)`.
     pub async fn list_following(&self, cursor: Option<&str>) -> Result<AccountPage, HarnessError> {
         let result = self.plugin.list_following(&self.binding, cursor.map(str::to_owned)).await;
+        self.settle(result)
+    }
+
+    /// Calls `check-access` (`None` for a plugin built for contract 0.1.0, which lacks it).
+    pub async fn check_access(&self) -> Result<Option<Access>, HarnessError> {
+        let result = self.plugin.check_access(&self.binding).await;
         self.settle(result)
     }
 

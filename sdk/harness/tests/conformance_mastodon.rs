@@ -221,3 +221,67 @@ async fn a_host_outside_the_grant_never_reaches_the_script() {
     );
     assert!(harness.requests().is_empty());
 }
+
+#[tokio::test]
+async fn check_access_names_the_scope_a_reply_lacks() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    // The scopes an earlier README asked for: everything but read:statuses.
+    harness.expect_all([
+        Exchange::get(format!("{BASE}/api/v1/apps/verify_credentials")).respond(
+            200,
+            r#"{"name":"rapport","website":null,"scopes":["read:notifications","read:accounts","read:follows","write:statuses","write:follows","write:favourites"]}"#,
+        ),
+        Exchange::get(format!("{BASE}/api/v1/accounts/verify_credentials"))
+            .respond(200, r#"{"id":"1","acct":"shop"}"#),
+    ]);
+    let access = harness.check_access().await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_default();
+    harness.assert_done();
+    assert_eq!(access.acting_as, "shop");
+    assert_eq!(access.missing.len(), 1, "{access:?}");
+    assert_eq!(access.missing[0].permission, "read:statuses");
+    assert_eq!(access.missing[0].actions, vec![ActionKind::Reply]);
+}
+
+#[tokio::test]
+async fn check_access_on_a_server_that_does_not_list_scopes_names_nothing() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(
+        Exchange::get(format!("{BASE}/api/v1/apps/verify_credentials"))
+            .respond(200, r#"{"name":"rapport","website":null}"#),
+    );
+    let access = harness.check_access().await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_default();
+    assert!(access.granted.is_empty() && access.missing.is_empty(), "{access:?}");
+}
+
+#[tokio::test]
+async fn check_access_with_a_refused_token_is_auth() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(
+        Exchange::get(format!("{BASE}/api/v1/apps/verify_credentials"))
+            .respond(401, r#"{"error":"The access token is invalid"}"#),
+    );
+    let err = harness.check_access().await.err();
+    assert!(
+        matches!(err.as_ref().and_then(|e| e.plugin_error()), Some(rapport_core::platform::PluginError::Auth(_))),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_refused_for_a_missing_scope_is_auth_naming_the_scope() {
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect(
+        Exchange::get(format!("{BASE}/api/v1/statuses/91")).respond(
+            403,
+            r#"{"error":"This action is outside the authorized scopes"}"#,
+        ),
+    );
+    let reply = Action::Reply { to_post_id: "91".into(), text: "Hi".into(), visibility: String::new() };
+    let err = harness.execute("key-1", &reply).await.err();
+    match err.as_ref().and_then(|e| e.plugin_error()) {
+        Some(rapport_core::platform::PluginError::Auth(why)) => {
+            assert!(why.contains("`read:statuses`"), "{why}");
+        }
+        other => panic!("expected auth naming the scope, got {other:?} ({err:?})"),
+    }
+}

@@ -5,7 +5,7 @@
 
 use rapport_sdk::http::Request;
 use rapport_sdk::types::{
-    Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
     NotificationKind, NotificationPage, PluginError, Relationship,
 };
 use rapport_sdk::{Plugin, account, clock};
@@ -88,6 +88,11 @@ impl Plugin for Hello {
 
     fn list_following(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
         Err(PluginError::Denied("hello-plugin does not list following".into()))
+    }
+
+    fn check_access() -> Result<Access, PluginError> {
+        // The example's API has no way to tell what a token may do; the first refused call says.
+        Ok(Access { acting_as: String::new(), granted: Vec::new(), missing: Vec::new() })
     }
 }
 
