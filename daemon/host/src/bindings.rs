@@ -92,8 +92,7 @@ macro_rules! contract_version {
         use rapport::platform::{account, clock, http, kv, log, types};
         use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
         use rapport_core::platform::{
-            AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling,
-            Relationship,
+            AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship,
         };
         use rapport_core::task::{Action, ActionKind};
 
@@ -115,12 +114,8 @@ macro_rules! contract_version {
                     http::Method::Patch => Method::Patch,
                     http::Method::Delete => Method::Delete,
                 };
-                let request = PluginRequest {
-                    method,
-                    url: request.url,
-                    headers: request.headers,
-                    body: request.body,
-                };
+                let request =
+                    PluginRequest { method, url: request.url, headers: request.headers, body: request.body };
                 Ok(match self.http_send(request).await {
                     Ok(r) => Ok(http::Response { status: r.status, headers: r.headers, body: r.body }),
                     Err(failure) => Err(match failure {
@@ -204,7 +199,7 @@ macro_rules! contract_version {
                 types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
             }
         }
-        
+
         pub(crate) fn description(d: types::Description) -> Description {
             Description {
                 name: d.name,
@@ -225,7 +220,7 @@ macro_rules! contract_version {
                 rules: d.rules,
             }
         }
-        
+
         pub(crate) fn plugin_error(e: types::PluginError) -> PluginError {
             match e {
                 types::PluginError::Auth(s) => PluginError::Auth(s),
@@ -235,7 +230,7 @@ macro_rules! contract_version {
                 types::PluginError::Denied(s) => PluginError::Denied(s),
             }
         }
-        
+
         /// Converts an account, refusing one without an id (nothing could refer to it).
         pub(crate) fn profile(a: types::Account) -> Result<Profile, String> {
             if a.id.is_empty() {
@@ -255,7 +250,7 @@ macro_rules! contract_version {
                 url: a.url,
             })
         }
-        
+
         fn post(p: types::Post) -> Result<Post, String> {
             if p.id.is_empty() {
                 return Err("a post has an empty id".to_owned());
@@ -270,7 +265,7 @@ macro_rules! contract_version {
                 visibility: p.visibility,
             })
         }
-        
+
         fn notification(n: types::Notification) -> Result<Notification, String> {
             if n.id.is_empty() {
                 return Err("a notification has an empty id, so it cannot be deduplicated".to_owned());
@@ -294,29 +289,29 @@ macro_rules! contract_version {
                 post: n.post.map(post).transpose()?,
             })
         }
-        
+
         pub(crate) fn notification_page(p: types::NotificationPage) -> Result<NotificationPage, String> {
             Ok(NotificationPage {
                 items: p.items.into_iter().map(notification).collect::<Result<_, _>>()?,
                 next_cursor: p.next_cursor,
             })
         }
-        
+
         pub(crate) fn account_page(p: types::AccountPage) -> Result<AccountPage, String> {
             Ok(AccountPage {
                 items: p.items.into_iter().map(profile).collect::<Result<_, _>>()?,
                 next_cursor: p.next_cursor,
             })
         }
-        
+
         pub(crate) fn relationship(r: types::Relationship) -> Relationship {
             Relationship { following: r.following, followed_by: r.followed_by, requested: r.requested }
         }
-        
+
         pub(crate) fn outcome(o: types::ActionOutcome) -> ActionOutcome {
             ActionOutcome { id: o.id, url: o.url }
         }
-        
+
         pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
             let action = match action.clone() {
                 Action::Reply { to_post_id, text, visibility } => {

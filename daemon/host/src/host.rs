@@ -268,7 +268,9 @@ fn check_contract(
             Some(first) if first != known => {
                 return Err(HostError::Invalid {
                     path: path.to_owned(),
-                    reason: format!("it mixes contract versions {first} and {known}; build it against one SDK"),
+                    reason: format!(
+                        "it mixes contract versions {first} and {known}; build it against one SDK"
+                    ),
                 });
             }
             _ => contract = Some(known),

@@ -220,12 +220,12 @@ impl Call {
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|mut ctx| ctx.data_mut().meter.tick());
         let instantiated = match pre {
-            Pre::V0_1(pre) => timeout_at(deadline, pre.instantiate_async(&mut store))
-                .await
-                .map(|r| r.map(Instance::V0_1)),
-            Pre::V0_2(pre) => timeout_at(deadline, pre.instantiate_async(&mut store))
-                .await
-                .map(|r| r.map(Instance::V0_2)),
+            Pre::V0_1(pre) => {
+                timeout_at(deadline, pre.instantiate_async(&mut store)).await.map(|r| r.map(Instance::V0_1))
+            }
+            Pre::V0_2(pre) => {
+                timeout_at(deadline, pre.instantiate_async(&mut store)).await.map(|r| r.map(Instance::V0_2))
+            }
         };
         let trap = match instantiated {
             Ok(Ok(instance)) => {

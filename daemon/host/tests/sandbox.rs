@@ -131,3 +131,23 @@ async fn description_and_state_come_through() {
     let err = healthy.relationship(&a, "42").await.unwrap_err();
     assert!(matches!(err.plugin_error(), Some(PluginError::Denied(_))), "{err}");
 }
+
+#[tokio::test]
+async fn a_plugin_built_for_contract_0_1_loads_and_runs_beside_a_0_2_one() {
+    let cache = tempfile::tempdir().unwrap();
+    let host = host(cache.path());
+    // The fixtures are built against the frozen 0.1.0 WIT; the Mastodon plugin against the SDK's 0.2.0.
+    let old = host.load(fixture("healthy")).await.unwrap();
+    let mastodon = fixture("healthy")
+        .ancestors()
+        .nth(2)
+        .map(|wasm32| wasm32.join("plugin/rapport_plugin_mastodon.wasm"))
+        .filter(|p| p.exists())
+        .expect("the Mastodon plugin is built (cargo xtask plugins)");
+    let current = host.load(&mastodon).await.unwrap();
+    assert_eq!((old.contract(), current.contract()), ("0.1.0", "0.2.0"));
+    let a = binding("a", "https://example.social", &[], false, &[], &[]);
+    healthy_serves(&old, &a, 1).await;
+    // What 0.2.0 added is simply absent from a 0.1.0 plugin: no call is made, nothing fails.
+    assert_eq!(old.check_access(&a).await.unwrap(), None);
+}

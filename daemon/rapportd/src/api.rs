@@ -129,9 +129,10 @@ fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply>
         let description = account.description();
         let polled = health.get(name);
         let plugin_health = match polled {
-            Some(h) if h.credential_refused.is_some() => {
-                PluginHealth::Down(format!("credential refused: {}", h.credential_refused.clone().unwrap_or_default()))
-            }
+            Some(h) if h.credential_refused.is_some() => PluginHealth::Down(format!(
+                "credential refused: {}",
+                h.credential_refused.clone().unwrap_or_default()
+            )),
             Some(h) if h.failures >= DOWN_AFTER => {
                 PluginHealth::Down(h.last_error.clone().unwrap_or_default())
             }

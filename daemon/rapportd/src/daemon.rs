@@ -60,8 +60,7 @@ impl AccountHealth {
 }
 
 /// What a person does about a refused credential; the executor resumes after it.
-const FIX_CREDENTIAL: &str =
-    "fix the token (its secret file) and reload rapportd (SIGHUP, `systemctl reload rapportd`); held tasks then go out";
+const FIX_CREDENTIAL: &str = "fix the token (its secret file) and reload rapportd (SIGHUP, `systemctl reload rapportd`); held tasks then go out";
 
 /// What the whole process shares.
 pub struct Daemon {
@@ -317,7 +316,13 @@ pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
     for (config, plugin) in accounts.iter().zip(&plugins) {
         let d = plugin.description();
         let name = &config.name;
-        lines.push(format!("account `{name}`: {} plugin {} {} (contract {})", d.platform, d.name, d.version, plugin.contract()));
+        lines.push(format!(
+            "account `{name}`: {} plugin {} {} (contract {})",
+            d.platform,
+            d.name,
+            d.version,
+            plugin.contract()
+        ));
         let kv = Arc::new(rapport_host::kv::MemoryKv::new());
         let binding = crate::accounts::bind(config, settings.secrets.get(name), kv)?;
         match plugin.check_access(&binding).await {

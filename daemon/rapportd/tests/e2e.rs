@@ -352,3 +352,168 @@ fn check_config_loads_the_plugins_and_refuses_a_budget_above_the_platform_ceilin
     assert!(err.contains(&file.display().to_string()) && err.contains("account `shop`"), "{err}");
     assert!(err.contains("policy.budgets[0].per_day") && err.contains("400"), "names key and ceiling: {err}");
 }
+
+/// The Mastodon scopes the plugin's README tells a person to give the token, read from the README
+/// itself so that the documentation and this test cannot drift apart.
+fn documented_scopes() -> String {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins/mastodon/README.md"))
+            .expect("plugins/mastodon/README.md");
+    readme
+        .split('`')
+        .find(|quoted| quoted.starts_with("read:notifications "))
+        .expect("the README lists the scopes as `read:notifications …`")
+        .to_owned()
+}
+
+/// A question and a follower on a sandbox that enforces OAuth scopes, with a token holding `scopes`.
+fn scoped_shop(scopes: &str) -> Seed {
+    shop()
+        .scopes(scopes)
+        .follower("ana@ceramics.example")
+        .mention("jo@mastodon.example", "Do you ship your mugs to Germany, and how long does it take?")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_approved_with_the_documented_scopes_lands_on_a_server_that_enforces_them() {
+    let mut rig = Rig::new(TOKEN, scoped_shop(&documented_scopes()), "").await;
+    rig.start();
+    let proposed = rig.wait_tasks("proposed", 2);
+    let ids: Vec<String> = proposed.iter().map(|t| id(t).to_string()).collect();
+    assert!(rig.cli(&["approve", &ids[0], &ids[1]]).status.success());
+    rig.wait_tasks("done", 2);
+    assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 1);
+    let shop = rig.account_status("shop");
+    assert_eq!(shop["attention"], serde_json::json!([]), "{shop:#}");
+    assert_eq!(shop["plugin_health"]["health"], "ok", "{shop:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_scope_is_named_at_start_and_its_tasks_wait_for_the_fixed_token() {
+    let documented = documented_scopes();
+    let without_read_statuses: Vec<&str> =
+        documented.split_whitespace().filter(|s| *s != "read:statuses").collect();
+    let mut rig = Rig::new(TOKEN, scoped_shop(&without_read_statuses.join(" ")), "").await;
+    rig.start();
+
+    // Named before any task is approved, in status (JSON and text) and in the log.
+    let attention = rig.wait("the missing scope in status", || {
+        let shop = rig.account_status("shop");
+        let attention = shop["attention"].as_array().cloned().unwrap_or_default();
+        (!attention.is_empty()).then_some(attention)
+    });
+    let named = attention[0].as_str().unwrap_or_default();
+    assert!(named.contains("`read:statuses`") && named.contains("reply"), "{named}");
+    let text = String::from_utf8_lossy(&rig.cli(&["status"]).stdout).into_owned();
+    assert!(text.contains("needs attention") && text.contains("read:statuses"), "{text}");
+    assert!(rig.log().contains("read:statuses"), "{}", rig.log());
+
+    // The follow-back needs no missing scope and goes out; the reply is held, not failed.
+    let proposed = rig.wait_tasks("proposed", 2);
+    let reply = proposed.iter().find(|t| kind(t) == "reply").expect("a reply task");
+    let follow = proposed.iter().find(|t| kind(t) == "follow-back").expect("a follow-back task");
+    assert!(rig.cli(&["approve", &id(reply).to_string(), &id(follow).to_string()]).status.success());
+    rig.wait("the follow-back", || (rig.task(id(follow))["state"] == "done").then_some(()));
+    let held = rig.wait("the reply held for the scope", || {
+        let task = rig.task(id(reply));
+        task["note"].as_str().is_some_and(|n| n.contains("read:statuses")).then_some(task)
+    });
+    assert_eq!(held["state"], "approved", "{held:#}");
+    assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 0);
+    assert_eq!(rig.sandbox.count("GET", "/api/v1/statuses"), 0, "nothing was tried with the missing scope");
+
+    // The person authorizes the app again with the scope and reloads: the reply goes out once.
+    rig.sandbox.grant(TOKEN, &documented).expect("grant");
+    let pid = rig.pid().expect("the daemon runs");
+    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.wait("the reply after the reload", || (rig.task(id(reply))["state"] == "done").then_some(()));
+    assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 1);
+    assert_eq!(rig.account_status("shop")["attention"], serde_json::json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_that_loses_a_scope_later_holds_the_task_instead_of_failing_it() {
+    // A server on which the scope check passed at start (or an older one that lists no scopes):
+    // the refusal at send time is the first word of it.
+    let mut rig = Rig::new(TOKEN, scoped_shop(&documented_scopes()), "").await;
+    rig.start();
+    let proposed = rig.wait_tasks("proposed", 2);
+    let reply = proposed.iter().find(|t| kind(t) == "reply").expect("a reply task");
+    rig.sandbox.grant(TOKEN, "read:notifications read:accounts write:statuses").expect("grant");
+    assert!(rig.cli(&["approve", &id(reply).to_string()]).status.success());
+    let held = rig.wait("the reply held for the credential", || {
+        let task = rig.task(id(reply));
+        (task["state"] == "approved" && task["note"].as_str().is_some_and(|n| n.contains("read:statuses")))
+            .then_some(task)
+    });
+    assert!(held["note"].as_str().unwrap_or_default().contains("reload"), "{held:#}");
+    let shop = rig.account_status("shop");
+    assert_eq!(shop["plugin_health"]["health"], "down", "{shop:#}");
+
+    rig.sandbox.grant(TOKEN, &documented_scopes()).expect("grant");
+    let pid = rig.pid().expect("the daemon runs");
+    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.wait("the reply after the reload", || (rig.task(id(reply))["state"] == "done").then_some(()));
+    assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_task_is_retried_once_its_cause_is_gone_with_the_same_idempotency_key() {
+    let seed = shop().mention("jo@mastodon.example", "Is the blue glaze food safe?");
+    let mut rig = Rig::new(TOKEN, seed, "").await;
+    rig.sandbox.inject(FaultRule::new(Fault::Status { code: 422 }).times(1).on("POST", "/api/v1/statuses"));
+    rig.start();
+    let reply = rig.wait_tasks("proposed", 1).remove(0);
+    let reply_id = id(&reply).to_string();
+    assert!(rig.cli(&["approve", &reply_id]).status.success());
+    rig.wait("the refused send", || (rig.task(id(&reply))["state"] == "failed").then_some(()));
+
+    let retry = rig.cli(&["retry", &reply_id]);
+    assert!(retry.status.success(), "{}", String::from_utf8_lossy(&retry.stderr));
+    rig.wait("the retried send", || (rig.task(id(&reply))["state"] == "done").then_some(()));
+    let keys: Vec<String> = rig
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/v1/statuses")
+        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(keys[0], keys[1], "a retry carries the same Idempotency-Key");
+
+    // Only a failed task can be retried; the refusal names the task.
+    let again = rig.cli(&["retry", &reply_id]);
+    assert!(!again.status.success());
+    let err = format!("{}{}", String::from_utf8_lossy(&again.stdout), String::from_utf8_lossy(&again.stderr));
+    assert!(err.contains(&reply_id) && err.contains("is done") && err.contains("retried"), "{err}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_config_names_a_missing_scope_before_anything_runs() {
+    let rig = Rig::new(TOKEN, scoped_shop("read:notifications read:accounts write:statuses"), "").await;
+    let out = Command::new(env!("CARGO_BIN_EXE_rapportd"))
+        .arg("--check-config")
+        .arg("--config")
+        .arg(rig.config_path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for scope in ["read:statuses", "write:follows", "write:favourites", "read:follows"] {
+        assert!(err.contains(&format!("`{scope}`")), "names {scope}: {err}");
+    }
+    assert!(err.contains("account `shop`"), "{err}");
+
+    rig.sandbox.grant(TOKEN, &documented_scopes()).expect("grant");
+    let out = Command::new(env!("CARGO_BIN_EXE_rapportd"))
+        .arg("--check-config")
+        .arg("--config")
+        .arg(rig.config_path())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("credential works as shop"), "{said}");
+}

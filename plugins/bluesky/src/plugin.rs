@@ -11,8 +11,8 @@ use std::collections::HashMap;
 
 use rapport_sdk::account::{self, Context};
 use rapport_sdk::types::{
-    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
-    PluginError, RateCeiling, Relationship,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
+    NotificationPage, PluginError, RateCeiling, Relationship,
 };
 use rapport_sdk::{Plugin, clock, kv};
 use serde::{Deserialize, Serialize};

@@ -459,7 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deleted_comment_is_permanent_and_a_permission_gap_denied() {
+    fn a_deleted_comment_is_permanent_and_a_permission_gap_an_auth_problem() {
         let comments = "https://graph.facebook.com/v21.0/1_9/comments";
         let reply = |key: &str| {
             request(
@@ -475,7 +475,7 @@ mod tests {
             .expect(comments, 400, &[], include_str!("../tests/fixtures/error_100_deleted.json"))
             .expect(comments, 403, &[], include_str!("../tests/fixtures/error_200_permission.json"));
         assert!(matches!(execute(&mut env, &page_graph(), reply("a")), Err(PluginError::Permanent(_))));
-        assert!(matches!(execute(&mut env, &page_graph(), reply("b")), Err(PluginError::Denied(_))));
+        assert!(matches!(execute(&mut env, &page_graph(), reply("b")), Err(PluginError::Auth(_))));
     }
 
     #[test]

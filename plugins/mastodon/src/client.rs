@@ -123,7 +123,8 @@ impl Plugin for Mastodon {
 
     fn lookup_account(id: String) -> Result<Account, PluginError> {
         let base = account::current().api_base().to_owned();
-        let found: api::Account = get_json(&format!("{base}/api/v1/accounts/{}", segment(&id)?), READ_ACCOUNTS)?;
+        let found: api::Account =
+            get_json(&format!("{base}/api/v1/accounts/{}", segment(&id)?), READ_ACCOUNTS)?;
         Ok(convert::account(found))
     }
 
@@ -149,17 +150,15 @@ impl Plugin for Mastodon {
     fn check_access() -> Result<Access, PluginError> {
         let ctx = account::current();
         // Any valid token may read its own application; a refused token is `auth` right here.
-        let app: api::Application = get_json(&format!("{}/api/v1/apps/verify_credentials", ctx.api_base()), "")?;
+        let app: api::Application =
+            get_json(&format!("{}/api/v1/apps/verify_credentials", ctx.api_base()), "")?;
         let Some(granted) = app.scopes else {
             // Before Mastodon 4.3 the server does not say; the first refused call names the scope.
             return Ok(Access { acting_as: String::new(), granted: Vec::new(), missing: Vec::new() });
         };
         let missing = scopes::missing(&granted);
-        let acting_as = if scopes::covers(&granted, READ_ACCOUNTS) {
-            own_account(&ctx)?.acct
-        } else {
-            String::new()
-        };
+        let acting_as =
+            if scopes::covers(&granted, READ_ACCOUNTS) { own_account(&ctx)?.acct } else { String::new() };
         Ok(Access { acting_as, granted, missing })
     }
 }

@@ -40,7 +40,8 @@ pub const NEEDED: [(&str, &[ActionKind], &[&str]); 7] = [
 /// The scopes the legacy `follow` scope passes for. Mastodon's documentation says it stands for
 /// `read:follows` too, but the relationships endpoint does not list it, so a real server refuses
 /// that read to a `follow`-only token.
-const LEGACY_FOLLOW: [&str; 5] = ["write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
+const LEGACY_FOLLOW: [&str; 5] =
+    ["write:follows", "read:blocks", "write:blocks", "read:mutes", "write:mutes"];
 
 /// Whether `granted` covers `needed`: the scope itself, its top level (`read` covers every
 /// `read:*`), or the legacy `follow` scope for what it stood for.

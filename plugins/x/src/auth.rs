@@ -122,7 +122,12 @@ fn refresh<E: Env>(env: &mut E, client: &Client, previous: Option<&Session>) -> 
             // configured secret, which the person replaces after authorizing the app again.
             env.kv_set_json(
                 SESSION_KEY,
-                &Session { access_token: String::new(), refresh_token: None, expires_at: 0, scopes: Vec::new() },
+                &Session {
+                    access_token: String::new(),
+                    refresh_token: None,
+                    expires_at: 0,
+                    scopes: Vec::new(),
+                },
             )?;
         }
         return Err(PluginError::Auth(format!(
@@ -264,8 +269,12 @@ mod tests {
 
     #[test]
     fn a_refused_rotated_token_is_forgotten_so_the_secret_is_used_next() {
-        let old =
-            Session { access_token: "a".into(), refresh_token: Some("spent".into()), expires_at: NOW - 1, scopes: Vec::new() };
+        let old = Session {
+            access_token: "a".into(),
+            refresh_token: Some("spent".into()),
+            expires_at: NOW - 1,
+            scopes: Vec::new(),
+        };
         let mut env = Scripted::at(NOW).expect(
             TOKEN_URL,
             400,
@@ -286,7 +295,12 @@ mod tests {
 
     #[test]
     fn a_token_endpoint_outage_is_transient_and_keeps_the_session() {
-        let old = Session { access_token: "a".into(), refresh_token: Some("keep".into()), expires_at: NOW, scopes: Vec::new() };
+        let old = Session {
+            access_token: "a".into(),
+            refresh_token: Some("keep".into()),
+            expires_at: NOW,
+            scopes: Vec::new(),
+        };
         let mut env = Scripted::at(NOW).expect(TOKEN_URL, 503, &[], "");
         env.kv_set_json(SESSION_KEY, &old).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(matches!(send(&mut env, &client(false), me), Err(PluginError::Transient(_))));

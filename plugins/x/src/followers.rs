@@ -129,8 +129,12 @@ mod tests {
 
     fn with_session(env: Scripted) -> Scripted {
         let mut env = env;
-        let session =
-            auth::Session { access_token: "t".into(), refresh_token: None, expires_at: NOW + 30 * 24 * 3600, scopes: Vec::new() };
+        let session = auth::Session {
+            access_token: "t".into(),
+            refresh_token: None,
+            expires_at: NOW + 30 * 24 * 3600,
+            scopes: Vec::new(),
+        };
         env.kv_set_json(auth::SESSION_KEY, &session).unwrap_or_else(|e| panic!("{e:?}"));
         env
     }

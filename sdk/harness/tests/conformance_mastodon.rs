@@ -262,7 +262,10 @@ async fn check_access_with_a_refused_token_is_auth() {
     );
     let err = harness.check_access().await.err();
     assert!(
-        matches!(err.as_ref().and_then(|e| e.plugin_error()), Some(rapport_core::platform::PluginError::Auth(_))),
+        matches!(
+            err.as_ref().and_then(|e| e.plugin_error()),
+            Some(rapport_core::platform::PluginError::Auth(_))
+        ),
         "{err:?}"
     );
 }
@@ -271,10 +274,8 @@ async fn check_access_with_a_refused_token_is_auth() {
 async fn a_reply_refused_for_a_missing_scope_is_auth_naming_the_scope() {
     let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
     harness.expect(
-        Exchange::get(format!("{BASE}/api/v1/statuses/91")).respond(
-            403,
-            r#"{"error":"This action is outside the authorized scopes"}"#,
-        ),
+        Exchange::get(format!("{BASE}/api/v1/statuses/91"))
+            .respond(403, r#"{"error":"This action is outside the authorized scopes"}"#),
     );
     let reply = Action::Reply { to_post_id: "91".into(), text: "Hi".into(), visibility: String::new() };
     let err = harness.execute("key-1", &reply).await.err();

@@ -197,6 +197,18 @@ impl Rig {
         }
     }
 
+    /// `account`'s entry in `rapport status --json`.
+    pub fn account_status(&self, account: &str) -> Value {
+        let out = self.cli(&["--json", "status"]);
+        assert!(out.status.success(), "status failed: {}", String::from_utf8_lossy(&out.stderr));
+        let report: Value = serde_json::from_slice(&out.stdout).expect("status --json is JSON");
+        report["accounts"]
+            .as_array()
+            .and_then(|accounts| accounts.iter().find(|a| a["name"] == account))
+            .cloned()
+            .unwrap_or_else(|| panic!("status does not name `{account}`: {report:#}"))
+    }
+
     /// `rapport show ID --json`.
     pub fn task(&self, id: u64) -> Value {
         let out = self.cli(&["--json", "show", &id.to_string()]);
