@@ -10,6 +10,7 @@ pub mod task;
 
 pub mod config;
 pub mod legitimacy;
+pub mod proposal;
 pub mod triage;
 
 pub mod content_ratio;

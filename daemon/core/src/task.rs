@@ -216,6 +216,25 @@ pub enum Origin {
     Manual,
 }
 
+impl Origin {
+    /// The content library entry the task posts, for a scheduled post: what the scheduler must
+    /// not pick again while it waits, and what is marked posted when it goes out.
+    pub fn library_entry(&self) -> Option<&str> {
+        match self {
+            Origin::Schedule { entry, .. } => Some(entry),
+            Origin::Notification { .. } | Origin::Manual => None,
+        }
+    }
+
+    /// The schedule that queued the task, whose time zone its post's daily cap counts in.
+    pub fn schedule(&self) -> Option<&str> {
+        match self {
+            Origin::Schedule { schedule, .. } => Some(schedule),
+            Origin::Notification { .. } | Origin::Manual => None,
+        }
+    }
+}
+
 /// How likely a follower is a real person worth following back, with the reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Legitimacy {

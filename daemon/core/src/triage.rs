@@ -22,8 +22,9 @@ use crate::config::Invalid;
 use crate::legitimacy::{self, LegitimacyConfig};
 use crate::notification::{Notification, NotificationKind, Post, Profile};
 use crate::platform::Description;
+use crate::proposal::{Proposal, ProposalKey};
 use crate::span::Span;
-use crate::task::{Action, ActionKind, TaskContext};
+use crate::task::{Action, ActionKind, Origin, TaskContext};
 
 /// How notifications become proposals (`[triage]`); every field has a default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,17 +240,6 @@ fn pieces(template: &str) -> impl Iterator<Item = Result<Piece<'_>, TemplateErro
     })
 }
 
-/// A task triage wants a person to review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Proposal {
-    /// What the task would do.
-    pub action: Action,
-    /// What the person needs to judge it.
-    pub context: TaskContext,
-    /// When it expires if nobody reviews it.
-    pub expires_at: UnixSeconds,
-}
-
 /// What triage decided for one notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
@@ -299,7 +289,7 @@ pub fn triage(
             }
             let context =
                 TaskContext { profile: Some(person.clone()), post: None, legitimacy: Some(legitimacy) };
-            propose(config, action, context, now)
+            propose(notification, config, action, context, now)
         }
         NotificationKind::FollowRequest => {
             let action = Action::AcceptFollowRequest { account_id: person.id.clone() };
@@ -311,7 +301,7 @@ pub fn triage(
                 post: None,
                 legitimacy: Some(legitimacy::score(person, &config.legitimacy, now)),
             };
-            propose(config, action, context, now)
+            propose(notification, config, action, context, now)
         }
         NotificationKind::Mention | NotificationKind::Reply => {
             let Some(post) = &notification.post else {
@@ -326,7 +316,7 @@ pub fn triage(
             }
             let context =
                 TaskContext { profile: Some(person.clone()), post: Some(post.clone()), legitimacy: None };
-            propose(config, action, context, now)
+            propose(notification, config, action, context, now)
         }
         NotificationKind::Like
         | NotificationKind::Repost
@@ -338,9 +328,21 @@ pub fn triage(
     }
 }
 
-fn propose(config: &TriageConfig, action: Action, context: TaskContext, now: UnixSeconds) -> Triage {
+fn propose(
+    notification: &Notification,
+    config: &TriageConfig,
+    action: Action,
+    context: TaskContext,
+    now: UnixSeconds,
+) -> Triage {
     let expires_at = config.expires_at(action.kind(), now);
-    Triage::Propose(Box::new(Proposal { action, context, expires_at }))
+    Triage::Propose(Box::new(Proposal {
+        key: ProposalKey::notification(&notification.id),
+        action,
+        origin: Origin::Notification { id: notification.id.clone() },
+        context,
+        expires_at: Some(expires_at),
+    }))
 }
 
 fn reply_to(post: &Post, person: &Profile, config: &TriageConfig) -> Action {
@@ -540,7 +542,7 @@ mod tests {
         let legitimacy = p.context.legitimacy.expect("legitimacy");
         assert!(legitimacy.score >= 90, "{legitimacy:?}");
         assert!(!legitimacy.reasons.is_empty());
-        assert_eq!(p.expires_at, NOW + 3 * DAY);
+        assert_eq!(p.expires_at, Some(NOW + 3 * DAY));
     }
 
     #[test]
@@ -657,7 +659,7 @@ mod tests {
         assert_eq!(config.expires_at(ActionKind::FollowBack, NOW), NOW + 2 * DAY);
         let n = note(NotificationKind::Mention, ann(), Some("Any tips for a beginner"));
         let Triage::Propose(p) = triage(&n, &config, &mastodon(), NOW) else { panic!() };
-        assert_eq!(p.expires_at, NOW + 6 * 3600);
+        assert_eq!(p.expires_at, Some(NOW + 6 * 3600));
     }
 
     #[test]

@@ -18,8 +18,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rapport_core::notification::Profile;
+use rapport_core::proposal::{Proposal, ProposalKey};
 use rapport_core::task::{Action, Origin, TaskContext, TaskId};
-use rapport_store::{NewTask, Store};
+use rapport_store::Store;
 use rapport_tests::sandbox::{MastodonSandbox, Seed};
 
 const TOKEN: &str = "bench-token";
@@ -51,8 +52,9 @@ fn plugin_path(name: &str) -> PathBuf {
 /// Fills a store with `n` proposed follow-backs, each carrying a profile as triage would.
 fn fill(data: &Path, n: usize) {
     let store = Store::open(data).expect("open store");
-    let template: Vec<NewTask> = (0..5_000)
-        .map(|i| NewTask {
+    let template: Vec<Proposal> = (0..5_000)
+        .map(|i| Proposal {
+            key: ProposalKey::notification(&format!("n{i}")),
             action: Action::FollowBack { account_id: format!("{}", 100_000 + i) },
             origin: Origin::Notification { id: format!("n{i}") },
             context: TaskContext {
@@ -73,7 +75,12 @@ fn fill(data: &Path, n: usize) {
         .collect();
     for start in (0..n).step_by(template.len()) {
         let len = template.len().min(n - start);
-        store.create_tasks_batch("shop", &template[..len], 1_000).expect("create tasks");
+        // Each batch stands for other notifications: a key the store has seen makes no task.
+        let batch: Vec<Proposal> = template[..len]
+            .iter()
+            .map(|p| Proposal { key: ProposalKey::notification(&format!("{start}-{}", p.key)), ..p.clone() })
+            .collect();
+        store.propose_batch("shop", &batch, 1_000).expect("create tasks");
     }
     store.flush().expect("flush");
 }

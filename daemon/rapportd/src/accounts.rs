@@ -156,19 +156,22 @@ async fn load_plugin(
     Ok(plugin)
 }
 
-/// Loads every configured account's plugin (each file once) and checks that it serves the
-/// configured platform; returns the plugins in account order, or the first account that fails
-/// (`--check-config` validates, so any failure fails it).
-pub async fn load_plugins(
-    host: &PluginHost,
-    accounts: &[AccountConfig],
-) -> Result<Vec<Plugin>, AccountError> {
-    let mut loaded = ByFile::new();
-    let mut plugins = Vec::with_capacity(accounts.len());
-    for config in accounts {
-        plugins.push(load_plugin(host, &mut loaded, config).await?);
+/// Where an account's plugin keeps its state: given the plugin's name and the account's
+/// configuration, the key-value store to bind (the store's, or memory for `--check-config`).
+pub type KvFor<'a> = dyn Fn(&str, &AccountConfig) -> Arc<dyn PluginKv> + Send + Sync + 'a;
+
+/// Plugin state in `store`, scoped to plugin and account.
+pub fn store_kv(
+    store: &Arc<Store>,
+) -> impl Fn(&str, &AccountConfig) -> Arc<dyn PluginKv> + Send + Sync + use<> {
+    let store = Arc::clone(store);
+    move |plugin, config| {
+        Arc::new(StoreKv {
+            store: Arc::clone(&store),
+            plugin: plugin.to_owned(),
+            account: config.name.clone(),
+        })
     }
-    Ok(plugins)
 }
 
 /// Loads every configured account's plugin and binds it to the account. An account that cannot
@@ -177,20 +180,15 @@ pub async fn load_plugins(
 /// are not held back by it.
 pub async fn load_accounts(
     host: &PluginHost,
-    store: &Arc<Store>,
     accounts: &[AccountConfig],
     secrets: &BTreeMap<String, BTreeMap<String, String>>,
+    kv: &KvFor<'_>,
 ) -> LoadedAccounts {
     let mut loaded = ByFile::new();
     let mut out = LoadedAccounts { ready: Vec::new(), unloaded: Vec::new() };
     for config in accounts {
         let account = load_plugin(host, &mut loaded, config).await.and_then(|plugin| {
-            let kv = Arc::new(StoreKv {
-                store: store.clone(),
-                plugin: plugin.name().to_owned(),
-                account: config.name.clone(),
-            });
-            let binding = bind(config, secrets.get(&config.name), kv)?;
+            let binding = bind(config, secrets.get(&config.name), kv(plugin.name(), config))?;
             Ok(Account { config: config.clone(), plugin, binding })
         });
         match account {
@@ -211,7 +209,7 @@ pub async fn load_accounts(
 
 /// What every plugin call for the account carries: its context, egress grant, secrets, and the
 /// plugin state `kv`.
-pub fn bind(
+fn bind(
     config: &AccountConfig,
     secrets: Option<&BTreeMap<String, String>>,
     kv: Arc<dyn PluginKv>,

@@ -13,8 +13,8 @@ use rapport_protocol::{
 };
 use rapport_store::{StoreError, TaskFilter};
 
-use crate::daemon::{AccountHealth, Daemon};
 use crate::scheduler;
+use crate::state::{AccountHealth, State};
 
 /// Failed polls in a row after which a plugin is reported down rather than degraded.
 const DOWN_AFTER: u32 = 3;
@@ -23,14 +23,14 @@ const DOWN_AFTER: u32 = 3;
 const HELD_SHOWN: usize = 5;
 
 /// Answers one request.
-pub async fn handle(daemon: &Daemon, request: Request) -> Response {
+pub async fn handle(daemon: &State, request: Request) -> Response {
     match answer(daemon, request) {
         Ok(response) => response,
         Err(err) => Response::Error(err),
     }
 }
 
-fn answer(daemon: &Daemon, request: Request) -> Result<Response, ErrorReply> {
+fn answer(daemon: &State, request: Request) -> Result<Response, ErrorReply> {
     let now = daemon.now();
     match request {
         Request::Status => status(daemon, now).map(Response::Status),
@@ -88,7 +88,7 @@ fn internal(err: StoreError) -> ErrorReply {
 }
 
 fn bulk(
-    daemon: &Daemon,
+    daemon: &State,
     changes: impl IntoIterator<Item = (rapport_core::task::TaskId, Transition)>,
     now: UnixSeconds,
 ) -> Result<Response, ErrorReply> {
@@ -105,7 +105,7 @@ fn bulk(
 }
 
 fn require_state(
-    daemon: &Daemon,
+    daemon: &State,
     id: rapport_core::task::TaskId,
     state: TaskState,
     what: &str,
@@ -120,7 +120,7 @@ fn require_state(
     }
 }
 
-fn status(daemon: &Daemon, now: UnixSeconds) -> Result<StatusReport, ErrorReply> {
+fn status(daemon: &State, now: UnixSeconds) -> Result<StatusReport, ErrorReply> {
     let counts = daemon.store.counts().map_err(internal)?;
     let health = daemon.health();
     let mut accounts = Vec::new();
@@ -242,7 +242,7 @@ fn queue_of(counts: &[(String, TaskState, u64)], account: &str) -> Vec<StateCoun
         .collect()
 }
 
-fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<AccountRatio>, ErrorReply> {
+fn ratio(daemon: &State, only: Option<&str>, now: UnixSeconds) -> Result<Vec<AccountRatio>, ErrorReply> {
     let policy = daemon.policy();
     let ratio = policy.gate.ratio();
     let accounts = daemon.accounts();
@@ -271,7 +271,7 @@ fn ratio(daemon: &Daemon, only: Option<&str>, now: UnixSeconds) -> Result<Vec<Ac
 }
 
 /// The coming slots and the missed ones, for `rapport schedule`.
-fn schedule(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<ScheduleReport, ErrorReply> {
+fn schedule(daemon: &State, count: u32, now: UnixSeconds) -> Result<ScheduleReport, ErrorReply> {
     let policy = daemon.policy();
     let mut missed = Vec::new();
     let mut missed_earlier = false;
@@ -295,7 +295,7 @@ fn schedule(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<ScheduleRep
 }
 
 /// The next `count` slots as they would go: the core's simulation over each account's history.
-fn slots(daemon: &Daemon, count: u32, now: UnixSeconds) -> Result<Vec<Slot>, ErrorReply> {
+fn slots(daemon: &State, count: u32, now: UnixSeconds) -> Result<Vec<Slot>, ErrorReply> {
     let policy = daemon.policy();
     let accounts = daemon.accounts();
     let mut history: Vec<AccountHistory> = Vec::new();
@@ -364,7 +364,7 @@ fn for_older_clients(mut slots: Vec<Slot>) -> Vec<Slot> {
 }
 
 /// The folder `rapport post add` writes to.
-fn post_folder(daemon: &Daemon) -> Result<PathBuf, ErrorReply> {
+fn post_folder(daemon: &State) -> Result<PathBuf, ErrorReply> {
     let settings = daemon.settings();
     let folder = settings.config.posting.folder.as_ref().ok_or_else(|| {
         ErrorReply::new(
@@ -378,7 +378,7 @@ fn post_folder(daemon: &Daemon) -> Result<PathBuf, ErrorReply> {
     Ok(settings.file.parent().unwrap_or(Path::new(".")).join(folder))
 }
 
-fn post_add(daemon: &Daemon, entry: NewContentEntry) -> Result<Response, ErrorReply> {
+fn post_add(daemon: &State, entry: NewContentEntry) -> Result<Response, ErrorReply> {
     if entry.text.trim().is_empty() {
         return Err(ErrorReply::new(ErrorCode::BadRequest, "a post needs text"));
     }
@@ -421,7 +421,7 @@ fn post_add(daemon: &Daemon, entry: NewContentEntry) -> Result<Response, ErrorRe
     post_list(daemon)
 }
 
-fn post_remove(daemon: &Daemon, id: &str) -> Result<Response, ErrorReply> {
+fn post_remove(daemon: &State, id: &str) -> Result<Response, ErrorReply> {
     let folder = post_folder(daemon)?;
     let policy = daemon.policy();
     if policy.library.get(id).is_none() {
@@ -443,7 +443,7 @@ fn post_remove(daemon: &Daemon, id: &str) -> Result<Response, ErrorReply> {
     post_list(daemon)
 }
 
-fn post_list(daemon: &Daemon) -> Result<Response, ErrorReply> {
+fn post_list(daemon: &State) -> Result<Response, ErrorReply> {
     let policy = daemon.policy();
     let accounts = daemon.accounts();
     let mut out = Vec::new();
@@ -468,7 +468,7 @@ fn post_list(daemon: &Daemon) -> Result<Response, ErrorReply> {
 /// Posts longer than this are refused by Mastodon's default instance settings.
 const MASTODON_LIMIT: usize = 500;
 
-fn preview(daemon: &Daemon, target: PreviewTarget, now: UnixSeconds) -> Result<PostPreview, ErrorReply> {
+fn preview(daemon: &State, target: PreviewTarget, now: UnixSeconds) -> Result<PostPreview, ErrorReply> {
     let policy = daemon.policy();
     let (text, kind, accounts) = match target {
         PreviewTarget::Entry { id } => {

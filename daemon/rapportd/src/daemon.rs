@@ -1,321 +1,59 @@
-//! The daemon's shared state and its lifecycle: start, reload on SIGHUP, stop on SIGTERM.
+//! The daemon's lifecycle: check a configuration, start, reload on SIGHUP, stop on SIGTERM.
 //!
-//! [`Daemon`] is what every task of the process shares: the store, the plugin host, the current
-//! settings and accounts (swapped whole on reload, so a reader never sees half a configuration),
-//! each account's health, and the executor's wake-up. An account whose plugin fails to load is
-//! set aside with its reason (see [`load_accounts`]) while the others run; a reload tries it
-//! again. [`run`] wires the pollers, the executor, the scheduler and the socket server together
-//! and owns the signals.
+//! [`run`] opens the shared [`State`], binds the socket, starts every service of [`services`] —
+//! the one list — and owns the signals: SIGHUP reloads the configuration through the same path
+//! a start takes ([`Loaded::load`]) and tells the services; SIGTERM stops them, letting
+//! in-flight sends finish. [`check`] takes that path too, without store or socket.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 use anyhow::Context;
-use rapport_core::UnixSeconds;
-use rapport_host::clock::{Clock, SystemClock};
-use rapport_host::{HostConfig, PluginHost};
-use rapport_store::Store;
+use rapport_core::platform::PluginError;
+use rapport_host::clock::SystemClock;
+use rapport_host::kv::MemoryKv;
+use rapport_host::{CallFailure, HostConfig, PluginHost};
+use tokio::net::UnixListener;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use rapport_core::gate::GateDecision;
-use rapport_core::platform::{Access, Description, PluginError};
-use rapport_core::task::{ActionKind, Task};
-use rapport_host::{CallError, CallFailure};
-use rapport_store::StoreError;
-
-use crate::accounts::{Account, LoadedAccounts, Unloaded, load_accounts, load_plugins};
-use crate::policy::Policy;
-use crate::poller::{PollError, PollReport};
+use crate::service::{Lifecycle, Service};
 use crate::settings::Settings;
+use crate::state::{Loaded, State};
 use crate::{executor, poller, scheduler, socket, systemd};
 
-/// How an account's polling and credential go, for `rapport status` and the executor.
-#[derive(Debug, Clone, Default)]
-pub struct AccountHealth {
-    /// When the last poll ended.
-    pub last_poll: Option<UnixSeconds>,
-    /// The last poll's error, if it failed.
-    pub last_error: Option<String>,
-    /// Failed polls in a row.
-    pub failures: u32,
-    /// What the last credential check found, when the plugin could make one.
-    pub access: Option<Access>,
-    /// Why the platform refused the credential, until a check (at start, on reload) finds it
-    /// working again. While set, the account's approved tasks are held, not sent.
-    pub credential_refused: Option<String>,
+/// Every service of the daemon, in start order; a new one is one more line here.
+fn services(listener: UnixListener) -> Vec<Box<dyn Service>> {
+    vec![
+        Box::new(socket::Server::new(listener)),
+        Box::new(executor::Executor),
+        Box::new(scheduler::Scheduler),
+        Box::new(poller::Pollers),
+    ]
 }
 
-impl AccountHealth {
-    /// Why `action` cannot go out with this credential, if it cannot.
-    pub fn credential_block(&self, action: ActionKind) -> Option<String> {
-        if let Some(why) = &self.credential_refused {
-            return Some(format!("the platform refused the account's credential ({why}); {FIX_CREDENTIAL}"));
-        }
-        let missing = self.access.as_ref()?.blocks(action)?;
-        Some(format!("the account's credential lacks the permission {missing}; {FIX_CREDENTIAL}"))
-    }
-}
-
-/// What a person does about a refused credential; the executor resumes after it.
-const FIX_CREDENTIAL: &str = "fix the token (its secret file) and reload rapportd (SIGHUP, `systemctl reload rapportd`); held tasks then go out";
-
-/// What the whole process shares.
-pub struct Daemon {
-    /// The store.
-    pub store: Arc<Store>,
-    /// The plugin host.
-    pub host: PluginHost,
-    /// The clock every decision uses (injected in tests).
-    pub clock: Arc<dyn Clock>,
-    /// Wakes the executor when a task is approved.
-    pub executor_wake: Notify,
-    /// When the daemon started.
-    pub started_at: UnixSeconds,
-    loaded: RwLock<Arc<Loaded>>,
-    health: Mutex<BTreeMap<String, AccountHealth>>,
-}
-
-/// What one reading of the configuration produced; swapped whole on reload.
-struct Loaded {
-    settings: Arc<Settings>,
-    accounts: Arc<Vec<Account>>,
-    unloaded: Arc<Vec<Unloaded>>,
-    policy: Arc<Policy>,
-}
-
-impl Daemon {
-    /// Opens the store, recovers interrupted sends, and loads every account's plugin; an account
-    /// whose plugin fails is set aside, not fatal.
-    pub async fn start(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Arc<Daemon>> {
-        let store = Arc::new(Store::open(&settings.data_dir)?);
-        let mut host_config = HostConfig::new(settings.data_dir.join("plugin-cache"));
-        host_config.clock = Arc::clone(&clock);
-        let host = PluginHost::new(host_config).context("starting the plugin host")?;
-        let accounts = load_accounts(&host, &store, &settings.config.accounts, &settings.secrets).await;
-        let loaded = Loaded::new(settings, accounts)?;
-        let started_at = clock.now_seconds();
-        let daemon = Arc::new(Daemon {
-            store,
-            host,
-            clock,
-            executor_wake: Notify::new(),
-            started_at,
-            loaded: RwLock::new(Arc::new(loaded)),
-            health: Mutex::new(BTreeMap::new()),
-        });
-        let parked = executor::recover(&daemon)?;
-        if parked > 0 {
-            tracing::warn!(
-                parked,
-                "tasks interrupted mid-send need a person's check: `rapport queue --state needs-check`"
-            );
-        }
-        // The configuration may have changed while rapportd was down.
-        daemon.redecide_policy_holds()?;
-        Ok(daemon)
-    }
-
-    /// Seconds since the Unix epoch, by the daemon's clock.
-    pub fn now(&self) -> UnixSeconds {
-        self.clock.now_seconds()
-    }
-
-    fn loaded(&self) -> Arc<Loaded> {
-        Arc::clone(&self.loaded.read().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// The settings in force.
-    pub fn settings(&self) -> Arc<Settings> {
-        Arc::clone(&self.loaded().settings)
-    }
-
-    /// The accounts in force.
-    pub fn accounts(&self) -> Arc<Vec<Account>> {
-        Arc::clone(&self.loaded().accounts)
-    }
-
-    /// The configured accounts whose plugin failed to load, with why; they wait for a reload.
-    pub fn unloaded(&self) -> Arc<Vec<Unloaded>> {
-        Arc::clone(&self.loaded().unloaded)
-    }
-
-    /// The policy in force.
-    pub fn policy(&self) -> Arc<Policy> {
-        Arc::clone(&self.loaded().policy)
-    }
-
-    /// Whether `task` may go out now for `account` (the executor's gate hook).
-    pub fn gate(&self, account: &Account, task: &Task, now: UnixSeconds) -> Result<GateDecision, StoreError> {
-        let snapshot = self.host.rate_limit(account.name());
-        self.policy().decide(&self.store, account, task, snapshot.as_ref(), now)
-    }
-
-    /// The account with this name, if configured.
-    pub fn account(&self, name: &str) -> Option<Account> {
-        self.accounts().iter().find(|a| a.name() == name).cloned()
-    }
-
-    /// Each account's polling health.
-    pub fn health(&self) -> BTreeMap<String, AccountHealth> {
-        self.health.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Records the outcome of a poll.
-    pub fn record_poll(&self, account: &str, result: Result<&PollReport, &PollError>) {
-        {
-            let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-            let entry = health.entry(account.to_owned()).or_default();
-            entry.last_poll = Some(self.now());
-            match result {
-                Ok(_) => {
-                    entry.last_error = None;
-                    entry.failures = 0;
-                }
-                Err(err) => {
-                    entry.last_error = Some(err.to_string());
-                    entry.failures = entry.failures.saturating_add(1);
-                }
-            }
-        }
-        if let Err(PollError::Call(err)) = result {
-            self.record_refusal(account, err);
-        }
-    }
-
-    /// Notes a refused credential if `err` is one (`auth`): the account's approved tasks are held
-    /// until a check finds the credential working again.
-    pub fn record_refusal(&self, account: &str, err: &CallError) {
-        let CallFailure::Plugin(PluginError::Auth(why)) = &err.failure else { return };
-        let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = health.entry(account.to_owned()).or_default();
-        if entry.credential_refused.is_none() {
-            tracing::error!(account, reason = %why, "the platform refused the account's credential; its approved tasks are held until it is fixed and rapportd reloaded");
-        }
-        entry.credential_refused = Some(why.clone());
-    }
-
-    /// Records what a credential check found. A check that reaches the platform settles the
-    /// credential either way: refused (`auth`), or working (with any permissions it lacks), in
-    /// which case tasks held for it are decided again. A check that could not reach the platform
-    /// changes nothing.
-    pub fn record_access(&self, account: &str, result: Result<Option<Access>, CallError>) {
-        let access = match result {
-            Ok(access) => access,
-            Err(err) => {
-                if matches!(err.failure, CallFailure::Plugin(PluginError::Auth(_))) {
-                    self.record_refusal(account, &err);
-                } else {
-                    tracing::warn!(account, error = %err, "could not check the account's credential; trying again at the next reload");
-                }
-                return;
-            }
-        };
-        if let Some(missing) = access.as_ref().filter(|a| !a.missing.is_empty()) {
-            let list: Vec<String> = missing.missing.iter().map(ToString::to_string).collect();
-            tracing::error!(account, missing = %list.join("; "), "the account's credential lacks permissions; the tasks that need them are held");
-        }
-        let lifted = {
-            let mut health = self.health.lock().unwrap_or_else(|p| p.into_inner());
-            let entry = health.entry(account.to_owned()).or_default();
-            let was_blocked = entry.credential_refused.is_some()
-                || entry.access.as_ref().is_some_and(|a| !a.missing.is_empty());
-            entry.credential_refused = None;
-            entry.access = access;
-            was_blocked
-        };
-        if lifted && let Err(err) = self.redecide_policy_holds() {
-            tracing::error!(account, %err, "could not release the tasks held for the credential");
-        }
-    }
-
-    /// Why `action` cannot go out for `account` with its credential as last seen, if it cannot.
-    pub fn credential_block(&self, account: &str, action: ActionKind) -> Option<String> {
-        self.health.lock().unwrap_or_else(|p| p.into_inner()).get(account)?.credential_block(action)
-    }
-
-    /// Re-reads the configuration and reloads the plugins. An invalid configuration is refused
-    /// whole and the old one stays; an account whose plugin fails is set aside, like at start.
-    pub async fn reload(&self) -> anyhow::Result<()> {
-        let file = self.settings().file.clone();
-        let settings = Settings::load(&file)?;
-        let current = self.settings();
-        if settings.data_dir != current.data_dir || settings.socket != current.socket {
-            anyhow::bail!(
-                "{}: `data_dir` and `socket` cannot change on reload; restart rapportd for that",
-                file.display()
-            );
-        }
-        let accounts =
-            load_accounts(&self.host, &self.store, &settings.config.accounts, &settings.secrets).await;
-        self.install(Loaded::new(settings, accounts)?)
-    }
-
-    /// Recompiles the policy after the content library changed on disk (`rapport post add`).
-    pub fn reload_policy(&self) -> anyhow::Result<()> {
-        let loaded = self.loaded();
-        let policy = Policy::compile(&loaded.settings, platforms(&loaded.accounts))?;
-        self.install(Loaded {
-            settings: Arc::clone(&loaded.settings),
-            accounts: Arc::clone(&loaded.accounts),
-            unloaded: Arc::clone(&loaded.unloaded),
-            policy: Arc::new(policy),
-        })
-    }
-
-    /// Puts a new configuration in force; tasks the old policy held are decided again.
-    fn install(&self, loaded: Loaded) -> anyhow::Result<()> {
-        *self.loaded.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(loaded);
-        self.redecide_policy_holds()
-    }
-
-    fn redecide_policy_holds(&self) -> anyhow::Result<()> {
-        let released = self.store.release_policy_holds()?;
-        if released > 0 {
-            tracing::info!(released, "policy changed: held tasks are decided again");
-            self.executor_wake.notify_one();
-        }
-        Ok(())
-    }
-}
-
-impl Loaded {
-    /// Compiles the policy for the accounts that loaded.
-    fn new(settings: Settings, accounts: LoadedAccounts) -> anyhow::Result<Loaded> {
-        let policy = Policy::compile(&settings, platforms(&accounts.ready))?;
-        Ok(Loaded {
-            settings: Arc::new(settings),
-            accounts: Arc::new(accounts.ready),
-            unloaded: Arc::new(accounts.unloaded),
-            policy: Arc::new(policy),
-        })
-    }
-}
-
-/// Each account's name with what its plugin declares, for [`Policy::compile`].
-fn platforms(accounts: &[Account]) -> impl Iterator<Item = (&str, &Description)> {
-    accounts.iter().map(|a| (a.name(), a.description()))
-}
-
-/// Validates a configuration as a start would, without opening the store or the socket: loads
-/// each plugin (to learn its platform and ceilings), compiles the policy against them, and asks
-/// each platform whether the account's credential works and has the permissions the plugin needs.
-/// Returns one line per account for the person checking; a refused credential or a missing
-/// permission fails the check, a platform that cannot be reached only says so.
+/// Validates a configuration as a start would, without opening the store or the socket: the
+/// same [`Loaded::load`] (every plugin loaded and bound, the policy compiled against their
+/// platforms), with plugin state in memory, failing where a start would set an account aside;
+/// then asks each platform whether the account's credential works and has the permissions the
+/// plugin needs. Returns one line per account for the person checking; a refused credential or a
+/// missing permission fails the check, a platform that cannot be reached only says so.
 pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
     let host = PluginHost::new(HostConfig::new(settings.data_dir.join("plugin-cache")))
         .context("starting the plugin host")?;
-    let accounts = &settings.config.accounts;
-    let plugins = load_plugins(&host, accounts).await?;
-    let names = accounts.iter().map(|a| a.name.as_str());
-    Policy::compile(settings, names.clone().zip(plugins.iter().map(|p| p.description())))?;
+    let loaded = Loaded::load(&host, settings.clone(), &|_, _| Arc::new(MemoryKv::new())).await?;
+    let unloaded = loaded.unloaded();
+    if !unloaded.is_empty() {
+        let reasons: Vec<String> =
+            unloaded.iter().map(|u| format!("account `{}`: {}", u.config.name, u.reason)).collect();
+        anyhow::bail!("{}", reasons.join("\n"));
+    }
     let mut lines = Vec::new();
     let mut problems = Vec::new();
-    for (config, plugin) in accounts.iter().zip(&plugins) {
+    for account in loaded.accounts().iter() {
+        let (plugin, name) = (&account.plugin, account.name());
         let d = plugin.description();
-        let name = &config.name;
         lines.push(format!(
             "account `{name}`: {} plugin {} {} (contract {})",
             d.platform,
@@ -323,9 +61,7 @@ pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
             d.version,
             plugin.contract()
         ));
-        let kv = Arc::new(rapport_host::kv::MemoryKv::new());
-        let binding = crate::accounts::bind(config, settings.secrets.get(name), kv)?;
-        match plugin.check_access(&binding).await {
+        match plugin.check_access(&account.binding).await {
             Ok(None) => lines.push(format!(
                 "account `{name}`: the plugin is built for contract 0.1.0 and cannot check the credential; a refused call will name what is missing"
             )),
@@ -363,20 +99,26 @@ pub async fn check(settings: &Settings) -> anyhow::Result<Vec<String>> {
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let socket_path: PathBuf = settings.socket.clone();
     let socket_config = settings.config.socket.clone();
-    let daemon = Daemon::start(settings, Arc::new(SystemClock)).await?;
+    let state = State::start(settings, Arc::new(SystemClock)).await?;
     let listener = socket::bind(&socket_path, socket_config.as_ref())?;
     let (shutdown_tx, shutdown) = watch::channel(false);
+    let (reloaded_tx, reloaded) = watch::channel(0u64);
 
-    let mut services = JoinSet::new();
-    services.spawn(socket::serve(Arc::clone(&daemon), listener, shutdown.clone()));
-    services.spawn(executor::run(Arc::clone(&daemon), shutdown.clone()));
-    services.spawn(scheduler::run(Arc::clone(&daemon), shutdown.clone()));
-    let mut pollers = spawn_pollers(&daemon, &shutdown);
+    let mut running = JoinSet::new();
+    for service in services(listener) {
+        let name = service.name();
+        let lifecycle = Lifecycle { shutdown: shutdown.clone(), reloaded: reloaded.clone() };
+        let run = service.run(Arc::clone(&state), lifecycle);
+        running.spawn(async move {
+            run.await;
+            tracing::debug!(service = name, "stopped");
+        });
+    }
     systemd::ready();
     tracing::info!(
         socket = %socket_path.display(),
-        accounts = daemon.accounts().len(),
-        skipped = daemon.unloaded().len(),
+        accounts = state.accounts().len(),
+        skipped = state.unloaded().len(),
         "rapportd is ready"
     );
 
@@ -387,14 +129,14 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         tokio::select! {
             _ = hangup.recv() => {
                 systemd::reloading();
-                match daemon.reload().await {
+                match state.reload().await {
                     Ok(()) => {
-                        // Pollers follow the new accounts; queued work stays in the store.
-                        pollers.abort_all();
-                        pollers = spawn_pollers(&daemon, &shutdown);
+                        // Services that set themselves up from the configuration do so again;
+                        // queued work stays in the store.
+                        reloaded_tx.send_modify(|generation| *generation += 1);
                         tracing::info!(
-                            accounts = daemon.accounts().len(),
-                            skipped = daemon.unloaded().len(),
+                            accounts = state.accounts().len(),
+                            skipped = state.unloaded().len(),
                             "configuration reloaded"
                         );
                     }
@@ -409,18 +151,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     systemd::stopping();
     tracing::info!("stopping: letting in-flight sends finish");
     let _ = shutdown_tx.send(true);
-    pollers.abort_all();
-    while services.join_next().await.is_some() {}
-    daemon.store.flush()?;
+    while running.join_next().await.is_some() {}
+    state.store.flush()?;
     socket::remove(&socket_path);
     tracing::info!("stopped");
     Ok(())
-}
-
-fn spawn_pollers(daemon: &Arc<Daemon>, shutdown: &watch::Receiver<bool>) -> JoinSet<()> {
-    let mut pollers = JoinSet::new();
-    for account in daemon.accounts().iter() {
-        pollers.spawn(poller::run(Arc::clone(daemon), account.clone(), shutdown.clone()));
-    }
-    pollers
 }

@@ -2,7 +2,7 @@
 //!
 //! Each task is written `executing` (with its ledger entry, flushed) before the plugin is called,
 //! and its outcome is written as soon as the call returns. A crash in between leaves it
-//! `executing`, which [`recover`] turns into `needs-check` at the next start: the platform may or
+//! `executing`, which the next start turns into `needs-check` (`State::start`): the platform may or
 //! may not have it, so a person decides. The policy gate runs before every send, in this one
 //! loop, so concurrent sends can never overshoot a budget; sends to different accounts overlap,
 //! sends for one account go one at a time.
@@ -14,13 +14,14 @@ use std::time::Duration;
 use rapport_core::UnixSeconds;
 use rapport_core::gate::GateDecision;
 use rapport_core::platform::PluginError;
-use rapport_core::task::{Action, Origin, Task, TaskState, Transition};
+use rapport_core::task::{Action, Task, TaskState, Transition};
 use rapport_host::{CallError, CallFailure};
 use rapport_store::{LedgerEntry, PostEntry, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::daemon::Daemon;
+use crate::service::{Lifecycle, Running, Service};
+use crate::state::State;
 
 /// Approved tasks looked at per pass.
 const BATCH: usize = 64;
@@ -41,18 +42,21 @@ const CREDENTIAL_RECHECK: i64 = 3600;
 /// How long in-flight sends may finish after SIGTERM; the rest are parked as needs-check.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Turns tasks left `executing` by a crash into `needs-check`; returns how many.
-pub fn recover(daemon: &Daemon) -> Result<usize, StoreError> {
-    let interrupted: Vec<Task> = daemon.store.in_state(TaskState::Executing).collect::<Result<_, _>>()?;
-    for task in &interrupted {
-        daemon.store.transition(task.id, Transition::Interrupted, daemon.now())?;
-        tracing::warn!(task = %task.id, account = %task.account, "send interrupted by a stop; needs a person's check");
+/// The executor as a service of the daemon.
+pub struct Executor;
+
+impl Service for Executor {
+    fn name(&self) -> &'static str {
+        "executor"
     }
-    Ok(interrupted.len())
+
+    fn run(self: Box<Self>, state: Arc<State>, lifecycle: Lifecycle) -> Running {
+        Box::pin(run(state, lifecycle.shutdown))
+    }
 }
 
 /// Runs until `shutdown` turns true, then lets in-flight sends finish within [`SHUTDOWN_GRACE`].
-pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
+async fn run(daemon: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     let mut in_flight: JoinSet<String> = JoinSet::new();
     let mut busy: HashSet<String> = HashSet::new();
     loop {
@@ -88,7 +92,7 @@ pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
 /// Expires stale proposals, then starts every due task the gate allows; returns when the earliest
 /// held or retrying task becomes due, if any (those beyond the idle pass may be left out).
 pub fn pass(
-    daemon: &Arc<Daemon>,
+    daemon: &Arc<State>,
     in_flight: &mut JoinSet<String>,
     busy: &mut HashSet<String>,
 ) -> Result<Option<UnixSeconds>, StoreError> {
@@ -177,7 +181,7 @@ fn earliest(a: Option<UnixSeconds>, b: Option<UnixSeconds>) -> Option<UnixSecond
 }
 
 /// Calls the plugin and records the outcome.
-async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
+async fn send(daemon: &State, account: crate::accounts::Account, task: Task) {
     let result = account.plugin.execute(&account.binding, &task.idempotency_key(), &task.action).await;
     let now = daemon.now();
     if let Err(err) = &result {
@@ -196,7 +200,7 @@ async fn send(daemon: &Daemon, account: crate::accounts::Account, task: Task) {
             {
                 tracing::error!(task = %id, %err, "could not hold the task for the credential");
             }
-            if let (TaskState::Done, Origin::Schedule { entry, .. }) = (task.state, &task.origin)
+            if let (TaskState::Done, Some(entry)) = (task.state, task.origin.library_entry())
                 && let Err(err) = daemon.store.entry_posted(entry, &task.account, now)
             {
                 tracing::error!(task = %id, %err, "could not record the library entry as posted");

@@ -2,9 +2,11 @@
 //! what was approved.
 //!
 //! Module map: [`settings`] reads the config and its secrets; [`accounts`] loads plugins and binds
-//! them to accounts; [`poller`] fetches and triages; [`executor`] sends approved tasks through the
-//! [`policy`] gate; [`scheduler`] turns schedule slots into posts; [`socket`] and [`api`] serve the
-//! CLI; [`daemon`] wires it all and handles signals; [`systemd`] tells the service manager.
+//! them to accounts; [`state`] is what every service shares (store, host, configuration in force,
+//! account health). The services, each a [`service::Service`]: [`poller`] fetches and triages;
+//! [`executor`] sends approved tasks through the [`policy`] gate; [`scheduler`] turns schedule
+//! slots into posts; [`socket`] (with [`api`]) serves the CLI. [`daemon`] is the lifecycle: it
+//! starts the one list of services and handles signals; [`systemd`] tells the service manager.
 
 pub mod accounts;
 pub mod api;
@@ -13,6 +15,8 @@ pub mod executor;
 pub mod policy;
 pub mod poller;
 pub mod scheduler;
+pub mod service;
 pub mod settings;
 pub mod socket;
+pub mod state;
 pub mod systemd;

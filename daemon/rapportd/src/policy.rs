@@ -14,7 +14,7 @@ use rapport_core::gate::{Gate, GateDecision, GateInput};
 use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
 use rapport_core::platform::Description;
 use rapport_core::schedule::Schedule;
-use rapport_core::task::{Action, Origin, Task};
+use rapport_core::task::{Action, Task};
 use rapport_store::{Store, StoreError};
 
 use crate::accounts::Account;
@@ -126,14 +126,10 @@ impl Policy {
 
     /// The zone whose calendar day a post's daily cap counts: its schedule's, else the policy's.
     fn post_zone(&self, task: &Task) -> chrono_tz::Tz {
-        match &task.origin {
-            Origin::Schedule { schedule, .. } => self
-                .schedules
-                .iter()
-                .find(|s| s.config().name == *schedule)
-                .map_or(self.gate.zone(), Schedule::zone),
-            _ => self.gate.zone(),
-        }
+        task.origin
+            .schedule()
+            .and_then(|name| self.schedules.iter().find(|s| s.config().name == name))
+            .map_or(self.gate.zone(), Schedule::zone)
     }
 
     /// The posts that count toward `account`'s ratio (its own, or its brand's), sorted by time.

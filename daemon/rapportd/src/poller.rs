@@ -12,12 +12,14 @@ use std::time::Duration;
 use rapport_core::platform::PluginError;
 use rapport_core::triage::{Triage, triage};
 use rapport_host::CallError;
-use rapport_store::{NewTask, StoreError};
+use rapport_store::StoreError;
 use thiserror::Error;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::accounts::Account;
-use crate::daemon::Daemon;
+use crate::service::{Lifecycle, Running, Service};
+use crate::state::State;
 
 /// Pages read in one poll at most.
 pub const MAX_PAGES_PER_POLL: usize = 10;
@@ -49,8 +51,36 @@ pub struct PollReport {
     pub refused: usize,
 }
 
+/// One poller per account in force, as a service of the daemon: a reload replaces them with one
+/// per account of the new configuration.
+pub struct Pollers;
+
+impl Service for Pollers {
+    fn name(&self) -> &'static str {
+        "pollers"
+    }
+
+    fn run(self: Box<Self>, state: Arc<State>, mut lifecycle: Lifecycle) -> Running {
+        Box::pin(async move {
+            loop {
+                let mut pollers = JoinSet::new();
+                for account in state.accounts().iter() {
+                    pollers.spawn(run(Arc::clone(&state), account.clone(), lifecycle.shutdown.clone()));
+                }
+                tokio::select! {
+                    _ = lifecycle.reloaded.changed() => pollers.abort_all(),
+                    _ = lifecycle.shutdown.changed() => {
+                        pollers.abort_all();
+                        return;
+                    }
+                }
+            }
+        })
+    }
+}
+
 /// Polls `account` until `shutdown` turns true.
-pub async fn run(daemon: Arc<Daemon>, account: Account, mut shutdown: watch::Receiver<bool>) {
+async fn run(daemon: Arc<State>, account: Account, mut shutdown: watch::Receiver<bool>) {
     let interval = Duration::from_secs(account.config.poll_interval.as_secs());
     let mut failures: u32 = 0;
     // The credential is checked before the first poll, so a missing permission is named now, not
@@ -60,7 +90,7 @@ pub async fn run(daemon: Arc<Daemon>, account: Account, mut shutdown: watch::Rec
         let delay = match poll_once(&daemon, &account).await {
             Ok(report) => {
                 failures = 0;
-                daemon.record_poll(account.name(), Ok(&report));
+                daemon.record_poll(account.name(), Ok(()));
                 if report.tasks > 0 {
                     tracing::info!(account = account.name(), tasks = report.tasks, "new tasks to review");
                 }
@@ -68,7 +98,10 @@ pub async fn run(daemon: Arc<Daemon>, account: Account, mut shutdown: watch::Rec
             }
             Err(err) => {
                 failures = failures.saturating_add(1);
-                daemon.record_poll(account.name(), Err(&err));
+                daemon.record_poll(account.name(), Err(err.to_string()));
+                if let PollError::Call(call) = &err {
+                    daemon.record_refusal(account.name(), call);
+                }
                 let delay = retry_delay(&err, interval, failures);
                 tracing::warn!(account = account.name(), %err, retry_in = ?delay, "poll failed");
                 delay
@@ -85,7 +118,7 @@ pub async fn run(daemon: Arc<Daemon>, account: Account, mut shutdown: watch::Rec
 }
 
 /// Reads, triages and queues what is new for `account`.
-pub async fn poll_once(daemon: &Daemon, account: &Account) -> Result<PollReport, PollError> {
+pub async fn poll_once(daemon: &State, account: &Account) -> Result<PollReport, PollError> {
     let name = account.name();
     let mut cursor = daemon.store.cursor(name)?;
     let mut report = PollReport::default();
@@ -102,7 +135,7 @@ pub async fn poll_once(daemon: &Daemon, account: &Account) -> Result<PollReport,
                 page.next_cursor.as_deref(),
                 now,
                 |n| match triage(n, &settings.config.triage, description, now) {
-                    Triage::Propose(p) => Some(NewTask::proposed(n, *p)),
+                    Triage::Propose(p) => Some(*p),
                     Triage::Record { .. } => None,
                     Triage::Refuse { action, reason } => {
                         refused += 1;

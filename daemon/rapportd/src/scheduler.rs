@@ -4,27 +4,28 @@
 //! A slot missed while the daemon was down is recorded (the most recent [`MISSED_KEPT`] per
 //! schedule, for `rapport schedule`) and logged; only the latest one is posted late, and only if
 //! its schedule's `late_policy` allows it (the core's `Schedule::catch_up` decides), never as a
-//! burst of catch-up posts. Each slot is queued once: the task's creation marks the slot done in
-//! the same store transaction.
+//! burst of catch-up posts. Each slot is proposed once per account: its proposal key
+//! ([`ProposalKey::slot`]) is recorded with the task, in the same store transaction, or alone when
+//! the slot posts nothing. The scheduler's own record (last run, missed slots) lives in the
+//! store's daemon state, not in the plugins' key-value space.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rapport_core::UnixSeconds;
 use rapport_core::library::{EntryChoice, EntryRequest};
+use rapport_core::proposal::{Proposal, ProposalKey};
 use rapport_core::schedule::Schedule;
 use rapport_core::task::{Action, Origin, TaskContext, Transition};
-use rapport_store::{NewTask, StoreError};
+use rapport_store::{ScheduleState, StoreError};
 use tokio::sync::watch;
 
-use crate::daemon::Daemon;
 use crate::policy::Policy;
+use crate::service::{Lifecycle, Running, Service};
+use crate::state::State;
 
 /// Longest sleep between passes, so a reload's new schedules are picked up soon.
 const MAX_SLEEP: Duration = Duration::from_secs(60);
-
-/// The kv namespace where the scheduler keeps each schedule's last run and missed slots.
-const STATE: &str = "rapportd.scheduler";
 
 /// Missed slots kept per schedule: the most recent ones.
 pub const MISSED_KEPT: usize = 20;
@@ -41,8 +42,21 @@ pub struct Missed {
     pub earlier: bool,
 }
 
+/// Scheduled posting as a service of the daemon.
+pub struct Scheduler;
+
+impl Service for Scheduler {
+    fn name(&self) -> &'static str {
+        "scheduler"
+    }
+
+    fn run(self: Box<Self>, state: Arc<State>, lifecycle: Lifecycle) -> Running {
+        Box::pin(run(state, lifecycle.shutdown))
+    }
+}
+
 /// Runs scheduled posting until `shutdown` turns true.
-pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
+async fn run(daemon: Arc<State>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let next = match pass(&daemon) {
             Ok(next) => next,
@@ -66,13 +80,14 @@ pub async fn run(daemon: Arc<Daemon>, mut shutdown: watch::Receiver<bool>) {
 }
 
 /// Queues what is due now; returns the next slot time.
-pub fn pass(daemon: &Daemon) -> Result<Option<UnixSeconds>, StoreError> {
+pub fn pass(daemon: &State) -> Result<Option<UnixSeconds>, StoreError> {
     let now = daemon.now();
     let policy = daemon.policy();
     let mut next: Option<UnixSeconds> = None;
     for schedule in &policy.schedules {
         let name = &schedule.config().name;
-        let last_run = last_run(daemon, name)?.unwrap_or(now);
+        let mut state = daemon.store.schedule_state(name)?;
+        let last_run = state.last_run.unwrap_or(now);
         let catch_up = schedule.catch_up(last_run, now);
         for missed in &catch_up.missed {
             tracing::warn!(schedule = %name, slot = missed, "slot missed while rapportd was down; not posted");
@@ -83,16 +98,13 @@ pub fn pass(daemon: &Daemon) -> Result<Option<UnixSeconds>, StoreError> {
             } else {
                 catch_up.missed.clone()
             };
-            let mut record = missed(daemon, name)?;
-            record.earlier |= keep_latest(&mut record.slots, latest) || catch_up.more_missed;
-            set_missed(daemon, name, &record)?;
+            state.earlier_missed |= keep_latest(&mut state.missed, latest) || catch_up.more_missed;
         }
-        if let Some(slot) = catch_up.due
-            && !daemon.store.is_slot_done(name, slot)?
-        {
+        if let Some(slot) = catch_up.due {
             queue_slot(daemon, &policy, schedule, slot, now)?;
         }
-        set_last_run(daemon, name, now)?;
+        state.last_run = Some(now);
+        daemon.store.set_schedule_state(name, &state)?;
         if let Some(&upcoming) = schedule.next_slots(now, 1).first() {
             next = Some(next.map_or(upcoming, |n: UnixSeconds| n.min(upcoming)));
         }
@@ -102,7 +114,7 @@ pub fn pass(daemon: &Daemon) -> Result<Option<UnixSeconds>, StoreError> {
 
 /// What a slot would post to `account` now: the library's choice for it.
 pub fn choose<'p>(
-    daemon: &Daemon,
+    daemon: &State,
     policy: &'p Policy,
     schedule: &'p Schedule,
     account: &str,
@@ -123,30 +135,32 @@ pub fn choose<'p>(
 }
 
 fn queue_slot(
-    daemon: &Daemon,
+    daemon: &State,
     policy: &Policy,
     schedule: &Schedule,
     slot: UnixSeconds,
     now: UnixSeconds,
 ) -> Result<(), StoreError> {
     let name = &schedule.config().name;
+    let key = ProposalKey::slot(name, slot);
     for account in &schedule.config().accounts {
+        if daemon.store.seen(account, &key)? {
+            continue;
+        }
         match choose(daemon, policy, schedule, account, now)? {
             EntryChoice::Post(entry) => {
-                let task = daemon.store.create_task(
-                    NewTask {
-                        action: Action::Publish {
-                            text: entry.text.clone(),
-                            post_kind: entry.kind,
-                            media_alt: entry.media_alt.clone().unwrap_or_default(),
-                        },
-                        origin: Origin::Schedule { schedule: name.clone(), slot, entry: entry.id.clone() },
-                        context: TaskContext::default(),
-                        expires_at: None,
+                let proposal = Proposal {
+                    key: key.clone(),
+                    action: Action::Publish {
+                        text: entry.text.clone(),
+                        post_kind: entry.kind,
+                        media_alt: entry.media_alt.clone().unwrap_or_default(),
                     },
-                    account,
-                    now,
-                )?;
+                    origin: Origin::Schedule { schedule: name.clone(), slot, entry: entry.id.clone() },
+                    context: TaskContext::default(),
+                    expires_at: None,
+                };
+                let Some(task) = daemon.store.propose(account, proposal, now)? else { continue };
                 if policy.approve_scheduled {
                     daemon.store.transition(task.id, Transition::Approve { text: None }, now)?;
                     daemon.executor_wake.notify_one();
@@ -155,57 +169,17 @@ fn queue_slot(
             }
             EntryChoice::Hold { reason, .. } | EntryChoice::Nothing { reason } => {
                 tracing::info!(schedule = %name, %account, %reason, "slot posts nothing");
-                daemon.store.slot_done(name, slot)?;
+                daemon.store.mark_seen(account, &key)?;
             }
         }
     }
     Ok(())
 }
 
-fn last_run(daemon: &Daemon, schedule: &str) -> Result<Option<UnixSeconds>, StoreError> {
-    Ok(daemon
-        .store
-        .kv_get(STATE, schedule, "last-run")?
-        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
-        .map(i64::from_be_bytes))
-}
-
-fn set_last_run(daemon: &Daemon, schedule: &str, at: UnixSeconds) -> Result<(), StoreError> {
-    daemon.store.kv_set(STATE, schedule, "last-run", &at.to_be_bytes())
-}
-
 /// The slots of `schedule` missed while rapportd was down, as recorded.
-pub fn missed(daemon: &Daemon, schedule: &str) -> Result<Missed, StoreError> {
-    let Some(bytes) = daemon.store.kv_get(STATE, schedule, "missed")? else {
-        return Ok(Missed::default());
-    };
-    Ok(decode_missed(&bytes).unwrap_or_else(|| {
-        tracing::warn!(schedule, "the record of missed slots is unreadable; starting it afresh");
-        Missed::default()
-    }))
-}
-
-fn set_missed(daemon: &Daemon, schedule: &str, record: &Missed) -> Result<(), StoreError> {
-    daemon.store.kv_set(STATE, schedule, "missed", &encode_missed(record))
-}
-
-/// A flag byte (1: earlier slots were dropped), then each slot as 8 big-endian bytes.
-fn encode_missed(record: &Missed) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(1 + 8 * record.slots.len());
-    bytes.push(u8::from(record.earlier));
-    for slot in &record.slots {
-        bytes.extend_from_slice(&slot.to_be_bytes());
-    }
-    bytes
-}
-
-fn decode_missed(bytes: &[u8]) -> Option<Missed> {
-    let (&flag, slots) = bytes.split_first()?;
-    if flag > 1 || slots.len() % 8 != 0 {
-        return None;
-    }
-    let slots = slots.chunks_exact(8).filter_map(|c| <[u8; 8]>::try_from(c).ok()).map(i64::from_be_bytes);
-    Some(Missed { slots: slots.collect(), earlier: flag == 1 })
+pub fn missed(daemon: &State, schedule: &str) -> Result<Missed, StoreError> {
+    let ScheduleState { missed, earlier_missed, .. } = daemon.store.schedule_state(schedule)?;
+    Ok(Missed { slots: missed, earlier: earlier_missed })
 }
 
 /// Adds `new` to `kept` (sorted, without repeats) and keeps the most recent [`MISSED_KEPT`];
@@ -292,15 +266,6 @@ mod tests {
         assert!(keep_latest(&mut kept, (1..=MISSED_KEPT as i64).map(|i| 100 + i)));
         assert_eq!(kept.len(), MISSED_KEPT);
         assert_eq!(kept[0], 101);
-    }
-
-    #[test]
-    fn the_record_reads_back_and_a_bad_one_is_refused() {
-        let record = Missed { slots: vec![-5, 0, 1_796_630_400], earlier: true };
-        assert_eq!(decode_missed(&encode_missed(&record)), Some(record));
-        assert_eq!(decode_missed(&[0]), Some(Missed::default()));
-        assert_eq!(decode_missed(&[0, 1, 2]), None);
-        assert_eq!(decode_missed(&[]), None);
     }
 
     #[test]

@@ -18,7 +18,8 @@ use rapport_protocol::{ErrorCode, ErrorReply, FrameError, Response, ResponseEnve
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
-use crate::daemon::Daemon;
+use crate::service::{Lifecycle, Running, Service};
+use crate::state::State;
 
 /// A client that sends nothing for this long is disconnected.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -84,8 +85,30 @@ fn group_id(name: &str) -> anyhow::Result<u32> {
         .with_context(|| format!("`socket.group`: no group named `{name}`; create it or fix the name"))
 }
 
+/// The socket server as a service of the daemon, on a socket [`bind`] bound at start.
+pub struct Server {
+    listener: UnixListener,
+}
+
+impl Server {
+    /// Serves on `listener`.
+    pub fn new(listener: UnixListener) -> Server {
+        Server { listener }
+    }
+}
+
+impl Service for Server {
+    fn name(&self) -> &'static str {
+        "socket"
+    }
+
+    fn run(self: Box<Self>, state: Arc<State>, lifecycle: Lifecycle) -> Running {
+        Box::pin(serve(state, self.listener, lifecycle.shutdown))
+    }
+}
+
 /// Accepts connections until shutdown.
-pub async fn serve(daemon: Arc<Daemon>, listener: UnixListener, mut shutdown: watch::Receiver<bool>) {
+async fn serve(daemon: Arc<State>, listener: UnixListener, mut shutdown: watch::Receiver<bool>) {
     let own_uid = rustix::process::geteuid().as_raw();
     let shared = daemon.settings().config.socket.as_ref().and_then(|s| s.group.clone()).is_some();
     loop {
@@ -129,7 +152,7 @@ async fn reply_with(stream: &mut UnixStream, response: Response) -> bool {
 }
 
 /// Serves one client: request, reply, until it hangs up, idles out or stalls.
-async fn connection(daemon: Arc<Daemon>, mut stream: UnixStream) {
+async fn connection(daemon: Arc<State>, mut stream: UnixStream) {
     loop {
         let body =
             match tokio::time::timeout(IDLE_TIMEOUT, rapport_protocol::read_frame_async(&mut stream)).await {

@@ -9,12 +9,12 @@ mod common;
 
 use std::sync::Arc;
 
+use rapport_core::proposal::{Proposal, ProposalKey};
 use rapport_core::task::{Action, Origin, TaskContext, TaskState, Transition};
 use rapport_host::clock::Clock;
-use rapport_store::NewTask;
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
-use rapportd::daemon::Daemon;
 use rapportd::settings::Settings;
+use rapportd::state::State;
 
 const TOKEN: &str = "budget-token";
 const FOLLOWS: usize = 500;
@@ -67,17 +67,19 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
     let clock = Arc::new(common::TestClock::at(start));
 
     let mut daemon =
-        Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
-    let follows: Vec<NewTask> = people
+        State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
+    let follows: Vec<Proposal> = people
         .iter()
-        .map(|acct| NewTask {
-            action: Action::Follow { account_id: sandbox.account_id(acct).expect("seeded account") },
+        .map(|acct| sandbox.account_id(acct).expect("seeded account"))
+        .map(|id| Proposal {
+            key: ProposalKey::follow(&id),
+            action: Action::Follow { account_id: id },
             origin: Origin::Manual,
             context: TaskContext::default(),
             expires_at: None,
         })
         .collect();
-    let ids = daemon.store.create_tasks_batch("shop", &follows, start).unwrap();
+    let ids = daemon.store.propose_batch("shop", &follows, start).unwrap();
     let approve = ids.iter().map(|&id| (id, Transition::Approve { text: None }));
     assert!(daemon.store.transition_many(approve, start).unwrap().iter().all(|(_, r)| r.is_ok()));
 
@@ -104,9 +106,8 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
         if !restarted && sent_at.len() >= FOLLOWS / 2 {
             // Stop and start again on the same data dir at the same instant: the windows go on.
             drop(daemon);
-            daemon = Daemon::start(Settings::load(&config).unwrap(), clock.clone())
-                .await
-                .expect("daemon restarts");
+            daemon =
+                State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon restarts");
             restarted = true;
             let (_, started) = common::executor_pass(&daemon).await;
             assert_eq!(started, 0, "a restart must not reset the follow budget");

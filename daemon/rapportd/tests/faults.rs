@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rapport_core::task::{TaskState, Transition};
 use rapport_tests::sandbox::{Fault, FaultRule, MastodonSandbox, Seed, SeedAccount};
-use rapportd::daemon::Daemon;
 use rapportd::settings::Settings;
+use rapportd::state::State;
 use serde_json::Value;
 
 mod common;
@@ -126,8 +126,8 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     let config = rig.config_path();
     let t0 = unix_now() as i64;
     let clock = Arc::new(common::TestClock::at(t0));
-    let daemon: Arc<Daemon> =
-        Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
+    let daemon: Arc<State> =
+        State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
     let account = daemon.account("shop").expect("the account loaded");
     rapportd::poller::poll_once(&daemon, &account).await.expect("the poll works");
     let proposed: Vec<_> = daemon.store.in_state(TaskState::Proposed).map(Result::unwrap).collect();

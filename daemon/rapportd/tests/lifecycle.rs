@@ -1,7 +1,7 @@
 //! The daemon's process lifecycle as a service manager sees it: SIGTERM when idle and in the middle
 //! of a send, a restart on the same data dir, and a second daemon that must not share it.
 //!
-//! The contract under test (`daemon::run`, `executor::run`, `executor::recover`): SIGTERM stops
+//! The contract under test (`daemon::run`, the executor service, the recovery in `State::start`): SIGTERM stops
 //! polling and serving, lets in-flight sends finish for [`SHUTDOWN_GRACE`], parks the rest, flushes
 //! the store, removes the socket and exits 0; a send parked that way is `needs-check` after the
 //! next start and is never resent without a person. The store's lock keeps a second daemon off a

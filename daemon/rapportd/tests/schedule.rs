@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use rapport_core::task::{Action, Origin, TaskState, Transition};
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
-use rapportd::daemon::Daemon;
 use rapportd::scheduler;
 use rapportd::settings::Settings;
+use rapportd::state::State;
 
 const TOKEN: &str = "schedule-token";
 /// Monday 2026-12-07, 08:00 in Berlin (07:00 UTC).
@@ -69,8 +69,8 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
     let rig = config(&sandbox);
     let config = rig.config_path();
     let clock = Arc::new(common::TestClock::at(MONDAY_8));
-    let daemon: Arc<Daemon> =
-        Daemon::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
+    let daemon: Arc<State> =
+        State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
 
     // 08:00: nothing is due; the scheduler names the 09:00 slot.
     assert_eq!(scheduler::pass(&daemon).unwrap(), Some(MONDAY_8 + HOUR));

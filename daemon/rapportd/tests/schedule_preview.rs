@@ -14,8 +14,8 @@ use std::sync::Arc;
 use rapport_core::task::{Origin, PostKind, TaskState};
 use rapport_protocol::{Request, Response, ScheduleReport, SlotVerdict};
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
-use rapportd::daemon::Daemon;
 use rapportd::settings::Settings;
+use rapportd::state::State;
 use rapportd::{api, scheduler};
 
 const TOKEN: &str = "schedule-preview-token";
@@ -28,7 +28,7 @@ const MONDAY_8_BERLIN: i64 = 1_796_626_800;
 
 /// A sandbox with the account `shop`, and an in-process daemon on a rig's config (the account,
 /// then `policy`) with its clock at `at`.
-async fn start(policy: &str, at: i64) -> (MastodonSandbox, common::Rig, Arc<common::TestClock>, Arc<Daemon>) {
+async fn start(policy: &str, at: i64) -> (MastodonSandbox, common::Rig, Arc<common::TestClock>, Arc<State>) {
     let sandbox = MastodonSandbox::start(Seed::new(TOKEN).own(SeedAccount::new("shop", "The Shop")))
         .await
         .expect("sandbox starts");
@@ -36,12 +36,12 @@ async fn start(policy: &str, at: i64) -> (MastodonSandbox, common::Rig, Arc<comm
         common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), policy);
     let clock = Arc::new(common::TestClock::at(at));
     let settings = Settings::load(&rig.config_path()).unwrap();
-    let daemon = Daemon::start(settings, clock.clone()).await.expect("daemon starts");
+    let daemon = State::start(settings, clock.clone()).await.expect("daemon starts");
     (sandbox, rig, clock, daemon)
 }
 
 /// `rapport schedule --count N` as the CLI asks it.
-async fn report(daemon: &Daemon, count: u32) -> ScheduleReport {
+async fn report(daemon: &State, count: u32) -> ScheduleReport {
     match api::handle(daemon, Request::Schedule { count, report: true }).await {
         Response::Schedule(report) => report,
         other => panic!("expected a schedule report, got {other:?}"),
@@ -49,7 +49,7 @@ async fn report(daemon: &Daemon, count: u32) -> ScheduleReport {
 }
 
 /// The library entries of the scheduled tasks, in the order they were queued.
-fn scheduled_entries(daemon: &Daemon) -> Vec<String> {
+fn scheduled_entries(daemon: &State) -> Vec<String> {
     let mut tasks: Vec<_> = TaskState::ALL
         .iter()
         .flat_map(|&state| daemon.store.in_state(state).map(Result::unwrap).collect::<Vec<_>>())

@@ -9,9 +9,10 @@ use std::time::Duration;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
 use rapport_core::platform::Description;
+use rapport_core::proposal::{Proposal, ProposalKey};
 use rapport_core::task::{ActionKind, TaskState};
 use rapport_core::triage::{Triage, TriageConfig, triage};
-use rapport_store::{NewTask, Store, TaskFilter};
+use rapport_store::{Store, TaskFilter};
 
 const NOTIFICATIONS: usize = 100_000;
 /// Mastodon's default page; its largest is 80.
@@ -99,7 +100,7 @@ fn ingest(c: &mut Criterion) {
                     let report = store
                         .ingest_page("shop", page, Some(&cursor), NOW, |n| {
                             match triage(n, &config, &platform, NOW) {
-                                Triage::Propose(p) => Some(NewTask::proposed(n, *p)),
+                                Triage::Propose(p) => Some(*p),
                                 _ => None,
                             }
                         })
@@ -121,9 +122,10 @@ fn ingest(c: &mut Criterion) {
 fn store_with(n: usize) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("open store");
-    let template: Vec<NewTask> = notifications()[..5_000]
+    let template: Vec<Proposal> = notifications()[..5_000]
         .iter()
-        .map(|n| NewTask {
+        .map(|n| Proposal {
+            key: ProposalKey::notification(&n.id),
             action: rapport_core::task::Action::FollowBack { account_id: n.account.id.clone() },
             origin: rapport_core::task::Origin::Notification { id: n.id.clone() },
             context: rapport_core::task::TaskContext {
@@ -135,7 +137,12 @@ fn store_with(n: usize) -> (Store, tempfile::TempDir) {
         .collect();
     for start in (0..n).step_by(template.len()) {
         let len = template.len().min(n - start);
-        store.create_tasks_batch("shop", &template[..len], 1_000).expect("batch");
+        // Each batch proposes other people: a key the store has seen makes no task.
+        let batch: Vec<Proposal> = template[..len]
+            .iter()
+            .map(|p| Proposal { key: ProposalKey::notification(&format!("{start}-{}", p.key)), ..p.clone() })
+            .collect();
+        store.propose_batch("shop", &batch, 1_000).expect("batch");
     }
     (store, dir)
 }

@@ -1,5 +1,5 @@
 //! What the policy gate and the scheduler remember: actions and posts performed (the rate and
-//! ratio ledgers), schedule slots handled, content entries posted, poll times, and each
+//! ratio ledgers), content entries posted, poll times, and each
 //! plugin's own key-value data.
 //!
 //! Ledger keys end in `time ++ seq` so "everything since T" is one range scan, and the sequence
@@ -129,19 +129,6 @@ impl Store {
         let start = keys::join(&prefix, &[&keys::time(since)]);
         let end = keys::join(&prefix, &[&[0xff; 16]]);
         self.trees.posts.range(start..=end).values().map(|value| decode("post record", &value?)).collect()
-    }
-
-    /// Marks a schedule slot handled (a task created for it does this itself, atomically).
-    pub fn slot_done(&self, schedule: &str, slot: UnixSeconds) -> Result<(), StoreError> {
-        let key = keys::join(&keys::name("schedule", schedule)?, &[&keys::time(slot)]);
-        self.trees.slots.insert(key, &[])?;
-        self.flush()
-    }
-
-    /// Whether a schedule slot was handled.
-    pub fn is_slot_done(&self, schedule: &str, slot: UnixSeconds) -> Result<bool, StoreError> {
-        let key = keys::join(&keys::name("schedule", schedule)?, &[&keys::time(slot)]);
-        Ok(self.trees.slots.contains_key(key)?)
     }
 
     /// Records that a content library entry was posted by an account (a scheduled task taking it

@@ -1,4 +1,5 @@
-//! rapport's sled store: notifications, tasks and their indexes, cursors, ledgers, plugin data.
+//! rapport's sled store: notifications, tasks and their indexes, the proposal keys seen, cursors,
+//! ledgers, the daemon's own state and the plugins' data.
 //!
 //! This is the only crate that knows sled. Everything the daemon must not lose lives here, and
 //! every multi-record change (a page ingested with its cursor and tasks, a task with its indexes
@@ -10,8 +11,10 @@
 //! the daemon acts on is flushed by the call that makes it, and an ingested page by the poller
 //! once per poll. What a crash can lose is only what a refetch rebuilds.
 
+mod daemon_state;
 mod keys;
 mod ledger;
+mod proposals;
 mod schema;
 mod tasks;
 
@@ -22,9 +25,10 @@ use rapport_core::task::{TaskId, TaskState, TransitionError};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use thiserror::Error;
 
+pub use daemon_state::{DaemonKey, ScheduleState};
 pub use ledger::{LedgerEntry, PostEntry, PostRecord};
 pub use schema::SCHEMA_VERSION;
-pub use tasks::{IngestReport, NewTask, StoredNotification, TaskFilter, TaskOutcome};
+pub use tasks::{IngestReport, StoredNotification, TaskFilter, TaskOutcome};
 
 /// Why a store operation failed.
 #[derive(Debug, Error)]
@@ -159,8 +163,11 @@ trees! {
     actions,
     /// `account\0 ++ at ++ seq` → [`PostRecord`] JSON.
     posts,
-    /// `schedule\0 ++ slot` → empty.
-    slots,
+    /// `account\0 ++ proposal key` → the id of the task it made (8 bytes), or empty if it made
+    /// none: every key ever proposed, so that none is proposed twice.
+    proposals,
+    /// The daemon's own state ([`DaemonKey`] → JSON), apart from the plugins' `kv`.
+    daemon,
     /// `entry\0account` → when a slot last queued the entry for the account, or it last went out.
     entries,
     /// `account` → last poll time.

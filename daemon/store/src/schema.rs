@@ -16,21 +16,88 @@ use serde::Deserialize;
 use crate::{Store, StoreError, StoredNotification, Trees, decode, encode};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The meta key of the schema version (u32 big-endian).
 const VERSION_KEY: &[u8] = b"schema-version";
 
 /// One upgrade step: migration `i` takes a store from version `i` to `i + 1`. It must be safe to
 /// run again over its own partial result.
-type Migration = fn(&Trees) -> Result<(), StoreError>;
+type Migration = fn(&sled::Db, &Trees) -> Result<(), StoreError>;
 
 /// Every migration, in order; `MIGRATIONS.len()` must equal [`SCHEMA_VERSION`].
-const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] = [initialize, slim_notification_records];
+const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] =
+    [initialize, slim_notification_records, proposal_keys_and_daemon_state];
 
 /// v0 → v1: a brand-new store. Trees are created on open and counters start absent (= 0), so
 /// there is nothing to write but the version itself.
-fn initialize(_trees: &Trees) -> Result<(), StoreError> {
+fn initialize(_db: &sled::Db, _trees: &Trees) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// The plugin-kv namespace where version 2's scheduler kept its state.
+const V2_SCHEDULER_KV: &str = "rapportd.scheduler";
+
+/// v2 → v3: every task's proposal key is recorded (so no proposer proposes its subject again),
+/// the scheduler's state moves from the plugins' kv into the daemon's own tree, and the old
+/// per-slot tree (which the slots' proposal keys replace) is dropped. A slot that was handled
+/// without a task and not yet covered by its schedule's last run is looked at again; the
+/// scheduler's last run makes that at most the slot due at the upgrade.
+fn proposal_keys_and_daemon_state(db: &sled::Db, trees: &Trees) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    let mut pending = 0;
+    for entry in trees.tasks.iter() {
+        let (id, value) = entry?;
+        let task: rapport_core::task::Task = decode("task", &value)?;
+        if let Some(key) = rapport_core::proposal::ProposalKey::of_origin(&task.origin) {
+            batch.insert(crate::proposals::proposal_key(&task.account, &key)?, id.to_vec());
+            pending += 1;
+        }
+        if pending == MIGRATION_BATCH {
+            trees.proposals.apply_batch(std::mem::take(&mut batch))?;
+            pending = 0;
+        }
+    }
+    trees.proposals.apply_batch(batch)?;
+
+    // Version 2 kept `last-run` (8 bytes) and `missed` (a flag byte, then 8 bytes a slot) under
+    // the plugin name `rapportd.scheduler`, with the schedule as the account.
+    let prefix = crate::keys::name("plugin", V2_SCHEDULER_KV)?;
+    let mut states: std::collections::BTreeMap<String, crate::ScheduleState> = Default::default();
+    let mut old_keys = Vec::new();
+    for entry in trees.kv.scan_prefix(&prefix) {
+        let (key, value) = entry?;
+        let rest = &key[prefix.len()..];
+        let Some(split) = rest.iter().position(|b| *b == 0) else { continue };
+        let schedule = String::from_utf8_lossy(&rest[..split]).into_owned();
+        let state = states.entry(schedule).or_default();
+        match &rest[split + 1..] {
+            b"last-run" => {
+                state.last_run = <[u8; 8]>::try_from(value.as_ref()).ok().map(i64::from_be_bytes);
+            }
+            b"missed" => {
+                if let Some((flag, slots)) = value.split_first() {
+                    state.earlier_missed = *flag == 1;
+                    state.missed = slots
+                        .chunks_exact(8)
+                        .filter_map(|c| <[u8; 8]>::try_from(c).ok().map(i64::from_be_bytes))
+                        .collect();
+                }
+            }
+            _ => {}
+        }
+        old_keys.push(key);
+    }
+    for (schedule, state) in &states {
+        trees
+            .daemon
+            .insert(crate::DaemonKey::Schedule(schedule).bytes()?, encode("schedule state", state)?)?;
+    }
+    trees.daemon.flush()?;
+    for key in old_keys {
+        trees.kv.remove(key)?;
+    }
+    db.drop_tree("slots")?;
     Ok(())
 }
 
@@ -48,7 +115,7 @@ const MIGRATION_BATCH: usize = 1_000;
 /// v1 → v2: notification records keep ids instead of the whole profile and post (the task
 /// carries those), which makes the record written for every notification a fifth of its size.
 /// Records already in the new form (a rerun after a crash) are left alone.
-fn slim_notification_records(trees: &Trees) -> Result<(), StoreError> {
+fn slim_notification_records(_db: &sled::Db, trees: &Trees) -> Result<(), StoreError> {
     let mut batch = sled::Batch::default();
     let mut pending = 0;
     for entry in trees.notifications.iter() {
@@ -104,7 +171,7 @@ impl Store {
             return Err(StoreError::NewerSchema { dir: self.dir.clone(), found, supported: SCHEMA_VERSION });
         }
         for (from, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            migration(&self.trees)?;
+            migration(&self.db, &self.trees)?;
             // The step's writes reach the disk before the version that says they are done.
             self.flush()?;
             let to = from as u32 + 1;
@@ -220,7 +287,48 @@ mod tests {
         assert_eq!(stored, StoredNotification::of(&notification, 5, Some(TaskId(3))));
         assert_eq!((stored.from.as_str(), stored.post.as_deref()), ("42", Some("p9")));
         // Running the step again over its own result changes nothing.
-        slim_notification_records(&store.trees).unwrap();
+        slim_notification_records(&store.db, &store.trees).unwrap();
         assert_eq!(store.notification("shop", "7").unwrap().unwrap(), stored);
+    }
+
+    #[test]
+    fn a_version_2_store_gets_its_proposal_keys_and_keeps_the_schedulers_state() {
+        use rapport_core::proposal::{Proposal, ProposalKey};
+        use rapport_core::task::{Action, Origin, PostKind, TaskContext};
+
+        let dir = tempfile::tempdir().unwrap();
+        let slot = ProposalKey::slot("tips", 3600);
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let post = Proposal {
+                key: slot.clone(),
+                action: Action::Publish {
+                    text: "t".into(),
+                    post_kind: PostKind::Value,
+                    media_alt: String::new(),
+                },
+                origin: Origin::Schedule { schedule: "tips".into(), slot: 3600, entry: "e1".into() },
+                context: TaskContext::default(),
+                expires_at: None,
+            };
+            store.propose("shop", post, 10).unwrap().unwrap();
+            // What version 2 had: no proposal keys, the scheduler's state in the plugins' kv.
+            store.trees.proposals.clear().unwrap();
+            store.kv_set(V2_SCHEDULER_KV, "tips", "last-run", &4000i64.to_be_bytes()).unwrap();
+            let mut missed = vec![1u8];
+            missed.extend_from_slice(&1800i64.to_be_bytes());
+            store.kv_set(V2_SCHEDULER_KV, "tips", "missed", &missed).unwrap();
+            store.force_schema_version(2).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert!(store.seen("shop", &slot).unwrap(), "the task's key was backfilled");
+        let state = store.schedule_state("tips").unwrap();
+        assert_eq!((state.last_run, state.missed, state.earlier_missed), (Some(4000), vec![1800], true));
+        assert_eq!(store.kv_get(V2_SCHEDULER_KV, "tips", "last-run").unwrap(), None);
+        // Running the step again over its own result changes nothing.
+        proposal_keys_and_daemon_state(&store.db, &store.trees).unwrap();
+        assert!(store.seen("shop", &slot).unwrap());
+        assert_eq!(store.schedule_state("tips").unwrap().last_run, Some(4000));
     }
 }

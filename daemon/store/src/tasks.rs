@@ -10,38 +10,13 @@ use std::collections::HashSet;
 
 use rapport_core::UnixSeconds;
 use rapport_core::notification::{Notification, NotificationKind};
-use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState, Transition};
-use rapport_core::triage::Proposal;
+use rapport_core::proposal::Proposal;
+use rapport_core::task::{Task, TaskId, TaskState, Transition};
 use serde::{Deserialize, Serialize};
 use sled::transaction::TransactionalTree;
 
+use crate::proposals::propose_in;
 use crate::{Store, StoreError, Tx, TxResult, abort, decode, encode, keys};
-
-/// What triage (or a person, or a schedule) asks the store to create; the store adds the id,
-/// account, state and times.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTask {
-    /// What the task will do.
-    pub action: Action,
-    /// Where it came from.
-    pub origin: Origin,
-    /// What the person needs to judge it.
-    pub context: TaskContext,
-    /// When it expires unreviewed, if ever.
-    pub expires_at: Option<UnixSeconds>,
-}
-
-impl NewTask {
-    /// The task triage proposed for `notification`.
-    pub fn proposed(notification: &Notification, proposal: Proposal) -> NewTask {
-        NewTask {
-            action: proposal.action,
-            origin: Origin::Notification { id: notification.id.clone() },
-            context: proposal.context,
-            expires_at: Some(proposal.expires_at),
-        }
-    }
-}
 
 /// What one ingested page changed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -186,9 +161,9 @@ impl IndexKeys {
 }
 
 /// Writes a task (new when `old` is `None`) with its indexes, and its counters when it changes
-/// state (a new task's count is the caller's, so a batch bumps it once). A new scheduled task
-/// also marks its slot done, so a slot can never yield two tasks, and its library entry taken, so
-/// the next slot does not pick the same entry while this one waits for approval or the gate.
+/// state (a new task's count is the caller's, so a batch bumps it once). A new task that posts a
+/// library entry marks the entry taken, so the next slot does not pick it while this one waits for
+/// approval or the gate.
 pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResult<()> {
     let account = keys::name("account", &new.account).map_err(abort)?;
     match old {
@@ -201,9 +176,7 @@ pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResul
         }
         None => {
             // New tasks are counted by the caller, once per batch.
-            if let Origin::Schedule { schedule, slot, entry } = &new.origin {
-                let prefix = keys::name("schedule", schedule).map_err(abort)?;
-                tx.slots.insert(keys::join(&prefix, &[&keys::time(*slot)]), &[])?;
+            if let Some(entry) = new.origin.library_entry() {
                 tx.entries.insert(
                     crate::ledger::entry_key(entry, &new.account).map_err(abort)?,
                     &keys::time(new.created_at),
@@ -236,8 +209,15 @@ pub(crate) fn transition_in(
     Ok(new)
 }
 
-/// Creates `tasks` for `account` inside a transaction, with consecutive ids.
-fn create_in(tx: &Tx<'_>, account: &str, tasks: &[NewTask], now: UnixSeconds) -> TxResult<Vec<Task>> {
+/// Creates the tasks of `proposals` for `account` inside a transaction, with consecutive ids; only
+/// [`propose_in`], which refuses keys seen before, calls it.
+pub(crate) fn create_in(
+    tx: &Tx<'_>,
+    account: &str,
+    proposals: &[Proposal],
+    now: UnixSeconds,
+) -> TxResult<Vec<Task>> {
+    let tasks = proposals;
     if tasks.is_empty() {
         return Ok(Vec::new());
     }
@@ -264,9 +244,9 @@ fn create_in(tx: &Tx<'_>, account: &str, tasks: &[NewTask], now: UnixSeconds) ->
 }
 
 impl Store {
-    /// Records a page of notifications for `account`, skipping those already recorded, creating
-    /// the tasks `propose` asks for (called once per new notification), and advancing the cursor,
-    /// all in one transaction. `next_cursor: None` (the plugin caught up) keeps the stored cursor.
+    /// Records a page of notifications for `account`, skipping those already recorded, proposing
+    /// the tasks `propose` asks for (called once per new notification; a key seen before makes
+    /// none), and advancing the cursor, all in one transaction. `next_cursor: None` (the plugin caught up) keeps the stored cursor.
     ///
     /// Concurrent calls are serialized. Which notifications are new is decided by plain reads
     /// under that lock, before the transaction: only this method writes notification records, so
@@ -282,7 +262,7 @@ impl Store {
         notifications: &[Notification],
         next_cursor: Option<&str>,
         now: UnixSeconds,
-        mut propose: impl FnMut(&Notification) -> Option<NewTask>,
+        mut propose: impl FnMut(&Notification) -> Option<Proposal>,
     ) -> Result<IngestReport, StoreError> {
         let prefix = keys::name("account", account)?;
         // A panic in another ingest leaves no partial write behind (its transaction never
@@ -291,7 +271,7 @@ impl Store {
         // Which notifications are new (against the store and earlier in the page), and what
         // triage proposes for them: decided once, outside the transaction, which sled may rerun.
         let mut fresh: Vec<(&Notification, Vec<u8>)> = Vec::with_capacity(notifications.len());
-        let mut news: Vec<NewTask> = Vec::new();
+        let mut news: Vec<Proposal> = Vec::new();
         // For each fresh notification, the index in `news` of the task proposed for it.
         let mut task_index: Vec<Option<usize>> = Vec::with_capacity(notifications.len());
         let mut seen = HashSet::with_capacity(notifications.len());
@@ -316,12 +296,12 @@ impl Store {
         let tasks = self.trees.transaction(|tx| {
             // The tasks first (one id reservation, one counter update), then the records that
             // name them.
-            let created = create_in(tx, account, &news, now)?;
+            let created = propose_in(tx, account, &news, now)?;
             for ((notification, key), task) in fresh.iter().zip(&task_index) {
                 let stored = StoredNotification::of(
                     notification,
                     now,
-                    task.and_then(|i| created.get(i)).map(|t| t.id),
+                    task.and_then(|i| created.get(i)).and_then(|t| t.as_ref()).map(|t| t.id),
                 );
                 tx.notifications.insert(key.as_slice(), encode("notification", &stored).map_err(abort)?)?;
             }
@@ -333,7 +313,7 @@ impl Store {
             if let Some(cursor) = next_cursor {
                 tx.cursors.insert(account.as_bytes(), cursor.as_bytes())?;
             }
-            Ok(created.into_iter().map(|t| t.id).collect::<Vec<_>>())
+            Ok(created.into_iter().flatten().map(|t| t.id).collect::<Vec<_>>())
         })?;
         Ok(IngestReport { new: fresh.len(), duplicates: notifications.len() - fresh.len(), tasks })
     }
@@ -371,29 +351,6 @@ impl Store {
             counts.push((kind, keys::decode_u64(&value)?));
         }
         Ok(counts)
-    }
-
-    /// Creates one proposed task for `account`, flushed.
-    pub fn create_task(&self, new: NewTask, account: &str, now: UnixSeconds) -> Result<Task, StoreError> {
-        keys::name("account", account)?;
-        let mut created =
-            self.trees.transaction(|tx| create_in(tx, account, std::slice::from_ref(&new), now))?;
-        self.flush()?;
-        created.pop().ok_or_else(|| StoreError::Corrupt("creating one task returned none".into()))
-    }
-
-    /// Creates many proposed tasks for `account` in one transaction (bulk import, benchmarks);
-    /// keep batches to a few thousand, since sled holds a transaction's writes in memory.
-    pub fn create_tasks_batch(
-        &self,
-        account: &str,
-        tasks: &[NewTask],
-        now: UnixSeconds,
-    ) -> Result<Vec<TaskId>, StoreError> {
-        keys::name("account", account)?;
-        let created = self.trees.transaction(|tx| create_in(tx, account, tasks, now))?;
-        self.flush()?;
-        Ok(created.into_iter().map(|t| t.id).collect())
     }
 
     /// The task with this id.

@@ -2,8 +2,9 @@
 //! index consistency across transitions, durability across reopen, and the ledgers.
 
 use rapport_core::notification::{Notification, NotificationKind, Profile};
+use rapport_core::proposal::{Proposal, ProposalKey};
 use rapport_core::task::{Action, ActionKind, Origin, PostKind, TaskContext, TaskId, TaskState, Transition};
-use rapport_store::{LedgerEntry, NewTask, PostEntry, Store, StoreError, TaskFilter};
+use rapport_store::{LedgerEntry, PostEntry, ScheduleState, Store, StoreError, TaskFilter};
 
 fn notification(id: &str, kind: NotificationKind) -> Notification {
     Notification {
@@ -15,8 +16,9 @@ fn notification(id: &str, kind: NotificationKind) -> Notification {
     }
 }
 
-fn follow_back(n: &Notification) -> NewTask {
-    NewTask {
+fn follow_back(n: &Notification) -> Proposal {
+    Proposal {
+        key: ProposalKey::notification(&n.id),
         action: Action::FollowBack { account_id: n.account.id.clone() },
         origin: Origin::Notification { id: n.id.clone() },
         context: TaskContext { profile: Some(n.account.clone()), ..TaskContext::default() },
@@ -25,7 +27,7 @@ fn follow_back(n: &Notification) -> NewTask {
 }
 
 /// Proposes a follow-back for follows and nothing for the rest.
-fn triage(n: &Notification) -> Option<NewTask> {
+fn triage(n: &Notification) -> Option<Proposal> {
     (n.kind == NotificationKind::Follow).then(|| follow_back(n))
 }
 
@@ -90,25 +92,25 @@ fn a_duplicate_within_one_page_counts_once() {
 fn a_failing_ingest_writes_nothing_at_all() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    // The third notification's task names a schedule with a NUL, which aborts the transaction
-    // after two notifications and one task were already written inside it.
+    // The third notification's task names a library entry with a NUL, which aborts the
+    // transaction after two notifications and one task were already written inside it.
     let err = store
         .ingest_page("shop", &page(), Some("c1"), 10, |n| {
             let mut task = follow_back(n);
             if n.id == "3" {
-                task.origin = Origin::Schedule { schedule: "bad\0name".into(), slot: 5, entry: "e".into() };
+                task.origin = Origin::Schedule { schedule: "s".into(), slot: 5, entry: "bad\0name".into() };
             }
             Some(task)
         })
         .unwrap_err();
-    assert!(matches!(err, StoreError::InvalidName { what: "schedule", .. }), "{err}");
+    assert!(matches!(err, StoreError::InvalidName { what: "entry", .. }), "{err}");
     assert_eq!(store.cursor("shop").unwrap(), None);
     assert_eq!(store.notification("shop", "1").unwrap(), None);
     assert!(store.page(&all(None, None)).unwrap().is_empty());
     assert!(store.counts().unwrap().is_empty());
     assert!(store.engagement("shop").unwrap().is_empty());
     // The ids reserved by the aborted transaction are not burnt.
-    let task = store.create_task(follow_back(&page()[0]), "shop", 10).unwrap();
+    let task = store.propose("shop", follow_back(&page()[0]), 10).unwrap().unwrap();
     assert_eq!(task.id, TaskId(1));
 }
 
@@ -172,7 +174,7 @@ fn pages_continue_after_the_last_id_and_respect_the_limit() {
     let store = Store::open(dir.path()).unwrap();
     let news: Vec<_> =
         (0..10).map(|i| follow_back(&notification(&i.to_string(), NotificationKind::Follow))).collect();
-    let ids = store.create_tasks_batch("shop", &news, 5).unwrap();
+    let ids = store.propose_batch("shop", &news, 5).unwrap();
     assert_eq!(ids, (1..=10).map(TaskId).collect::<Vec<_>>());
     let filter = |after| TaskFilter { state: Some(TaskState::Proposed), account: None, after, limit: 4 };
     let first: Vec<_> = store.page(&filter(None)).unwrap().iter().map(|t| t.id).collect();
@@ -224,7 +226,8 @@ fn due_lists_approved_tasks_whose_hold_has_passed() {
 fn start_execution_records_the_ledger_only_when_the_transition_happens() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let new = NewTask {
+    let new = Proposal {
+        key: ProposalKey::slot("manual", 0),
         action: Action::Publish {
             text: "hello".into(),
             post_kind: PostKind::Sales,
@@ -234,7 +237,7 @@ fn start_execution_records_the_ledger_only_when_the_transition_happens() {
         context: TaskContext::default(),
         expires_at: None,
     };
-    let task = store.create_task(new, "shop", 10).unwrap();
+    let task = store.propose("shop", new, 10).unwrap().unwrap();
     let ledger = LedgerEntry {
         action: ActionKind::Publish,
         post: Some(PostEntry { kind: PostKind::Sales, brand: Some("acme".into()) }),
@@ -273,27 +276,75 @@ fn ledgers_are_sorted_and_filtered_by_time_and_kind() {
 }
 
 #[test]
-fn a_scheduled_task_marks_its_slot_done_and_its_entry_taken_atomically() {
+fn a_scheduled_task_records_its_slot_and_takes_its_entry_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    assert!(!store.is_slot_done("weekly", 3600).unwrap());
-    let new = NewTask {
+    let slot = ProposalKey::slot("weekly", 3600);
+    assert!(!store.seen("shop", &slot).unwrap());
+    let new = Proposal {
+        key: slot.clone(),
         action: Action::Publish { text: "tip".into(), post_kind: PostKind::Value, media_alt: String::new() },
         origin: Origin::Schedule { schedule: "weekly".into(), slot: 3600, entry: "tip-1".into() },
         context: TaskContext::default(),
         expires_at: None,
     };
     assert_eq!(store.last_posted("tip-1", "shop").unwrap(), None);
-    store.create_task(new, "shop", 10).unwrap();
-    assert!(store.is_slot_done("weekly", 3600).unwrap());
+    store.propose("shop", new.clone(), 10).unwrap().unwrap();
+    assert!(store.seen("shop", &slot).unwrap());
+    assert!(!store.seen("other", &slot).unwrap(), "keys are per account");
     // The entry is taken while its task waits, so the next slot picks another one.
     assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(10));
     assert_eq!(store.last_posted("tip-1", "other").unwrap(), None);
     store.entry_posted("tip-1", "shop", 50).unwrap();
     assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(50));
-    assert!(!store.is_slot_done("weekly", 7200).unwrap());
-    store.slot_done("weekly", 7200).unwrap();
-    assert!(store.is_slot_done("weekly", 7200).unwrap());
+    // The same slot proposed again makes nothing.
+    assert_eq!(store.propose("shop", new, 60).unwrap(), None);
+    let nothing = ProposalKey::slot("weekly", 7200);
+    assert!(!store.seen("shop", &nothing).unwrap());
+    store.mark_seen("shop", &nothing).unwrap();
+    assert!(store.seen("shop", &nothing).unwrap());
+}
+
+#[test]
+fn a_key_once_proposed_is_refused_whatever_became_of_its_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let follow = |who: &str| Proposal {
+        key: ProposalKey::notification(who),
+        action: Action::Follow { account_id: who.into() },
+        origin: Origin::Manual,
+        context: TaskContext::default(),
+        expires_at: Some(100),
+    };
+    let rejected = store.propose("shop", follow("ann"), 10).unwrap().unwrap();
+    store.transition(rejected.id, Transition::Reject { reason: None }, 11).unwrap();
+    let expired = store.propose("shop", follow("bob"), 10).unwrap().unwrap();
+    store.expire(200).unwrap();
+    assert_eq!(store.task(expired.id).unwrap().unwrap().state, TaskState::Expired);
+    // Rejected, expired, and twice within one batch: one task each, ever.
+    let again = store
+        .propose_batch("shop", &[follow("ann"), follow("bob"), follow("cy"), follow("cy")], 300)
+        .unwrap();
+    assert_eq!(again.len(), 1, "only cy is new, once");
+    assert_eq!(store.page(&all(None, Some("shop"))).unwrap().len(), 3);
+    assert_indexes_agree(&store);
+}
+
+#[test]
+fn the_daemons_own_state_lives_apart_from_the_plugins() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schedule_state("tips").unwrap(), ScheduleState::default());
+        let state = ScheduleState { last_run: Some(500), missed: vec![100, 200], earlier_missed: true };
+        store.set_schedule_state("tips", &state).unwrap();
+        // A plugin naming the same thing in its kv touches only its own data.
+        store.kv_set("rapportd.scheduler", "tips", "last-run", &7i64.to_be_bytes()).unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schedule_state("tips").unwrap().last_run, Some(500));
+    assert_eq!(store.schedule_state("tips").unwrap().missed, vec![100, 200]);
 }
 
 #[test]
@@ -321,7 +372,10 @@ fn everything_survives_a_reopen() {
     assert_eq!(store.last_posted("tip-1", "shop").unwrap(), Some(77));
     assert_eq!(store.last_poll("shop").unwrap(), Some(88));
     assert_eq!(store.actions_since("shop", ActionKind::FollowBack, 0).unwrap(), vec![12]);
-    let next = store.create_task(follow_back(&page()[1]), "shop", 30).unwrap();
+    let next = store
+        .propose("shop", follow_back(&notification("9", NotificationKind::Follow)), 30)
+        .unwrap()
+        .unwrap();
     assert!(next.id > ids[1], "ids keep increasing across reopen");
     assert_indexes_agree(&store);
 }
@@ -379,9 +433,9 @@ fn ingests_and_task_creation_interleaved_keep_ids_and_counts_consistent() {
         scope.spawn(|| {
             for i in 0..100 {
                 store
-                    .create_task(
-                        follow_back(&notification(&format!("m{i}"), NotificationKind::Follow)),
+                    .propose(
                         "blog",
+                        follow_back(&notification(&format!("m{i}"), NotificationKind::Follow)),
                         10,
                     )
                     .unwrap();

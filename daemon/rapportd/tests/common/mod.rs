@@ -53,7 +53,7 @@ impl Clock for TestClock {
 
 /// One executor pass of an in-process daemon at its clock's time, waiting for the sends it
 /// started; returns when the earliest held task is due and how many sends went out.
-pub async fn executor_pass(daemon: &std::sync::Arc<rapportd::daemon::Daemon>) -> (Option<i64>, usize) {
+pub async fn executor_pass(daemon: &std::sync::Arc<rapportd::state::State>) -> (Option<i64>, usize) {
     let mut in_flight = tokio::task::JoinSet::new();
     let mut busy = std::collections::HashSet::new();
     let next = rapportd::executor::pass(daemon, &mut in_flight, &mut busy).expect("executor pass");
