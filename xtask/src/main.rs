@@ -178,7 +178,7 @@ mod devnet {
     /// The variable that tells the devnet tests where the PDS is; unset, they skip themselves.
     pub const URL_VAR: &str = "RAPPORT_BSKY_DEVNET";
     /// The tests that need the network, for the message when it is left out.
-    pub const TESTS: &str = "rapport-plugin-bluesky::devnet, rapportd::bluesky_devnet";
+    pub const TESTS: &str = "rapport-plugin-bluesky::devnet, rapportd::integration bluesky_devnet";
 
     /// A `bsky-devnet.sh up` running in the background; dropping it stops the network.
     pub struct Devnet {

@@ -1,11 +1,9 @@
 //! Each misbehaving fixture fails its own call, with an error naming plugin and account, while the
 //! `healthy` plugin in the same host keeps serving.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{binding, fixture, host, test_limits};
+use crate::common::{binding, fixture, host, test_limits};
 use rapport_core::notification::NotificationKind;
 use rapport_core::platform::PluginError;
 use rapport_host::{AccountBinding, CallError, CallFailure, HostConfig, HostError, Plugin, PluginHost};

@@ -1,11 +1,9 @@
 //! Egress policy, driven through a real plugin (`echo`) against a local HTTP server: grants,
 //! private addresses, redirect hops, secrets, caps and rate-limit headers.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 
-use common::{Server, binding, fixture, host};
+use crate::common::{Server, binding, fixture, host};
 use rapport_core::platform::{NotificationPage, PluginError};
 use rapport_host::{AccountBinding, CallError, Plugin};
 

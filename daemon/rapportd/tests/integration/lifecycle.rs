@@ -7,7 +7,7 @@
 //! next start and is never resent without a person. The store's lock keeps a second daemon off a
 //! data dir in use, and the refusal names it.
 //!
-//! These tests start `rapportd` themselves rather than through `common::Rig::start`, because they
+//! These tests start `rapportd` themselves rather than through `crate::common::Rig::start`, because they
 //! need the process handle to signal it and read its exit status. Needs the plugins built
 //! (`cargo xtask plugins`) and the `rapport` binary (`cargo build -p rapport-cli`).
 
@@ -19,9 +19,7 @@ use rapport_tests::sandbox::{Fault, FaultRule, MastodonSandbox, Seed, SeedAccoun
 use rapportd::executor::SHUTDOWN_GRACE;
 use rustix::process::{Pid, Signal, kill_process};
 
-mod common;
-
-use common::id;
+use crate::common::id;
 
 const TOKEN: &str = "lifecycle-token";
 const STATUSES: &str = "/api/v1/statuses";
@@ -32,7 +30,7 @@ const PROMPTLY: Duration = Duration::from_secs(5);
 /// A sandbox, a rig (data dir, config, CLI) and the daemon process this test started.
 struct Rig {
     sandbox: MastodonSandbox,
-    rig: common::Rig,
+    rig: crate::common::Rig,
     /// The rig's directory: config, log, socket and data dir.
     dir: PathBuf,
     daemon: Option<Child>,
@@ -41,13 +39,15 @@ struct Rig {
 impl Rig {
     async fn new(seed: Seed) -> Rig {
         let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
-        let rig =
-            common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), "");
+        let rig = crate::common::Rig::new(
+            |rig| crate::common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+            "",
+        );
         let dir = rig.socket().parent().expect("the socket is in the rig's dir").to_path_buf();
         Rig { sandbox, rig, dir, daemon: None }
     }
 
-    /// The config `common::Rig` wrote.
+    /// The config `crate::common::Rig` wrote.
     fn config(&self) -> PathBuf {
         self.rig.config_path()
     }

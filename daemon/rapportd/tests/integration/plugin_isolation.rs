@@ -13,9 +13,7 @@ use std::time::Duration;
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
 use serde_json::Value;
 
-mod common;
-
-use common::{id, kind, plugin_path};
+use crate::common::{id, kind, plugin_path};
 
 /// The fixture plugin built for a contract version no host knows (9.0.0), refused at load.
 fn future_version_fixture() -> PathBuf {
@@ -41,7 +39,7 @@ async fn sandbox(own: &str, follower: &str) -> MastodonSandbox {
 }
 
 /// Sends SIGHUP and waits until `studio`'s plugin health reads `health`.
-fn reload(rig: &common::Rig, health: &str) {
+fn reload(rig: &crate::common::Rig, health: &str) {
     let pid = rig.pid().expect("the daemon runs");
     assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
     rig.wait(&format!("studio's plugin {health} after the reload"), || {
@@ -50,7 +48,7 @@ fn reload(rig: &common::Rig, health: &str) {
 }
 
 /// The tasks of `account`.
-fn tasks_of(rig: &common::Rig, account: &str) -> Vec<Value> {
+fn tasks_of(rig: &crate::common::Rig, account: &str) -> Vec<Value> {
     rig.tasks(None).into_iter().filter(|t| t["account"] == account).collect()
 }
 
@@ -62,11 +60,11 @@ async fn a_plugin_that_fails_to_load_sets_its_account_aside_and_the_others_run()
     let plugins = tempfile::tempdir().unwrap();
     let studio_plugin = plugins.path().join("studio.wasm");
     std::fs::copy(future_version_fixture(), &studio_plugin).unwrap();
-    let mut rig = common::Rig::new(
+    let mut rig = crate::common::Rig::new(
         |rig| {
-            common::mastodon_account(rig, "shop", &shop.base_url(), "shop-token")
+            crate::common::mastodon_account(rig, "shop", &shop.base_url(), "shop-token")
                 + "\n"
-                + &common::account_with_plugin(
+                + &crate::common::account_with_plugin(
                     rig,
                     "studio",
                     &studio_plugin,

@@ -15,13 +15,11 @@ use rapport_protocol::{Request, RequestEnvelope};
 use rapport_tests::sandbox::{Fault, FaultRule, Seed, SeedAccount};
 use serde_json::Value;
 
-mod common;
-
-use common::{id, kind, plugin_path};
+use crate::common::{id, kind, plugin_path};
 
 const TOKEN: &str = "e2e-token";
 
-type Rig = common::MastodonRig;
+type Rig = crate::common::MastodonRig;
 
 fn shop() -> Seed {
     Seed::new(TOKEN)

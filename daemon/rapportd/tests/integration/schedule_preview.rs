@@ -7,8 +7,6 @@
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
-mod common;
-
 use std::sync::Arc;
 
 use rapport_core::task::{Origin, PostKind, TaskState};
@@ -28,13 +26,18 @@ const MONDAY_8_BERLIN: i64 = 1_796_626_800;
 
 /// A sandbox with the account `shop`, and an in-process daemon on a rig's config (the account,
 /// then `policy`) with its clock at `at`.
-async fn start(policy: &str, at: i64) -> (MastodonSandbox, common::Rig, Arc<common::TestClock>, Arc<State>) {
+async fn start(
+    policy: &str,
+    at: i64,
+) -> (MastodonSandbox, crate::common::Rig, Arc<crate::common::TestClock>, Arc<State>) {
     let sandbox = MastodonSandbox::start(Seed::new(TOKEN).own(SeedAccount::new("shop", "The Shop")))
         .await
         .expect("sandbox starts");
-    let rig =
-        common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), policy);
-    let clock = Arc::new(common::TestClock::at(at));
+    let rig = crate::common::Rig::new(
+        |rig| crate::common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+        policy,
+    );
+    let clock = Arc::new(crate::common::TestClock::at(at));
     let settings = Settings::load(&rig.config_path()).unwrap();
     let daemon = State::start(settings, clock.clone()).await.expect("daemon starts");
     (sandbox, rig, clock, daemon)
@@ -163,7 +166,7 @@ async fn the_preview_of_a_week_is_what_the_scheduler_then_does() {
     for slot in &preview.slots {
         clock.set(slot.at);
         scheduler::pass(&daemon).unwrap();
-        common::executor_pass(&daemon).await;
+        crate::common::executor_pass(&daemon).await;
     }
     let expected: Vec<String> =
         preview.slots.iter().filter(|s| s.verdict == post).map(|s| s.entry.clone().unwrap()).collect();
@@ -209,7 +212,7 @@ async fn slots_missed_while_down_are_reported_and_never_posted_as_a_burst() {
         (MONDAY_8_BERLIN + HOUR, MONDAY_8_BERLIN + 4 * HOUR, MONDAY_8_BERLIN + 7 * HOUR);
     clock.set(MONDAY_8_BERLIN + 8 * HOUR);
     scheduler::pass(&daemon).unwrap();
-    common::executor_pass(&daemon).await;
+    crate::common::executor_pass(&daemon).await;
     // Only the latest `tips` slot, within its two hours, goes out late; the others are reported.
     assert_eq!(posts(), 1, "one late post, no burst");
     assert_eq!(scheduled_entries(&daemon), ["tip-a"]);
@@ -228,7 +231,7 @@ async fn slots_missed_while_down_are_reported_and_never_posted_as_a_burst() {
     let later = MONDAY_8_BERLIN + 30 * DAY + 8 * HOUR;
     clock.set(later);
     scheduler::pass(&daemon).unwrap();
-    common::executor_pass(&daemon).await;
+    crate::common::executor_pass(&daemon).await;
     assert_eq!(posts(), 2, "again only the one late post");
     let long = report(&daemon, 3).await;
     assert_eq!(long.missed.len(), scheduler::MISSED_KEPT);

@@ -6,11 +6,9 @@
 //! Skipped (with a note) unless `RAPPORT_BSKY_DEVNET` names the devnet's PDS; `cargo xtask test`
 //! starts the network and sets it.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{id, kind, plugin_path};
+use crate::common::{id, kind, plugin_path};
 use rapport_tests::bsky_devnet::{Devnet, eventually};
 use serde_json::{Value, json};
 
@@ -33,7 +31,7 @@ async fn a_follow_and_a_question_on_bluesky_become_tasks_and_the_approved_answer
     })
     .await;
 
-    let mut rig = common::Rig::new(
+    let mut rig = crate::common::Rig::new(
         |rig| {
             format!(
                 r#"[[accounts]]

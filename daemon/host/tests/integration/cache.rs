@@ -1,9 +1,7 @@
 //! The compile cache: a restart with unchanged plugins compiles nothing, and a corrupt entry is
 //! recompiled rather than trusted.
 
-mod common;
-
-use common::{binding, fixture, host};
+use crate::common::{binding, fixture, host};
 
 #[tokio::test]
 async fn second_load_compiles_nothing() {

@@ -20,15 +20,13 @@ use rapportd::settings::Settings;
 use rapportd::state::State;
 use serde_json::Value;
 
-mod common;
-
-use common::{id, kind};
+use crate::common::{id, kind};
 
 const TOKEN: &str = "faults-token";
 const STATUSES: &str = "/api/v1/statuses";
 const NOTIFICATIONS: &str = "/api/v1/notifications";
 
-type Rig = common::MastodonRig;
+type Rig = crate::common::MastodonRig;
 
 impl Rig {
     /// The reply task the seeded mention became, approved.
@@ -122,10 +120,13 @@ async fn a_429_on_a_send_holds_the_task_until_the_reset_and_it_goes_out_once() {
 async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     let sandbox = MastodonSandbox::start(a_question()).await.expect("sandbox starts");
     // The daemon runs in process, on the rig's config; the rig's process is never started.
-    let rig = common::Rig::new(|rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN), "");
+    let rig = crate::common::Rig::new(
+        |rig| crate::common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+        "",
+    );
     let config = rig.config_path();
     let t0 = unix_now() as i64;
-    let clock = Arc::new(common::TestClock::at(t0));
+    let clock = Arc::new(crate::common::TestClock::at(t0));
     let daemon: Arc<State> =
         State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
     let account = daemon.account("shop").expect("the account loaded");
@@ -141,7 +142,7 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     let posts = || sandbox.count("POST", STATUSES);
     let stored = || daemon.store.task(task).unwrap().expect("the task is stored");
 
-    let (_, started) = common::executor_pass(&daemon).await;
+    let (_, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!((started, posts()), (1, 1));
     let first_retry = t0 + 30;
     let t = stored();
@@ -150,12 +151,12 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     assert!(note.contains("503") && note.contains("attempt 1 of") && note.contains("30 s"), "{note}");
 
     clock.set(first_retry - 1);
-    let (next, started) = common::executor_pass(&daemon).await;
+    let (next, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!((started, posts()), (0, 1), "nothing before the backoff ends");
     assert_eq!(next, Some(first_retry), "the executor wakes when the backoff ends");
 
     clock.set(first_retry);
-    let (_, started) = common::executor_pass(&daemon).await;
+    let (_, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!((started, posts()), (1, 2));
     // The wait doubles.
     let second_retry = first_retry + 60;
@@ -163,16 +164,16 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     assert_eq!((t.state, t.not_before), (TaskState::Approved, Some(second_retry)), "{t:#?}");
 
     clock.set(second_retry - 1);
-    assert_eq!(common::executor_pass(&daemon).await.1, 0);
+    assert_eq!(crate::common::executor_pass(&daemon).await.1, 0);
     clock.set(second_retry);
-    assert_eq!(common::executor_pass(&daemon).await.1, 1);
+    assert_eq!(crate::common::executor_pass(&daemon).await.1, 1);
     let t = stored();
     assert_eq!(t.state, TaskState::Done, "{t:#?}");
     assert_eq!(t.attempts, 3);
 
     // Done stays done: later passes send nothing.
     clock.set(second_retry + 3600);
-    assert_eq!(common::executor_pass(&daemon).await.1, 0);
+    assert_eq!(crate::common::executor_pass(&daemon).await.1, 0);
     let keys: Vec<String> = sandbox
         .requests()
         .into_iter()

@@ -12,15 +12,15 @@ use serde_json::json;
 
 const API: &str = "https://api.x.com";
 const ME: &str = "1458284524761075714";
-const MENTIONS_PAGE: &str = include_str!("../../../plugins/x/tests/fixtures/mentions_page.json");
-const MENTIONS_EMPTY: &str = include_str!("../../../plugins/x/tests/fixtures/mentions_empty.json");
-const FOLLOWERS_PAGE: &str = include_str!("../../../plugins/x/tests/fixtures/followers_page.json");
-const TOKEN_REFRESH: &str = include_str!("../../../plugins/x/tests/fixtures/token_refresh.json");
-const CREATE_TWEET: &str = include_str!("../../../plugins/x/tests/fixtures/create_tweet.json");
+const MENTIONS_PAGE: &str = include_str!("../../../../plugins/x/tests/fixtures/mentions_page.json");
+const MENTIONS_EMPTY: &str = include_str!("../../../../plugins/x/tests/fixtures/mentions_empty.json");
+const FOLLOWERS_PAGE: &str = include_str!("../../../../plugins/x/tests/fixtures/followers_page.json");
+const TOKEN_REFRESH: &str = include_str!("../../../../plugins/x/tests/fixtures/token_refresh.json");
+const CREATE_TWEET: &str = include_str!("../../../../plugins/x/tests/fixtures/create_tweet.json");
 const LOOKUP_MENTIONS_ME: &str =
-    include_str!("../../../plugins/x/tests/fixtures/tweet_lookup_mentions_me.json");
-const ERROR_402: &str = include_str!("../../../plugins/x/tests/fixtures/error_402_credits.json");
-const ERROR_429: &str = include_str!("../../../plugins/x/tests/fixtures/error_429.json");
+    include_str!("../../../../plugins/x/tests/fixtures/tweet_lookup_mentions_me.json");
+const ERROR_402: &str = include_str!("../../../../plugins/x/tests/fixtures/error_402_credits.json");
+const ERROR_429: &str = include_str!("../../../../plugins/x/tests/fixtures/error_429.json");
 
 /// An account with the configured refresh token only, as before the first call.
 fn new_account() -> HarnessBuilder {

@@ -4,9 +4,6 @@
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first) and the
 //! `rapport` binary (`cargo build -p rapport-cli`); each test says so if they are missing.
 
-// Each test binary that includes this module uses a different part of it.
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::sync::atomic::{AtomicI64, Ordering};

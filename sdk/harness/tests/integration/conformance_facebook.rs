@@ -9,12 +9,13 @@ use rapport_harness::{Exchange, Harness, HarnessBuilder, HarnessError, locate};
 
 const API: &str = "https://graph.facebook.com/v21.0";
 const PAGE: &str = "104857600000001";
-const FEED_PAGE: &str = include_str!("../../../plugins/facebook/tests/fixtures/feed_page.json");
-const COMMENT_CREATED: &str = include_str!("../../../plugins/facebook/tests/fixtures/comment_created.json");
-const POST_CREATED: &str = include_str!("../../../plugins/facebook/tests/fixtures/post_created.json");
-const LIKE_SUCCESS: &str = include_str!("../../../plugins/facebook/tests/fixtures/like_success.json");
-const ERROR_17: &str = include_str!("../../../plugins/facebook/tests/fixtures/error_17_user_limit.json");
-const ERROR_190: &str = include_str!("../../../plugins/facebook/tests/fixtures/error_190_expired.json");
+const FEED_PAGE: &str = include_str!("../../../../plugins/facebook/tests/fixtures/feed_page.json");
+const COMMENT_CREATED: &str =
+    include_str!("../../../../plugins/facebook/tests/fixtures/comment_created.json");
+const POST_CREATED: &str = include_str!("../../../../plugins/facebook/tests/fixtures/post_created.json");
+const LIKE_SUCCESS: &str = include_str!("../../../../plugins/facebook/tests/fixtures/like_success.json");
+const ERROR_17: &str = include_str!("../../../../plugins/facebook/tests/fixtures/error_17_user_limit.json");
+const ERROR_190: &str = include_str!("../../../../plugins/facebook/tests/fixtures/error_190_expired.json");
 /// Ann's comment on the Page's post: the one notification of the feed fixture.
 const ANN_COMMENT: &str = "122100000000000101_987650000000002";
 

@@ -5,8 +5,6 @@
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
-mod common;
-
 use std::sync::Arc;
 
 use rapport_core::proposal::{Proposal, ProposalKey};
@@ -24,9 +22,9 @@ const MIN_GAP: i64 = 600;
 const DAY: i64 = 86_400;
 
 /// A rig (not started: the daemon runs in process) with the account on `sandbox`; its config.
-fn config(sandbox: &MastodonSandbox) -> common::Rig {
-    common::Rig::new(
-        |rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+fn config(sandbox: &MastodonSandbox) -> crate::common::Rig {
+    crate::common::Rig::new(
+        |rig| crate::common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
         &format!(
             r#"[[policy.budgets]]
 account = "shop"
@@ -64,7 +62,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
     let rig = config(&sandbox);
     let config = rig.config_path();
     let start = rapport_host::clock::SystemClock.now_seconds();
-    let clock = Arc::new(common::TestClock::at(start));
+    let clock = Arc::new(crate::common::TestClock::at(start));
 
     let mut daemon =
         State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
@@ -88,7 +86,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
     let mut restarted = false;
     let mut saw_reason = false;
     while sent_at.len() < FOLLOWS {
-        let (next, started) = common::executor_pass(&daemon).await;
+        let (next, started) = crate::common::executor_pass(&daemon).await;
         let total = follow_count();
         assert_eq!(total, sent_at.len() + started, "every started send reaches the sandbox once");
         sent_at.extend(std::iter::repeat_n(clock.now(), started));
@@ -109,7 +107,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
             daemon =
                 State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon restarts");
             restarted = true;
-            let (_, started) = common::executor_pass(&daemon).await;
+            let (_, started) = crate::common::executor_pass(&daemon).await;
             assert_eq!(started, 0, "a restart must not reset the follow budget");
             continue;
         }

@@ -5,8 +5,6 @@
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
-mod common;
-
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -22,9 +20,9 @@ const MONDAY_8: i64 = 1_796_626_800;
 const HOUR: i64 = 3600;
 
 /// A rig (not started: the daemon runs in process) with the account on `sandbox`; its config.
-fn config(sandbox: &MastodonSandbox) -> common::Rig {
-    common::Rig::new(
-        |rig| common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
+fn config(sandbox: &MastodonSandbox) -> crate::common::Rig {
+    crate::common::Rig::new(
+        |rig| crate::common::mastodon_account(rig, "shop", &sandbox.base_url(), TOKEN),
         r#"[posting]
 max_posts_per_day = 1
 approve_scheduled = false
@@ -68,7 +66,7 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
         .expect("sandbox starts");
     let rig = config(&sandbox);
     let config = rig.config_path();
-    let clock = Arc::new(common::TestClock::at(MONDAY_8));
+    let clock = Arc::new(crate::common::TestClock::at(MONDAY_8));
     let daemon: Arc<State> =
         State::start(Settings::load(&config).unwrap(), clock.clone()).await.expect("daemon starts");
 
@@ -96,9 +94,9 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
     let approve = queued.iter().map(|t| (t.id, Transition::Approve { text: None }));
     assert!(daemon.store.transition_many(approve, clock.now()).unwrap().iter().all(|(_, r)| r.is_ok()));
     let posts = || sandbox.count("POST", "/api/v1/statuses");
-    let (_, started) = common::executor_pass(&daemon).await;
+    let (_, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!(started, 1);
-    let (next, started) = common::executor_pass(&daemon).await;
+    let (next, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!(started, 0, "the daily cap holds the second post");
     assert_eq!(posts(), 1);
     let held = daemon.store.in_state(TaskState::Approved).map(Result::unwrap).next().expect("a held post");
@@ -110,7 +108,7 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
     assert_eq!(next, Some(midnight));
 
     clock.set(midnight);
-    let (_, started) = common::executor_pass(&daemon).await;
+    let (_, started) = crate::common::executor_pass(&daemon).await;
     assert_eq!(started, 1);
     assert_eq!(posts(), 2);
     assert_eq!(daemon.store.in_state(TaskState::Done).count(), 2);

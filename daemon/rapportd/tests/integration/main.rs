@@ -1,0 +1,12 @@
+//! The crate's integration tests, linked into one binary (each test module would otherwise
+//! link wasmtime and sled on its own); each module says what it covers.
+
+mod bluesky_devnet;
+mod budget;
+mod common;
+mod e2e;
+mod faults;
+mod lifecycle;
+mod plugin_isolation;
+mod schedule;
+mod schedule_preview;
