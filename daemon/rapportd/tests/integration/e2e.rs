@@ -72,8 +72,7 @@ async fn a_follower_and_a_question_become_tasks_and_each_is_sent_exactly_once() 
 
     // A reload restarts polling at once: the same page comes back and makes nothing new.
     let polls = rig.sandbox.count("GET", "/api/v1/notifications");
-    let pid = rig.pid().expect("the daemon runs");
-    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.reload();
     rig.wait("a poll after the reload", || {
         (rig.sandbox.count("GET", "/api/v1/notifications") > polls).then_some(())
     });
@@ -131,13 +130,7 @@ async fn a_send_interrupted_by_kill_9_needs_a_check_and_nothing_is_sent_twice() 
     // The person resends: the same idempotency key, so the platform does not post twice.
     assert!(rig.cli(&["resend", &id(&reply).to_string()]).status.success());
     rig.wait("the resend", || (rig.task(id(&reply))["state"] == "done").then_some(()));
-    let keys: Vec<String> = rig
-        .sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path == "/api/v1/statuses")
-        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
-        .collect();
+    let keys = crate::common::status_idempotency_keys(&rig.sandbox);
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "a resend carries the same Idempotency-Key");
 
@@ -422,8 +415,7 @@ async fn a_missing_scope_is_named_at_start_and_its_tasks_wait_for_the_fixed_toke
 
     // The person authorizes the app again with the scope and reloads: the reply goes out once.
     rig.sandbox.grant(TOKEN, &documented).expect("grant");
-    let pid = rig.pid().expect("the daemon runs");
-    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.reload();
     rig.wait("the reply after the reload", || (rig.task(id(reply))["state"] == "done").then_some(()));
     assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 1);
     assert_eq!(rig.account_status("shop")["attention"], serde_json::json!([]));
@@ -449,8 +441,7 @@ async fn a_token_that_loses_a_scope_later_holds_the_task_instead_of_failing_it()
     assert_eq!(shop["plugin_health"]["health"], "down", "{shop:#}");
 
     rig.sandbox.grant(TOKEN, &documented_scopes()).expect("grant");
-    let pid = rig.pid().expect("the daemon runs");
-    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.reload();
     rig.wait("the reply after the reload", || (rig.task(id(reply))["state"] == "done").then_some(()));
     assert_eq!(rig.sandbox.count("POST", "/api/v1/statuses"), 1);
 }
@@ -469,13 +460,7 @@ async fn a_failed_task_is_retried_once_its_cause_is_gone_with_the_same_idempoten
     let retry = rig.cli(&["retry", &reply_id]);
     assert!(retry.status.success(), "{}", String::from_utf8_lossy(&retry.stderr));
     rig.wait("the retried send", || (rig.task(id(&reply))["state"] == "done").then_some(()));
-    let keys: Vec<String> = rig
-        .sandbox
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path == "/api/v1/statuses")
-        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
-        .collect();
+    let keys = crate::common::status_idempotency_keys(&rig.sandbox);
     assert_eq!(keys.len(), 2, "{keys:?}");
     assert_eq!(keys[0], keys[1], "a retry carries the same Idempotency-Key");
 

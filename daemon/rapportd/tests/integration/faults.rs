@@ -10,7 +10,6 @@
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first) and the
 //! `rapport` binary (`cargo build -p rapport-cli`); each test says so if they are missing.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -214,8 +213,7 @@ async fn a_failed_poll_is_survived(fault: Fault, symptom: &str) {
 
     // A reload polls again at once: the same notification makes no second task.
     let polls = rig.polls();
-    let pid = rig.pid().expect("the daemon runs");
-    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.reload();
     rig.wait("a poll after the reload", || (rig.polls() > polls).then_some(()));
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(rig.tasks(None).len(), 1, "the notification became a task once");

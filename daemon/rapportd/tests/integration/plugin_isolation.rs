@@ -7,7 +7,6 @@
 //! (`cargo build -p rapport-cli`); each test says so if they are missing.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
@@ -40,8 +39,7 @@ async fn sandbox(own: &str, follower: &str) -> MastodonSandbox {
 
 /// Sends SIGHUP and waits until `studio`'s plugin health reads `health`.
 fn reload(rig: &crate::common::Rig, health: &str) {
-    let pid = rig.pid().expect("the daemon runs");
-    assert!(Command::new("kill").args(["-HUP", &pid.to_string()]).status().unwrap().success());
+    rig.reload();
     rig.wait(&format!("studio's plugin {health} after the reload"), || {
         (rig.account_status("studio")["plugin_health"]["health"] == health).then_some(())
     });

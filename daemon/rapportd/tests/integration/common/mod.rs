@@ -170,6 +170,13 @@ impl Rig {
         }
     }
 
+    /// Sends the running daemon SIGHUP: re-read the configuration and its secrets.
+    pub fn reload(&self) {
+        let pid = self.pid().expect("the daemon runs");
+        let sent = Command::new("kill").args(["-HUP", &pid.to_string()]).status().expect("kill runs");
+        assert!(sent.success(), "SIGHUP to rapportd {pid}");
+    }
+
     /// Everything the daemon logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("rapportd.log")).unwrap_or_default()
@@ -294,6 +301,16 @@ impl std::ops::DerefMut for MastodonRig {
     fn deref_mut(&mut self) -> &mut Rig {
         &mut self.daemon
     }
+}
+
+/// The `Idempotency-Key` of every status the sandbox was asked to post, in order.
+pub fn status_idempotency_keys(sandbox: &MastodonSandbox) -> Vec<String> {
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/v1/statuses")
+        .filter_map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect()
 }
 
 /// A task's action kind (`follow-back`, `reply`).
