@@ -12,7 +12,7 @@ use std::io;
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 
-use rapport_protocol::{ErrorReply, FrameError, Request, Response, call};
+use rapport_protocol::{Call, CallError, ErrorReply, FrameError, call};
 use thiserror::Error;
 
 /// Nothing listens on the socket.
@@ -52,28 +52,18 @@ impl Client {
         })
     }
 
-    /// Sends one request over a new connection and returns the response; an error reply becomes
+    /// Sends one request over a new connection and returns its reply; an error reply becomes
     /// [`DaemonError`].
-    pub fn call(&self, request: Request) -> anyhow::Result<Response> {
+    pub fn call<C: Call>(&self, request: C) -> anyhow::Result<C::Reply> {
         let mut stream = self.connect()?;
         match call(&mut stream, request) {
-            Ok(Response::Error(reply)) => Err(DaemonError(reply).into()),
-            Ok(response) => Ok(response),
-            Err(FrameError::Closed | FrameError::Truncated) => {
+            Ok(reply) => Ok(reply),
+            Err(CallError::Refused(reply)) => Err(DaemonError(reply).into()),
+            Err(CallError::Frame(FrameError::Closed | FrameError::Truncated)) => {
                 anyhow::bail!("rapportd closed the connection without answering; see its log")
             }
-            Err(e) => Err(anyhow::Error::new(e).context("talking to rapportd")),
+            Err(e @ CallError::Unexpected(_)) => Err(e.into()),
+            Err(CallError::Frame(e)) => Err(anyhow::Error::new(e).context("talking to rapportd")),
         }
     }
-}
-
-/// Names the response a command did not expect, for the error message.
-pub fn unexpected(response: &Response) -> anyhow::Error {
-    let name = serde_json::to_value(response)
-        .ok()
-        .and_then(|v| v.get("response").and_then(|r| r.as_str()).map(str::to_string))
-        .unwrap_or_else(|| "unknown".into());
-    anyhow::anyhow!(
-        "rapportd sent an unexpected `{name}` reply; are the CLI and daemon from the same release?"
-    )
 }

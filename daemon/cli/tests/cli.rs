@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use rapport_core::notification::Profile;
 use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState};
+use rapport_protocol::requests::{Approve, Queue, Reject, Show};
 use rapport_protocol::{
     ErrorCode, ErrorReply, ItemResult, Request, Response, ResponseEnvelope, decode_request, read_frame,
     write_frame,
@@ -134,7 +135,7 @@ fn approving_many_ids_is_one_request_and_a_partial_failure_exits_4() {
     let dir = tempfile::tempdir().unwrap();
     let socket = socket_in(&dir);
     let server = peer(&socket, |request| match request {
-        Request::Approve { ids, .. } => Response::Updated(
+        Request::Approve(Approve { ids, .. }) => Response::Updated(
             ids.iter()
                 .map(|id| {
                     if id.0 == 404 {
@@ -151,7 +152,10 @@ fn approving_many_ids_is_one_request_and_a_partial_failure_exits_4() {
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "404: there is no task 404\n2 approved, 1 failed.\n");
     let seen = server.join().unwrap();
-    assert_eq!(seen, vec![Request::Approve { ids: vec![TaskId(1), TaskId(2), TaskId(404)], text: None }]);
+    assert_eq!(
+        seen,
+        vec![Request::Approve(Approve { ids: vec![TaskId(1), TaskId(2), TaskId(404)], text: None })]
+    );
 }
 
 #[test]
@@ -163,7 +167,7 @@ fn an_error_reply_exits_1_with_the_daemons_message() {
     let out = rapport(&socket, &["show", "9"], "");
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stderr), "rapport: rapportd: there is no task 9\n");
-    assert_eq!(server.join().unwrap(), vec![Request::Show { id: TaskId(9) }]);
+    assert_eq!(server.join().unwrap(), vec![Request::Show(Show { id: TaskId(9) })]);
 }
 
 #[test]
@@ -195,12 +199,12 @@ fn queue_json_prints_the_payload_and_sends_the_filters() {
     let seen = server.join().unwrap();
     assert_eq!(
         seen,
-        vec![Request::Queue {
+        vec![Request::Queue(Queue {
             state: Some(TaskState::NeedsCheck),
             account: Some("shop".into()),
             after: Some(TaskId(3)),
             limit: 20
-        }]
+        })]
     );
 }
 
@@ -209,12 +213,12 @@ fn review_reads_decisions_from_stdin_and_pages_through_the_queue() {
     let dir = tempfile::tempdir().unwrap();
     let socket = socket_in(&dir);
     let server = peer(&socket, |request| match request {
-        Request::Queue { after: None, .. } => {
+        Request::Queue(Queue { after: None, .. }) => {
             Response::Tasks(vec![follow_back(1, "ann"), follow_back(2, "bob")])
         }
-        Request::Queue { after: Some(TaskId(2)), .. } => Response::Tasks(vec![follow_back(3, "cy")]),
-        Request::Queue { .. } => Response::Tasks(vec![]),
-        Request::Approve { ids, .. } | Request::Reject { ids, .. } => {
+        Request::Queue(Queue { after: Some(TaskId(2)), .. }) => Response::Tasks(vec![follow_back(3, "cy")]),
+        Request::Queue(Queue { .. }) => Response::Tasks(vec![]),
+        Request::Approve(Approve { ids, .. }) | Request::Reject(Reject { ids, .. }) => {
             Response::Updated(ids.iter().map(ItemResult::ok).collect())
         }
         _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
@@ -229,8 +233,11 @@ fn review_reads_decisions_from_stdin_and_pages_through_the_queue() {
     assert!(stdout.contains("This follow-back task has no text to edit."), "{stdout}");
     assert!(stdout.ends_with("No more proposed tasks.\n1 approved, 1 rejected, 1 skipped.\n"), "{stdout}");
     let seen = server.join().unwrap();
-    assert_eq!(seen[1], Request::Approve { ids: vec![TaskId(1)], text: None });
-    assert_eq!(seen[2], Request::Reject { ids: vec![TaskId(2)], reason: Some("looks like spam".into()) });
+    assert_eq!(seen[1], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }));
+    assert_eq!(
+        seen[2],
+        Request::Reject(Reject { ids: vec![TaskId(2)], reason: Some("looks like spam".into()) })
+    );
     assert_eq!(seen.len(), 5, "two queue pages, two decisions, and the empty page: {seen:?}");
 }
 
@@ -253,9 +260,9 @@ fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
     let dir = tempfile::tempdir().unwrap();
     let socket = socket_in(&dir);
     let server = idle_peer(&socket, Some(IDLE), |request| match request {
-        Request::Queue { after: None, .. } => Response::Tasks(vec![follow_back(1, "ann")]),
-        Request::Queue { .. } => Response::Tasks(vec![]),
-        Request::Approve { ids, .. } => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
+        Request::Queue(Queue { after: None, .. }) => Response::Tasks(vec![follow_back(1, "ann")]),
+        Request::Queue(Queue { .. }) => Response::Tasks(vec![]),
+        Request::Approve(Approve { ids, .. }) => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
         _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
     });
     let mut child = Command::new(env!("CARGO_BIN_EXE_rapport"))
@@ -273,7 +280,7 @@ fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).ends_with("1 approved, 0 rejected, 0 skipped.\n"), "{}", text(&out.stdout));
     let seen = server.join().unwrap();
-    assert_eq!(seen[1], Request::Approve { ids: vec![TaskId(1)], text: None }, "{seen:?}");
+    assert_eq!(seen[1], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }), "{seen:?}");
 }
 
 #[test]
@@ -281,8 +288,8 @@ fn approve_edit_sends_the_text_the_editor_saved() {
     let dir = tempfile::tempdir().unwrap();
     let socket = socket_in(&dir);
     let server = idle_peer(&socket, Some(IDLE), |request| match request {
-        Request::Show { id } => Response::Task(Box::new(reply(id.0, "Hi Ann, yes we ship."))),
-        Request::Approve { ids, .. } => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
+        Request::Show(Show { id }) => Response::Task(Box::new(reply(id.0, "Hi Ann, yes we ship."))),
+        Request::Approve(Approve { ids, .. }) => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
         _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
     });
     // An editor that takes its time (longer than the daemon's idle timeout) and rewrites the
@@ -305,11 +312,11 @@ fn approve_edit_sends_the_text_the_editor_saved() {
     assert_eq!(
         server.join().unwrap(),
         vec![
-            Request::Show { id: TaskId(5) },
-            Request::Approve {
+            Request::Show(Show { id: TaskId(5) }),
+            Request::Approve(Approve {
                 ids: vec![TaskId(5)],
                 text: Some("Hi Ann, yes we ship. See you soon!".into())
-            },
+            }),
         ]
     );
 }

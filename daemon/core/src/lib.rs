@@ -20,6 +20,7 @@ pub mod localtime;
 pub mod rate_limit;
 pub mod schedule;
 pub mod span;
+pub mod text_limit;
 
 /// Seconds since the Unix epoch; the one time unit of the core.
 pub type UnixSeconds = i64;

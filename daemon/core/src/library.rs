@@ -125,15 +125,31 @@ pub enum LibraryError {
 }
 
 /// A post file's front matter.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FrontMatter {
     kind: Option<String>,
     #[serde(default)]
     accounts: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     media_alt: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     evergreen: bool,
+}
+
+/// A post file that [`parse_post_file`] reads back as this entry (its id is the file's name):
+/// TOML front matter, `---`, the text. `kind_label` is the ratio's label for the entry's kind.
+pub fn write_post_file(kind_label: &str, accounts: &[String], media_alt: Option<&str>, text: &str) -> String {
+    let matter = FrontMatter {
+        kind: Some(kind_label.to_owned()),
+        accounts: accounts.to_vec(),
+        media_alt: media_alt.filter(|alt| !alt.is_empty()).map(str::to_owned),
+        evergreen: false,
+    };
+    // Plain strings and string lists always serialize; TOML escaping keeps quotes and
+    // backslashes in an account name or alt text from breaking the file.
+    let front = toml::to_string(&matter).unwrap_or_default();
+    format!("{front}---\n{}\n", text.trim())
 }
 
 /// Reads a post file's text into an entry with id `id`; `kind` may use the ratio's labels.
@@ -713,6 +729,13 @@ mod tests {
             }
         );
         let plain = parse_post_file("hello", "Just text, --- not a separator.\n", &ratio).unwrap();
+        let quoted =
+            write_post_file("offer", &["a \"b\" \\c".into()], Some("mug \"blue\"\n"), " Sale\n---\nnow ");
+        let back = parse_post_file("q", &quoted, &ratio).unwrap();
+        assert_eq!(
+            (back.kind, back.accounts, back.media_alt.as_deref(), back.text.as_str()),
+            (PostKind::Sales, vec!["a \"b\" \\c".to_owned()], Some("mug \"blue\"\n"), "Sale\n---\nnow")
+        );
         assert_eq!((plain.kind, plain.text.as_str()), (PostKind::Value, "Just text, --- not a separator."));
         let opened = parse_post_file("o", "---\nkind = \"value\"\n---\nHi", &ratio).unwrap();
         assert_eq!(opened.text, "Hi");

@@ -13,7 +13,8 @@ use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::{
-    ErrorCode, ErrorReply, MAX_FRAME, PROTOCOL_VERSION, Request, RequestEnvelope, Response, ResponseEnvelope,
+    Call, ErrorCode, ErrorReply, MAX_FRAME, PROTOCOL_VERSION, Reply, Request, RequestEnvelope, Response,
+    ResponseEnvelope,
 };
 
 /// Why a frame could not be read or written.
@@ -156,11 +157,28 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
     serde_json::from_slice(body).map_err(FrameError::Malformed)
 }
 
-/// Sends one request and reads its response over a blocking stream: the CLI's whole exchange.
-pub fn call(stream: &mut (impl Read + Write), request: Request) -> Result<Response, FrameError> {
-    write_frame(stream, &RequestEnvelope::new(request))?;
+/// Why a call got no reply of the type its request names.
+#[derive(Debug, Error)]
+pub enum CallError {
+    /// The exchange itself failed.
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    /// The daemon refused the request as a whole.
+    #[error("{0}")]
+    Refused(ErrorReply),
+    /// The daemon answered with another reply type: it is from another release.
+    #[error("rapportd sent an unexpected `{0}` reply; are the CLI and daemon from the same release?")]
+    Unexpected(&'static str),
+}
+
+/// Sends one request and reads its reply over a blocking stream: the CLI's whole exchange.
+pub fn call<C: Call>(stream: &mut (impl Read + Write), request: C) -> Result<C::Reply, CallError> {
+    write_frame(stream, &RequestEnvelope::new(request.into()))?;
     let envelope: ResponseEnvelope = decode(&read_frame(stream)?)?;
-    Ok(envelope.response)
+    match envelope.response {
+        Response::Error(reply) => Err(CallError::Refused(reply)),
+        response => C::Reply::from_response(response).map_err(|other| CallError::Unexpected(other.name())),
+    }
 }
 
 #[cfg(test)]
@@ -171,9 +189,10 @@ mod tests {
 
     use super::*;
     use crate::ItemResult;
+    use crate::requests::{Approve, Reject, Show, Status};
 
     fn approve() -> Request {
-        Request::Approve { ids: vec![TaskId(1), TaskId(2)], text: Some("Thanks, Ann!".into()) }
+        Approve { ids: vec![TaskId(1), TaskId(2)], text: Some("Thanks, Ann!".into()) }.into()
     }
 
     #[test]
@@ -194,8 +213,8 @@ mod tests {
 
     #[test]
     fn an_oversized_message_is_not_sent() {
-        let huge = Request::Reject { ids: vec![], reason: Some("x".repeat(MAX_FRAME as usize)) };
-        assert!(matches!(encode_frame(&RequestEnvelope::new(huge)), Err(FrameError::TooLarge { .. })));
+        let huge = Reject { ids: vec![], reason: Some("x".repeat(MAX_FRAME as usize)) };
+        assert!(matches!(encode_frame(&RequestEnvelope::new(huge.into())), Err(FrameError::TooLarge { .. })));
     }
 
     #[test]
@@ -234,8 +253,9 @@ mod tests {
         assert!(matches!(read_frame_async(&mut reader).await, Err(FrameError::Closed)));
 
         let mut written = Vec::new();
-        write_frame_async(&mut written, &RequestEnvelope::new(Request::Status)).await.unwrap();
-        assert_eq!(decode_request(&read_frame(&mut Cursor::new(written)).unwrap()).unwrap(), Request::Status);
+        write_frame_async(&mut written, &RequestEnvelope::new(Status {}.into())).await.unwrap();
+        let request = decode_request(&read_frame(&mut Cursor::new(written)).unwrap()).unwrap();
+        assert_eq!(request, Request::Status(Status {}));
 
         let mut huge = &(MAX_FRAME + 1).to_be_bytes()[..];
         assert!(matches!(read_frame_async(&mut huge).await, Err(FrameError::TooLarge { .. })));
@@ -263,13 +283,23 @@ mod tests {
                 Ok(())
             }
         }
-        let reply = ResponseEnvelope::new(Response::Error(ErrorReply::new(
-            ErrorCode::NotFound,
-            "there is no task 9",
-        )));
-        let mut peer = Peer { reply: Cursor::new(encode_frame(&reply).unwrap()), sent: Vec::new() };
-        assert_eq!(call(&mut peer, Request::Show { id: TaskId(9) }).unwrap(), reply.response);
-        let sent = read_frame(&mut Cursor::new(peer.sent)).unwrap();
-        assert_eq!(decode_request(&sent).unwrap(), Request::Show { id: TaskId(9) });
+        let peer = |response: Response| Peer {
+            reply: Cursor::new(encode_frame(&ResponseEnvelope::new(response)).unwrap()),
+            sent: Vec::new(),
+        };
+        let refusal = ErrorReply::new(ErrorCode::NotFound, "there is no task 9");
+        let mut refused = peer(Response::Error(refusal.clone()));
+        assert!(
+            matches!(call(&mut refused, Show { id: TaskId(9) }), Err(CallError::Refused(r)) if r == refusal)
+        );
+        let sent = read_frame(&mut Cursor::new(refused.sent)).unwrap();
+        assert_eq!(decode_request(&sent).unwrap(), Show { id: TaskId(9) }.into());
+        // A reply of another type than the request names is an error, not a misread.
+        let mut confused = peer(Response::Posts(Vec::new()));
+        let err = call(&mut confused, Reject { ids: vec![TaskId(9)], reason: None }).unwrap_err();
+        assert!(matches!(err, CallError::Unexpected("posts")), "{err}");
+        let mut answered = peer(Response::Updated(vec![ItemResult::ok(9)]));
+        let results = call(&mut answered, Reject { ids: vec![TaskId(9)], reason: None }).unwrap();
+        assert_eq!(results, vec![ItemResult::ok(9)]);
     }
 }

@@ -1,19 +1,25 @@
 //! The versioned request/response protocol between the rapport CLI and rapportd over a Unix socket.
 //!
 //! One connection carries any number of exchanges: the client writes a [`RequestEnvelope`] frame
-//! and reads one [`ResponseEnvelope`] frame back. A frame is a 4-byte big-endian length followed by
+//! and reads one [`ResponseEnvelope`] frame back. Each request is a type of [`requests`] that
+//! names its reply type, so the daemon ([`Serve`]) and the client ([`call`]) cannot disagree on
+//! which reply answers which request. A frame is a 4-byte big-endian length followed by
 //! that many bytes of JSON; a declared length above [`MAX_FRAME`] is refused before anything is
 //! allocated. Every request carries [`PROTOCOL_VERSION`] so that a CLI and a daemon from different
 //! releases get a clear error instead of a misread.
 
 mod frame;
 mod messages;
+mod reply;
+pub mod requests;
 
 pub use frame::{
-    FrameError, call, decode, decode_request, encode_frame, read_frame, read_frame_async, write_frame,
-    write_frame_async,
+    CallError, FrameError, call, decode, decode_request, encode_frame, read_frame, read_frame_async,
+    write_frame, write_frame_async,
 };
 pub use messages::*;
+pub use reply::{Reply, ScheduleAnswer};
+pub use requests::{Call, PreviewTarget, Request, Serve};
 
 /// The protocol version; bump on any incompatible change to the messages.
 pub const PROTOCOL_VERSION: u32 = 1;

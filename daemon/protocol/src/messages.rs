@@ -4,11 +4,11 @@
 //! what the core has no type for, and are filled by the daemon from its live state.
 
 use rapport_core::UnixSeconds;
-use rapport_core::task::{ActionKind, PostKind, Task, TaskId, TaskState};
+use rapport_core::task::{ActionKind, PostKind, Task, TaskState};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::PROTOCOL_VERSION;
+use crate::{PROTOCOL_VERSION, Request};
 
 /// What the client sends: its protocol version and one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,112 +40,6 @@ impl ResponseEnvelope {
     pub fn new(response: Response) -> ResponseEnvelope {
         ResponseEnvelope { version: PROTOCOL_VERSION, response }
     }
-}
-
-/// A request to the daemon.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "request", rename_all = "kebab-case")]
-pub enum Request {
-    /// Accounts, plugin health, queue counts, rate headroom. Answered with [`Response::Status`].
-    Status,
-    /// A page of tasks. Answered with [`Response::Tasks`].
-    Queue {
-        /// Only tasks in this state.
-        state: Option<TaskState>,
-        /// Only tasks of this account.
-        account: Option<String>,
-        /// Only ids greater than this (the last id of the previous page).
-        after: Option<TaskId>,
-        /// At most this many (the daemon caps it at [`crate::MAX_PAGE`]).
-        limit: u32,
-    },
-    /// One task. Answered with [`Response::Task`].
-    Show {
-        /// The task.
-        id: TaskId,
-    },
-    /// Approve tasks, optionally replacing the text (meaningful for one id). Answered with
-    /// [`Response::Updated`], one result per id.
-    Approve {
-        /// The tasks.
-        ids: Vec<TaskId>,
-        /// Replacement reply or post text.
-        text: Option<String>,
-    },
-    /// Reject tasks. Answered with [`Response::Updated`].
-    Reject {
-        /// The tasks.
-        ids: Vec<TaskId>,
-        /// Why, if the person said.
-        reason: Option<String>,
-    },
-    /// Send a needs-check task again (the person checked the platform did not get it).
-    /// Answered with [`Response::Updated`].
-    Resend {
-        /// The task.
-        id: TaskId,
-    },
-    /// Send failed tasks again, their cause fixed (a token, a setting). Answered with
-    /// [`Response::Updated`], one result per id.
-    Retry {
-        /// The tasks.
-        ids: Vec<TaskId>,
-    },
-    /// Mark a needs-check task done (the platform did get it). Answered with [`Response::Updated`].
-    MarkDone {
-        /// The task.
-        id: TaskId,
-    },
-    /// The non-sales/sales post ratio. Answered with [`Response::Ratio`].
-    Ratio {
-        /// One account, or all.
-        account: Option<String>,
-    },
-    /// The next scheduled post slots. Answered with [`Response::Slots`], or with
-    /// [`Response::Schedule`] when `report` is set.
-    Schedule {
-        /// How many slots.
-        count: u32,
-        /// Answer with [`Response::Schedule`]: the slots and the slots missed while rapportd was
-        /// down. Clients from before it was added leave it out and get [`Response::Slots`].
-        #[serde(default)]
-        report: bool,
-    },
-    /// Add an entry to the content library. Answered with [`Response::Posts`] holding it.
-    PostAdd {
-        /// The entry.
-        entry: NewContentEntry,
-    },
-    /// The content library. Answered with [`Response::Posts`].
-    PostList,
-    /// Remove a content library entry. Answered with [`Response::Updated`].
-    PostRemove {
-        /// The entry's id.
-        id: String,
-    },
-    /// How a post would go out. Answered with [`Response::Preview`].
-    PostPreview {
-        /// A library entry or free text.
-        target: PreviewTarget,
-    },
-}
-
-/// What a post preview is of.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "of", rename_all = "kebab-case")]
-pub enum PreviewTarget {
-    /// A content library entry.
-    Entry {
-        /// Its id.
-        id: String,
-    },
-    /// Text not in the library.
-    Text {
-        /// The text.
-        text: String,
-        /// Value or sales.
-        kind: PostKind,
-    },
 }
 
 /// The daemon's answer.
@@ -268,6 +162,23 @@ pub struct AccountStatus {
     /// permission the token lacks and what needs it). Daemons before it was added leave it out.
     #[serde(default)]
     pub attention: Vec<String>,
+    /// The platform's API request budget as its last answer reported it: one budget for all
+    /// calls, not one action's. `None` when the platform reports none (or from older daemons).
+    #[serde(default)]
+    pub requests: Option<RequestHeadroom>,
+}
+
+/// The API request budget a platform reports in its rate-limit headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestHeadroom {
+    /// Requests the window allows.
+    pub limit: u64,
+    /// Requests left in it.
+    pub remaining: u64,
+    /// When the window resets, if the platform says.
+    pub resets_at: Option<UnixSeconds>,
+    /// When the platform reported it.
+    pub observed_at: UnixSeconds,
 }
 
 /// A plugin's health as the daemon last saw it.
@@ -437,14 +348,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn schedule_messages_stay_readable_across_releases() {
-        // A client from before `report` asks without it, and gets the plain slot list.
-        let old: Request = serde_json::from_str(r#"{"request":"schedule","count":7}"#).unwrap();
-        assert_eq!(old, Request::Schedule { count: 7, report: false });
-        // A daemon ignores request fields it does not know, so a newer client's request still parses.
-        let newer: Request =
-            serde_json::from_str(r#"{"request":"schedule","count":7,"report":true,"later":1}"#).unwrap();
-        assert_eq!(newer, Request::Schedule { count: 7, report: true });
+    fn slots_from_older_daemons_stay_readable() {
         // A slot from an older daemon has no zone, verdict or hold time.
         let slot: Slot = serde_json::from_str(
             r#"{"schedule":"tips","account":"shop","at":60,"entry":"tip","kind":"value","note":null}"#,

@@ -167,7 +167,7 @@ async fn connection(daemon: Arc<State>, mut stream: UnixStream) {
                 }
             };
         let response = match rapport_protocol::decode_request(&body) {
-            Ok(request) => crate::api::handle(&daemon, request).await,
+            Ok(request) => crate::api::handle(&daemon, request),
             Err(reply) => Response::Error(reply),
         };
         if !reply_with(&mut stream, response).await {

@@ -11,6 +11,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 use std::time::Duration;
 
+use rapport_protocol::requests::Status;
 use rapport_protocol::{Request, RequestEnvelope};
 use rapport_tests::sandbox::{Fault, FaultRule, Seed, SeedAccount};
 use serde_json::Value;
@@ -213,7 +214,7 @@ while (1) {
 /// What [`RAW_CLIENT`] received, as frames, after checking that it ran, connected and saw the
 /// daemon close; `who` names the run in failure messages.
 fn raw_status_request(rig: &Rig, who: &str, mut command: Command) -> Vec<Value> {
-    let frame = rapport_protocol::encode_frame(&RequestEnvelope::new(Request::Status)).unwrap();
+    let frame = rapport_protocol::encode_frame(&RequestEnvelope::new(Request::Status(Status {}))).unwrap();
     let hex: String = frame.iter().map(|b| format!("{b:02x}")).collect();
     let out = command
         .arg("-e")

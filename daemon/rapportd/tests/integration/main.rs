@@ -8,5 +8,6 @@ mod e2e;
 mod faults;
 mod lifecycle;
 mod plugin_isolation;
+mod posts;
 mod schedule;
 mod schedule_preview;

@@ -10,7 +10,8 @@
 use std::sync::Arc;
 
 use rapport_core::task::{Origin, PostKind, TaskState};
-use rapport_protocol::{Request, Response, ScheduleReport, SlotVerdict};
+use rapport_protocol::requests::Schedule;
+use rapport_protocol::{ScheduleAnswer, ScheduleReport, SlotVerdict};
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
 use rapportd::settings::Settings;
 use rapportd::state::State;
@@ -45,8 +46,8 @@ async fn start(
 
 /// `rapport schedule --count N` as the CLI asks it.
 async fn report(daemon: &State, count: u32) -> ScheduleReport {
-    match api::handle(daemon, Request::Schedule { count, report: true }).await {
-        Response::Schedule(report) => report,
+    match api::answer(daemon, Schedule { count, report: true }) {
+        Ok(ScheduleAnswer::Report(report)) => report,
         other => panic!("expected a schedule report, got {other:?}"),
     }
 }
@@ -150,8 +151,8 @@ async fn the_preview_of_a_week_is_what_the_scheduler_then_does() {
     assert!(preview.slots.iter().all(|s| s.timezone == "Europe/London"));
     assert!(preview.slots[..5].iter().all(|s| s.note.is_none() && s.kind == Some(PostKind::Value)));
     // A client from before the report gets the slots alone, the held entry left for the note.
-    match api::handle(&daemon, Request::Schedule { count: 7, report: false }).await {
-        Response::Slots(slots) => {
+    match api::answer(&daemon, Schedule { count: 7, report: false }) {
+        Ok(ScheduleAnswer::Slots(slots)) => {
             assert_eq!(slots.len(), 7);
             assert_eq!((slots[5].entry.as_deref(), slots[5].note.as_deref()), (None, offer.note.as_deref()));
             assert_eq!(slots[4], preview.slots[4]);

@@ -5,12 +5,29 @@
 
 use std::io::{BufRead, Write};
 
+use std::io;
+
 use rapport_core::UnixSeconds;
 use rapport_core::task::{Task, TaskId, TaskState};
-use rapport_protocol::{Request, Response};
+use rapport_protocol::Call;
+use rapport_protocol::ItemResult;
+use rapport_protocol::requests::{Approve, Queue, Reject};
 
-use crate::client::{Client, unexpected};
-use crate::render;
+use super::{Context, now, show};
+use crate::client::Client;
+use crate::{Exit, edit};
+
+/// Arguments of `rapport review` (none).
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Reviews the proposed tasks on the terminal and prints the tally.
+pub fn run(Args {}: Args, cx: &Context) -> anyhow::Result<Exit> {
+    let stdin = io::stdin();
+    let tally = review(&cx.client, &mut stdin.lock(), &mut io::stdout(), now, edit::edit)?;
+    println!("{} approved, {} rejected, {} skipped.", tally.approved, tally.rejected, tally.skipped);
+    Ok(Exit::Ok)
+}
 
 /// How many proposed tasks are fetched per round trip.
 const PAGE: u32 = 50;
@@ -74,21 +91,22 @@ fn decide(
 }
 
 /// Sends one decision; a refusal (someone else changed the task) is shown, not fatal.
-fn apply(client: &Client, id: TaskId, request: Request, out: &mut impl Write) -> anyhow::Result<bool> {
-    match client.call(request)? {
-        Response::Updated(results) => {
-            let failure = results.iter().find_map(|r| r.error.clone());
-            if let Some(error) = &failure {
-                writeln!(out, "Task {id} was not changed: {error}")?;
-            }
-            Ok(failure.is_none())
-        }
-        other => Err(unexpected(&other)),
+fn apply<C: Call<Reply = Vec<ItemResult>>>(
+    client: &Client,
+    id: TaskId,
+    request: C,
+    out: &mut impl Write,
+) -> anyhow::Result<bool> {
+    let results = client.call(request)?;
+    let failure = results.iter().find_map(|r| r.error.clone());
+    if let Some(error) = &failure {
+        writeln!(out, "Task {id} was not changed: {error}")?;
     }
+    Ok(failure.is_none())
 }
 
-/// Runs the review until the queue is exhausted or the person quits.
-pub fn review(
+/// Walks the proposed tasks until the queue is exhausted or the person quits.
+fn review(
     client: &Client,
     input: &mut impl BufRead,
     out: &mut impl Write,
@@ -98,25 +116,21 @@ pub fn review(
     let mut tally = Tally::default();
     let mut after = None;
     loop {
-        let request = Request::Queue { state: Some(TaskState::Proposed), account: None, after, limit: PAGE };
-        let tasks = match client.call(request)? {
-            Response::Tasks(tasks) => tasks,
-            other => return Err(unexpected(&other)),
-        };
+        let tasks =
+            client.call(Queue { state: Some(TaskState::Proposed), account: None, after, limit: PAGE })?;
         let Some(last) = tasks.last() else { break };
         after = Some(last.id);
         for task in &tasks {
-            writeln!(out, "\n{}", render::task_detail(task, now()))?;
+            writeln!(out, "\n{}", show::view(task, now()))?;
             match decide(task, input, out, &mut edit)? {
                 Decision::Approve(text) => {
-                    let request = Request::Approve { ids: vec![task.id], text };
-                    if apply(client, task.id, request, out)? {
+                    if apply(client, task.id, Approve { ids: vec![task.id], text }, out)? {
                         writeln!(out, "Approved {}.", task.id)?;
                         tally.approved += 1;
                     }
                 }
                 Decision::Reject(reason) => {
-                    if apply(client, task.id, Request::Reject { ids: vec![task.id], reason }, out)? {
+                    if apply(client, task.id, Reject { ids: vec![task.id], reason }, out)? {
                         writeln!(out, "Rejected {}.", task.id)?;
                         tally.rejected += 1;
                     }

@@ -1,0 +1,42 @@
+//! `rapport approve ID… [--edit | --text T]`: approve tasks, optionally replacing the text of one.
+
+use anyhow::bail;
+use rapport_core::task::TaskId;
+use rapport_protocol::requests::{Approve, Show};
+
+use super::{Context, bulk};
+use crate::{Exit, UsageError, edit};
+
+/// Arguments of `rapport approve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The tasks.
+    #[arg(required = true)]
+    ids: Vec<TaskId>,
+    /// Open $VISUAL or $EDITOR on the text (one id only).
+    #[arg(long, conflicts_with = "text")]
+    edit: bool,
+    /// The new text (one id only).
+    #[arg(long)]
+    text: Option<String>,
+}
+
+/// Approves the tasks, with the text edited first when asked.
+pub fn run(Args { ids, edit, text }: Args, cx: &Context) -> anyhow::Result<Exit> {
+    let [one] = ids[..] else {
+        if edit || text.is_some() {
+            return Err(UsageError("--edit and --text apply to exactly one task id".into()).into());
+        }
+        return bulk::send(cx, Approve { ids, text: None }, "approved");
+    };
+    let text = if edit {
+        let task = cx.client.call(Show { id: one })?;
+        let Some(draft) = task.action.text() else {
+            bail!("task {} is a {} and has no text to edit", task.id, task.action.kind());
+        };
+        Some(edit::edit(draft)?)
+    } else {
+        text
+    };
+    bulk::send(cx, Approve { ids, text }, "approved")
+}

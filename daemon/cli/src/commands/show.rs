@@ -1,0 +1,135 @@
+//! `rapport show ID`: one task in full, the view `rapport review` shows too.
+
+use std::fmt::Write as _;
+
+use rapport_core::UnixSeconds;
+use rapport_core::task::{Action, Task, TaskId};
+use rapport_protocol::requests::Show;
+
+use super::{Context, now};
+use crate::Exit;
+use crate::view::{excerpt, post_kind, quote, relative, utc};
+
+/// Arguments of `rapport show`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The task.
+    id: TaskId,
+}
+
+/// Prints the task.
+pub fn run(Args { id }: Args, cx: &Context) -> anyhow::Result<Exit> {
+    let task = cx.client.call(Show { id })?;
+    cx.print(&task, |t| view(t, now()))?;
+    Ok(Exit::Ok)
+}
+
+/// Who a task concerns, as `@handle`, or the platform id when no profile is known.
+pub fn who(task: &Task) -> String {
+    if let Some(profile) = &task.context.profile {
+        return format!("@{}", profile.handle);
+    }
+    match &task.action {
+        Action::Follow { account_id }
+        | Action::FollowBack { account_id }
+        | Action::Unfollow { account_id }
+        | Action::AcceptFollowRequest { account_id } => account_id.clone(),
+        Action::Reply { .. } | Action::Publish { .. } | Action::Like { .. } | Action::Repost { .. } => {
+            String::new()
+        }
+    }
+}
+
+/// One task in full: what it does, who it concerns, the post it answers, its draft.
+pub fn view(task: &Task, now: UnixSeconds) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Task {}  {}  {}  ({})", task.id, task.action.kind(), task.state, task.account);
+    let mut times = format!("created {}", relative(now, task.created_at));
+    if let Some(at) = task.expires_at {
+        let _ = write!(times, " · expires {}", relative(now, at));
+    }
+    if let Some(at) = task.not_before {
+        let _ = write!(times, " · not before {} ({})", utc(at), relative(now, at));
+    }
+    if task.attempts > 0 {
+        let _ = write!(times, " · {} attempt(s)", task.attempts);
+    }
+    let _ = writeln!(out, "  {times}");
+    if let Some(profile) = &task.context.profile {
+        let _ = writeln!(out, "Person: {} (@{})", profile.addressable_name(), profile.handle);
+        if !profile.bio.trim().is_empty() {
+            let _ = writeln!(out, "  bio: {}", excerpt(profile.bio.trim(), 200));
+        }
+        let count = |n: Option<u64>| n.map_or_else(|| "?".to_string(), |n| n.to_string());
+        let mut line = format!(
+            "  followers {} · following {} · posts {}",
+            count(profile.followers),
+            count(profile.following),
+            count(profile.posts)
+        );
+        if let Some(created) = profile.created {
+            let _ = write!(line, " · joined {}", relative(now, created));
+        }
+        if profile.bot {
+            line.push_str(" · declares itself a bot");
+        }
+        let _ = writeln!(out, "{line}");
+        if !profile.url.is_empty() {
+            let _ = writeln!(out, "  {}", profile.url);
+        }
+    }
+    if let Some(legitimacy) = &task.context.legitimacy {
+        let _ = writeln!(out, "Legitimacy: {}/100", legitimacy.score);
+        for reason in &legitimacy.reasons {
+            let _ = writeln!(out, "  - {reason}");
+        }
+    }
+    if let Some(post) = &task.context.post {
+        let _ = writeln!(out, "Their post ({}, {}):", relative(now, post.created), post.url);
+        quote(&mut out, &post.text);
+    }
+    match &task.action {
+        Action::Reply { text, .. } => {
+            let _ = writeln!(out, "Reply draft:");
+            quote(&mut out, text);
+        }
+        Action::Publish { text, post_kind: kind, .. } => {
+            let _ = writeln!(out, "Post ({}):", post_kind(*kind));
+            quote(&mut out, text);
+        }
+        _ => {}
+    }
+    if let Some(note) = &task.note {
+        let _ = writeln!(out, "Note: {note}");
+    }
+    if let Some(result) = &task.result {
+        let _ = writeln!(out, "Result: {result}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::sample::{self, NOW};
+
+    #[test]
+    fn a_task_detail_shows_the_person_the_post_and_the_draft() {
+        let out = view(&sample::reply_task(), NOW);
+        let expected = "\
+Task 12  reply  proposed  (shop)
+  created 1h ago · expires in 3d
+Person: Ann Example (@ann@garden.social)
+  bio: Grows tomatoes.
+  followers 120 · following 80 · posts 300 · joined 400d ago
+  https://garden.social/@ann
+Legitimacy: 82/100
+  - custom avatar: +10
+Their post (2h ago, https://garden.social/@ann/1):
+    > Which soil do you use?
+Reply draft:
+    > Hi Ann, peat-free compost!
+";
+        assert_eq!(out, expected);
+    }
+}

@@ -1,0 +1,263 @@
+//! The requests, each its own type that names its reply type ([`Call::Reply`]).
+//!
+//! One table (the `requests!` invocation below) says, for every request, the method of [`Serve`]
+//! that answers it and the type of its reply. From it come the wire enum [`Request`], the
+//! [`Call`] impls the client sends through, and the [`Serve`] trait the daemon implements: a
+//! daemon that answers a request with another reply type does not compile, and a client reads
+//! back exactly the type its request names.
+//!
+//! On the wire nothing changed: a request is `{"request": "<kebab-name>", ...fields}`, as before
+//! the types were split.
+
+use rapport_core::task::{PostKind, Task, TaskId, TaskState};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AccountRatio, ContentEntry, ErrorReply, ItemResult, NewContentEntry, Reply, Response, ScheduleAnswer,
+    StatusReport,
+};
+
+/// A request whose reply type is fixed.
+pub trait Call: Into<Request> {
+    /// What the daemon answers it with.
+    type Reply: Reply;
+
+    /// Has `server` answer it, through the [`Serve`] method for this request.
+    fn serve<S: Serve + ?Sized>(self, server: &S) -> Result<Self::Reply, ErrorReply>;
+}
+
+/// Declares the wire enum, the [`Call`] impls and the [`Serve`] trait from one table.
+macro_rules! requests {
+    ($( $(#[$doc:meta])* $name:ident => $method:ident -> $reply:ty; )*) => {
+        /// A request to the daemon, as it travels.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(tag = "request", rename_all = "kebab-case")]
+        pub enum Request {
+            $( $(#[$doc])* $name($name), )*
+        }
+
+        $(
+            impl From<$name> for Request {
+                fn from(request: $name) -> Request {
+                    Request::$name(request)
+                }
+            }
+
+            impl Call for $name {
+                type Reply = $reply;
+
+                fn serve<S: Serve + ?Sized>(self, server: &S) -> Result<$reply, ErrorReply> {
+                    server.$method(self)
+                }
+            }
+        )*
+
+        /// What answers requests (the daemon): one method per request, returning its reply type.
+        pub trait Serve {
+            $(
+                $(#[$doc])*
+                fn $method(&self, request: $name) -> Result<$reply, ErrorReply>;
+            )*
+        }
+
+        impl Request {
+            /// Has `server` answer the request; a failure as a whole is [`Response::Error`].
+            pub fn serve<S: Serve + ?Sized>(self, server: &S) -> Response {
+                let reply = match self {
+                    $( Request::$name(request) => request.serve(server).map(Reply::into_response), )*
+                };
+                reply.unwrap_or_else(Response::Error)
+            }
+        }
+    };
+}
+
+requests! {
+    /// Accounts, plugin health, queue counts, rate headroom.
+    Status => status -> StatusReport;
+    /// A page of tasks.
+    Queue => queue -> Vec<Task>;
+    /// One task.
+    Show => show -> Task;
+    /// Approve tasks, optionally replacing the text; one result per id.
+    Approve => approve -> Vec<ItemResult>;
+    /// Reject tasks; one result per id.
+    Reject => reject -> Vec<ItemResult>;
+    /// Send a needs-check task again.
+    Resend => resend -> Vec<ItemResult>;
+    /// Send failed tasks again; one result per id.
+    Retry => retry -> Vec<ItemResult>;
+    /// Mark a needs-check task done.
+    MarkDone => mark_done -> Vec<ItemResult>;
+    /// The non-sales/sales post ratio.
+    Ratio => ratio -> Vec<AccountRatio>;
+    /// The next scheduled post slots (and the missed ones, with `report`).
+    Schedule => schedule -> ScheduleAnswer;
+    /// Add an entry to the content library; the reply is the library with it.
+    PostAdd => post_add -> Vec<ContentEntry>;
+    /// The content library.
+    PostList => post_list -> Vec<ContentEntry>;
+    /// Remove a content library entry; one result, for its id.
+    PostRemove => post_remove -> Vec<ItemResult>;
+    /// How a post would go out.
+    PostPreview => post_preview -> crate::PostPreview;
+}
+
+/// Accounts, plugin health, queue counts, rate headroom. (Braced, not a unit struct: a request
+/// with fields a newer client added must still parse.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {}
+
+/// A page of tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queue {
+    /// Only tasks in this state.
+    pub state: Option<TaskState>,
+    /// Only tasks of this account.
+    pub account: Option<String>,
+    /// Only ids greater than this (the last id of the previous page).
+    pub after: Option<TaskId>,
+    /// At most this many (the daemon caps it at [`crate::MAX_PAGE`]).
+    pub limit: u32,
+}
+
+/// One task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Show {
+    /// The task.
+    pub id: TaskId,
+}
+
+/// Approve tasks, optionally replacing the text (meaningful for one id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approve {
+    /// The tasks.
+    pub ids: Vec<TaskId>,
+    /// Replacement reply or post text.
+    pub text: Option<String>,
+}
+
+/// Reject tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reject {
+    /// The tasks.
+    pub ids: Vec<TaskId>,
+    /// Why, if the person said.
+    pub reason: Option<String>,
+}
+
+/// Send a needs-check task again (the person checked the platform did not get it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resend {
+    /// The task.
+    pub id: TaskId,
+}
+
+/// Send failed tasks again, their cause fixed (a token, a setting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retry {
+    /// The tasks.
+    pub ids: Vec<TaskId>,
+}
+
+/// Mark a needs-check task done (the platform did get it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkDone {
+    /// The task.
+    pub id: TaskId,
+}
+
+/// The non-sales/sales post ratio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ratio {
+    /// One account, or all.
+    pub account: Option<String>,
+}
+
+/// The next scheduled post slots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schedule {
+    /// How many slots.
+    pub count: u32,
+    /// Answer with [`ScheduleAnswer::Report`]: the slots and the slots missed while rapportd was
+    /// down. Clients from before it was added leave it out and get [`ScheduleAnswer::Slots`].
+    #[serde(default)]
+    pub report: bool,
+}
+
+/// Add an entry to the content library.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostAdd {
+    /// The entry.
+    pub entry: NewContentEntry,
+}
+
+/// The content library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostList {}
+
+/// Remove a content library entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRemove {
+    /// The entry's id.
+    pub id: String,
+}
+
+/// How a post would go out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPreview {
+    /// A library entry or free text.
+    pub target: PreviewTarget,
+}
+
+/// What a post preview is of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "kebab-case")]
+pub enum PreviewTarget {
+    /// A content library entry.
+    Entry {
+        /// Its id.
+        id: String,
+    },
+    /// Text not in the library.
+    Text {
+        /// The text.
+        text: String,
+        /// Value or sales.
+        kind: PostKind,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_keep_their_wire_shape() {
+        let json = |r: Request| serde_json::to_value(r).unwrap();
+        assert_eq!(json(Status {}.into()), serde_json::json!({"request": "status"}));
+        assert_eq!(json(PostList {}.into()), serde_json::json!({"request": "post-list"}));
+        assert_eq!(
+            json(MarkDone { id: TaskId(4) }.into()),
+            serde_json::json!({"request": "mark-done", "id": 4})
+        );
+        let parse = |s: &str| serde_json::from_str::<Request>(s).unwrap();
+        assert_eq!(parse(r#"{"request":"status"}"#), Request::Status(Status {}));
+        assert_eq!(parse(r#"{"request":"post-list","later":1}"#), Request::PostList(PostList {}));
+        assert_eq!(
+            parse(r#"{"request":"post-remove","id":"tip"}"#),
+            Request::PostRemove(PostRemove { id: "tip".into() })
+        );
+    }
+
+    #[test]
+    fn schedule_requests_stay_readable_across_releases() {
+        // A client from before `report` asks without it, and gets the plain slot list.
+        let old: Request = serde_json::from_str(r#"{"request":"schedule","count":7}"#).unwrap();
+        assert_eq!(old, Schedule { count: 7, report: false }.into());
+        // A daemon ignores request fields it does not know, so a newer client's request still parses.
+        let newer: Request =
+            serde_json::from_str(r#"{"request":"schedule","count":7,"report":true,"later":1}"#).unwrap();
+        assert_eq!(newer, Schedule { count: 7, report: true }.into());
+    }
+}
