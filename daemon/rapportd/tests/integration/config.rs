@@ -1,0 +1,95 @@
+//! Configuration problems as a person meets them: every section's problem names file, line and
+//! key.
+//!
+//! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::common::plugin_path;
+
+/// A config file in `dir`: one Mastodon account with `plugin` and the extra account keys
+/// `account`, then `rest`. The account's `plugin` key is on line 6.
+fn write_config(dir: &Path, plugin: &Path, account: &str, rest: &str) -> PathBuf {
+    let file = dir.join("rapport.toml");
+    let text = format!(
+        "data_dir = \"{data}\"\n\n[[accounts]]\nname = \"shop\"\nplatform = \"mastodon\"\nplugin = \"{plugin}\"\n\
+         api_base = \"https://example.social\"\nuser = \"shop\"\n{account}\n{rest}",
+        data = dir.join("data").display(),
+        plugin = plugin.display(),
+    );
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+fn check_config(file: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapportd"))
+        .arg("--check-config")
+        .arg("--config")
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+/// The sections that used to fail with the file name only (found when the policy was compiled)
+/// now name file, line and key like the rest.
+#[test]
+fn every_section_s_problem_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugin = plugin_path("mastodon");
+    // (the section after the account's 9 lines, the line of the key in the file, the key)
+    let cases = [
+        ("[[policy.budgets]]\naction = \"follow\"\nper_day = 0\n", 12, "policy.budgets[0].per_day"),
+        ("[ratio]\nvalue_per_sales = 0\n", 11, "ratio.value_per_sales"),
+        (
+            "[[schedules]]\nname = \"m\"\ncron = \"every morning\"\naccounts = [\"shop\"]\n",
+            12,
+            "schedules[0].cron",
+        ),
+        ("[[library]]\nid = \"a\"\ntext = \"\"\n", 12, "library[0].text"),
+        ("[posting]\nfolder = \"no-such-folder\"\n", 11, "posting.folder"),
+    ];
+    for (section, line, key) in cases {
+        let file = write_config(dir.path(), &plugin, "", section);
+        let out = check_config(&file);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{section}: {err}");
+        assert!(err.contains(&format!("{}:{line}: `{key}`: ", file.display())), "{section}: {err}");
+    }
+}
+
+/// A budget above the platform's ceiling is found only once the plugin says what its platform
+/// allows, and is located like any other problem.
+#[test]
+fn a_budget_above_the_platform_s_ceiling_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_config(
+        dir.path(),
+        &plugin_path("mastodon"),
+        "",
+        "[[policy.budgets]]\naction = \"follow\"\nper_day = 1000\n",
+    );
+    let out = check_config(&file);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let said =
+        format!("{}:12: `policy.budgets[0].per_day`: is 1000, above the ceiling of 400", file.display());
+    assert!(err.contains(&said) && err.contains("account `shop`"), "{err}");
+}
+
+/// A secret that cannot be read is located at its key.
+#[test]
+fn an_unset_secret_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_config(
+        dir.path(),
+        &plugin_path("mastodon"),
+        "[accounts.secrets]\ntoken = { env = \"RAPPORT_TEST_SURELY_UNSET_TOKEN\" }",
+        "",
+    );
+    let out = check_config(&file);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("{}:10: `accounts[0].secrets.token`: ", file.display())), "{err}");
+    assert!(err.contains("RAPPORT_TEST_SURELY_UNSET_TOKEN is not set"), "{err}");
+}
