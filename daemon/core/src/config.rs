@@ -32,6 +32,7 @@ use thiserror::Error;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::host_pattern::{HostMatch, HostPattern};
 use crate::span::Span;
 use crate::triage::TriageConfig;
 
@@ -179,7 +180,8 @@ pub struct AccountConfig {
     /// seconds); at least 10 s.
     #[serde(default = "default_poll_interval")]
     pub poll_interval: Span,
-    /// Hosts the plugin may reach besides the `api_base` host; `*.example.com` allows subdomains.
+    /// Hosts the plugin may reach besides the `api_base` origin: `media.example.com` (HTTPS),
+    /// `*.example.com` for its subdomains, or `scheme://host[:port]` like `http://localhost:8080`.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     /// Allows loopback and private network addresses (a local test server); off by default so a
@@ -503,8 +505,17 @@ impl AccountConfig {
             ));
         }
         for (i, host) in self.allowed_hosts.iter().enumerate() {
-            if let Err(why) = check_host_pattern(host) {
-                out.push(Invalid::new(format!("allowed_hosts[{i}]"), format!("`{host}` {why}")));
+            let key = format!("allowed_hosts[{i}]");
+            // The grant the daemon builds at start reads the entry with this same parser.
+            match HostPattern::parse_granted(host) {
+                Err(e) => out.push(Invalid::new(key, e.to_string())),
+                Ok(pattern) if pattern.host == HostMatch::Any => out.push(Invalid::new(
+                    key,
+                    format!(
+                        "`{host}` would let the plugin reach any host; name the hosts it needs (`api_base`'s host is always allowed)"
+                    ),
+                )),
+                Ok(_) => {}
             }
         }
         if self.settings.keys().any(|k| k.trim().is_empty()) {
@@ -521,27 +532,6 @@ fn is_identifier(s: &str) -> bool {
 fn is_env_var_name(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// Checks an allowed-host entry: a host name or IP address, optionally `*.` for subdomains.
-fn check_host_pattern(pattern: &str) -> Result<(), &'static str> {
-    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
-    if host.is_empty() {
-        return Err("is empty; write a host name like \"media.example.com\"");
-    }
-    if host.contains("://") || host.contains('/') {
-        return Err("must be a host name only, without scheme or path, like \"media.example.com\"");
-    }
-    if host.contains(':') {
-        return Err("must be a host name without a port; the plugin's URLs carry their ports");
-    }
-    if host.contains('*') {
-        return Err("may use `*` only as a leading `*.`, like \"*.example.com\"");
-    }
-    if !host.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-') {
-        return Err("must contain only letters, digits, `.` and `-`");
-    }
-    Ok(())
 }
 
 /// Each problem with the line of its key.
@@ -938,6 +928,20 @@ secrets = { token = { env = "SHOP_TOKEN" } }
         );
         let err = config.locate(vec![Invalid::new("accounts[0].plugin", "is missing")]);
         assert_eq!(err.problems[0].line, 5);
+    }
+
+    #[test]
+    fn allowed_hosts_take_the_forms_the_egress_grant_takes() {
+        let hosts =
+            |list: &str| MINIMAL.replace("secrets =", &format!("allowed_hosts = [{list}]\nsecrets ="));
+        let config = parse(&hosts("\"media.example.social\", \"*.cdn.example\", \"http://localhost:8080\""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.accounts[0].allowed_hosts.len(), 3);
+        let p = only_problem(&hosts("\"*\""));
+        assert_eq!((p.line, p.key.as_str()), (8, "accounts[0].allowed_hosts[0]"));
+        assert!(p.message.contains("any host"), "{}", p.message);
+        let p = only_problem(&hosts("\"ftp://cdn.example\""));
+        assert!(p.message.contains("the scheme must be `http` or `https`"), "{}", p.message);
     }
 
     #[test]

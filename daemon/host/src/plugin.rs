@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rapport_core::host_pattern::HostPattern;
 use rapport_core::notification::Profile;
 use rapport_core::platform::{
     Access, AccountPage, ActionOutcome, Description, NotificationPage, PluginError, Relationship,
@@ -20,7 +21,7 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 
 use crate::bindings::{CallState, v0_1, v0_2};
 use crate::egress::Session;
-use crate::egress::grant::{EgressGrant, HostPattern};
+use crate::egress::grant::EgressGrant;
 use crate::egress::secrets::Secrets;
 use crate::epoch::RunningCall;
 use crate::error::{CallError, CallFailure};

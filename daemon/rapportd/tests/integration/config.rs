@@ -1,10 +1,16 @@
 //! Configuration problems as a person meets them: every section's problem names file, line and
-//! key.
+//! key, and `--check-config` refuses exactly what a start would set aside, because both build the
+//! accounts (plugins, egress grants) the same way.
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
+
+use rapport_host::clock::SystemClock;
+use rapportd::settings::Settings;
+use rapportd::state::State;
 
 use crate::common::plugin_path;
 
@@ -29,6 +35,32 @@ fn check_config(file: &Path) -> Output {
         .arg(file)
         .output()
         .unwrap()
+}
+
+/// Regression: a host as the config validator accepts it (no scheme) took the account down at
+/// start, because the egress grant demanded `scheme://host`, while `--check-config` passed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_host_the_check_accepts_is_one_a_start_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_config(
+        dir.path(),
+        &plugin_path("mastodon"),
+        "allowed_hosts = [\"media.example.social\", \"*.cdn.example.social\"]",
+        "",
+    );
+
+    let out = check_config(&file);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let state = State::start(Settings::load(&file).unwrap(), Arc::new(SystemClock)).await.unwrap();
+    let reasons: Vec<String> = state.unloaded().iter().map(|u| u.reason.clone()).collect();
+    assert_eq!(reasons, Vec::<String>::new(), "no account is set aside");
+    assert_eq!(state.accounts().len(), 1);
+    let grant = &state.accounts()[0].binding.egress;
+    let reaches = |url: &str| grant.allowed_hosts.iter().any(|p| p.matches(&url.parse().unwrap()));
+    assert!(reaches("https://media.example.social/a.png") && reaches("https://img.cdn.example.social/b"));
+    assert!(reaches("https://example.social/api/v1/notifications"), "api_base's origin stays granted");
+    assert!(!reaches("https://elsewhere.example/"));
 }
 
 /// The sections that used to fail with the file name only (found when the policy was compiled)
