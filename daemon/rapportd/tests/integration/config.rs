@@ -1,6 +1,6 @@
 //! Configuration problems as a person meets them: every section's problem names file, line and
-//! key, and `--check-config` refuses exactly what a start would set aside, because both build the
-//! accounts (plugins, egress grants) the same way.
+//! key, a missing plugin says so once with what to do, and `--check-config` refuses exactly what a
+//! start would set aside, because both build the accounts (plugins, egress grants) the same way.
 //!
 //! Needs the plugins built (`cargo xtask plugins`, which `cargo xtask test` runs first).
 
@@ -61,6 +61,36 @@ async fn an_allowed_host_the_check_accepts_is_one_a_start_loads() {
     assert!(reaches("https://media.example.social/a.png") && reaches("https://img.cdn.example.social/b"));
     assert!(reaches("https://example.social/api/v1/notifications"), "api_base's origin stays granted");
     assert!(!reaches("https://elsewhere.example/"));
+}
+
+/// Regression: a missing plugin file was reported with its cause three times. Now it is said once,
+/// at the `plugin` key's line, with what to do; and the check refuses what the start sets aside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_plugin_is_named_once_at_its_line_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("plugins/rapport_plugin_mastodon.wasm");
+    let file = write_config(dir.path(), &missing, "", "");
+
+    let out = check_config(&file);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "the check refuses what a start sets aside: {err}");
+    let said =
+        format!("{}:6: `accounts[0].plugin`: there is no plugin file {}", file.display(), missing.display());
+    assert!(err.contains(&said), "{err}");
+    assert!(err.contains("cargo xtask plugins") && err.contains("fix the path"), "says what to do: {err}");
+    assert_eq!(err.matches("rapport_plugin_mastodon.wasm").count(), 1, "once: {err}");
+    assert_eq!(err.matches("No such file").count(), 0, "the cause is said in words, once: {err}");
+
+    let state = State::start(Settings::load(&file).unwrap(), Arc::new(SystemClock)).await.unwrap();
+    let unloaded = state.unloaded();
+    assert_eq!(unloaded.len(), 1);
+    assert!(unloaded[0].reason.starts_with(&said), "{}", unloaded[0].reason);
+    assert_eq!(
+        unloaded[0].reason.matches("rapport_plugin_mastodon.wasm").count(),
+        1,
+        "{}",
+        unloaded[0].reason
+    );
 }
 
 /// The sections that used to fail with the file name only (found when the policy was compiled)
