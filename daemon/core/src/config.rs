@@ -8,8 +8,10 @@
 //! [`Config::parse`] reports every problem with the file, the 1-based line and the dotted key
 //! (`accounts[1].poll_interval`) and says what to do. Serde errors get their line from the span
 //! toml attaches and their key from `serde_path_to_error`; checks serde cannot express (unique
-//! account names, sane thresholds) run afterwards and find their line by walking the parsed
-//! document's spans along the key.
+//! account names, sane thresholds, budgets, the ratio, schedules, the library) run afterwards and
+//! find their line by walking the parsed document's spans along the key. Problems found later,
+//! against what a plugin declares or on disk, go through the same walk ([`Config::locate`]), so
+//! every problem of the file reads `file:line: `key`: what to do`.
 //!
 //! This module reads no file and no environment: the daemon passes the text and the file's path,
 //! and secrets are only *described* here (which variable, which file) for the daemon to fetch.
@@ -17,7 +19,9 @@
 //! same thing whatever directory the daemon starts in.
 //!
 //! A new section is one field on [`Config`] with `#[serde(default)]`; if it has checks serde
-//! cannot express, its `problems()` joins the list in [`Config::problems`].
+//! cannot express, its `problems()` joins the list in [`Config::problems`]. A section whose checks
+//! return an error naming its key implements [`KeyedError`] for it, and that error becomes a
+//! problem like any other.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -28,6 +32,7 @@ use thiserror::Error;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::host_pattern::{HostMatch, HostPattern};
 use crate::span::Span;
 use crate::triage::TriageConfig;
 
@@ -62,6 +67,16 @@ pub struct Config {
     /// Content library entries written in the config (`[[library]]`).
     #[serde(default)]
     pub library: Vec<crate::library::LibraryEntry>,
+    /// The file and text it was read from, to locate problems found after parsing.
+    #[serde(skip)]
+    source: Source,
+}
+
+/// Where a configuration was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Source {
+    file: PathBuf,
+    text: String,
 }
 
 /// Where the control socket lives and who may use it (`[socket]`).
@@ -165,7 +180,8 @@ pub struct AccountConfig {
     /// seconds); at least 10 s.
     #[serde(default = "default_poll_interval")]
     pub poll_interval: Span,
-    /// Hosts the plugin may reach besides the `api_base` host; `*.example.com` allows subdomains.
+    /// Hosts the plugin may reach besides the `api_base` origin: `media.example.com` (HTTPS),
+    /// `*.example.com` for its subdomains, or `scheme://host[:port]` like `http://localhost:8080`.
     #[serde(default)]
     pub allowed_hosts: Vec<String>,
     /// Allows loopback and private network addresses (a local test server); off by default so a
@@ -240,6 +256,19 @@ impl Invalid {
         Invalid { key: key.into(), message: message.into() }
     }
 
+    /// A section's error as a problem of `key`. The error's text starts with its key, so that it
+    /// reads on its own (in a log, in a test); a located problem shows the key apart, so that
+    /// prefix is left out of the message.
+    pub fn keyed(key: impl Into<String>, error: &dyn fmt::Display) -> Invalid {
+        let key = key.into();
+        let text = error.to_string();
+        let message = match text.strip_prefix(key.as_str()) {
+            Some(rest) => rest.trim_start_matches(':').trim_start().to_owned(),
+            None => text,
+        };
+        Invalid { key, message }
+    }
+
     /// The same problem, its key prefixed with the enclosing section.
     pub fn within(self, section: &str) -> Invalid {
         let key = if self.key.starts_with('[') {
@@ -248,6 +277,17 @@ impl Invalid {
             format!("{section}.{}", self.key)
         };
         Invalid { key, ..self }
+    }
+}
+
+/// An error of a section's checks that names the key at fault, so that it can be located.
+pub trait KeyedError: fmt::Display {
+    /// The dotted key at fault, from the root (`policy.budgets[0].per_day`).
+    fn key(&self) -> String;
+
+    /// The error as a problem of its key.
+    fn invalid(&self) -> Invalid {
+        Invalid::keyed(self.key(), &self)
     }
 }
 
@@ -294,21 +334,28 @@ impl Config {
             .map_err(|e| fail(vec![serde_problem(text, &document, &e)]))?;
         let problems = config.problems();
         if !problems.is_empty() {
-            return Err(fail(
-                problems
-                    .into_iter()
-                    .map(|p| ConfigProblem {
-                        line: locate(text, &document, &p.key),
-                        key: p.key,
-                        message: p.message,
-                    })
-                    .collect(),
-            ));
+            return Err(fail(located(text, &document, problems)));
         }
         if let Some(dir) = file.parent() {
             config.resolve_paths(dir);
         }
+        config.source = Source { file: file.to_path_buf(), text: text.to_owned() };
         Ok(config)
+    }
+
+    /// Problems found after parsing (a budget above what a plugin declares, a plugin file that
+    /// is missing), located in the file this configuration was read from.
+    pub fn locate(&self, problems: Vec<Invalid>) -> ConfigError {
+        let Source { file, text } = &self.source;
+        let problems = match DeTable::parse(text) {
+            Ok(document) => located(text, &document, problems),
+            // Only a configuration built without `Config::parse` gets here; its keys have no line.
+            Err(_) => problems
+                .into_iter()
+                .map(|p| ConfigProblem { line: 1, key: p.key, message: p.message })
+                .collect(),
+        };
+        ConfigError { file: file.clone(), problems }
     }
 
     /// Checks what serde cannot: cross-field rules and value shapes. Keys are from the root.
@@ -339,6 +386,13 @@ impl Config {
             out.extend(account.problems().into_iter().map(|p| p.within(&section)));
         }
         out.extend(self.triage.problems().into_iter().map(|p| p.within("triage")));
+        out.extend(self.policy.problems());
+        out.extend(self.ratio.validate().err().map(|e| e.invalid()));
+        for (i, schedule) in self.schedules.iter().enumerate() {
+            out.extend(schedule.compile(i).err().map(|e| e.invalid()));
+        }
+        out.extend(self.posting.problems());
+        out.extend(crate::library::entry_problems(&self.library));
         out
     }
 
@@ -451,8 +505,17 @@ impl AccountConfig {
             ));
         }
         for (i, host) in self.allowed_hosts.iter().enumerate() {
-            if let Err(why) = check_host_pattern(host) {
-                out.push(Invalid::new(format!("allowed_hosts[{i}]"), format!("`{host}` {why}")));
+            let key = format!("allowed_hosts[{i}]");
+            // The grant the daemon builds at start reads the entry with this same parser.
+            match HostPattern::parse_granted(host) {
+                Err(e) => out.push(Invalid::new(key, e.to_string())),
+                Ok(pattern) if pattern.host == HostMatch::Any => out.push(Invalid::new(
+                    key,
+                    format!(
+                        "`{host}` would let the plugin reach any host; name the hosts it needs (`api_base`'s host is always allowed)"
+                    ),
+                )),
+                Ok(_) => {}
             }
         }
         if self.settings.keys().any(|k| k.trim().is_empty()) {
@@ -471,25 +534,12 @@ fn is_env_var_name(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Checks an allowed-host entry: a host name or IP address, optionally `*.` for subdomains.
-fn check_host_pattern(pattern: &str) -> Result<(), &'static str> {
-    let host = pattern.strip_prefix("*.").unwrap_or(pattern);
-    if host.is_empty() {
-        return Err("is empty; write a host name like \"media.example.com\"");
-    }
-    if host.contains("://") || host.contains('/') {
-        return Err("must be a host name only, without scheme or path, like \"media.example.com\"");
-    }
-    if host.contains(':') {
-        return Err("must be a host name without a port; the plugin's URLs carry their ports");
-    }
-    if host.contains('*') {
-        return Err("may use `*` only as a leading `*.`, like \"*.example.com\"");
-    }
-    if !host.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-') {
-        return Err("must contain only letters, digits, `.` and `-`");
-    }
-    Ok(())
+/// Each problem with the line of its key.
+fn located(text: &str, document: &toml::Spanned<DeTable<'_>>, problems: Vec<Invalid>) -> Vec<ConfigProblem> {
+    problems
+        .into_iter()
+        .map(|p| ConfigProblem { line: locate(text, document, &p.key), key: p.key, message: p.message })
+        .collect()
 }
 
 /// 1-based line of a byte offset; counts bytes so no offset can split a character.
@@ -802,6 +852,96 @@ secrets = { token = { env = "SHOP_TOKEN" } }
             only_problem(&MINIMAL.replace("user = \"shop@bakery.social\"", "user = \"shop@bakery.social"));
         assert_eq!((p.line, p.key.as_str()), (7, "user"));
         assert!(p.message.ends_with("fix the TOML syntax on this line"), "{}", p.message);
+    }
+
+    #[test]
+    fn every_section_names_file_line_and_key() {
+        // (the section after MINIMAL's 8 lines, the 1-based line in it, the key, how the message starts)
+        let cases = [
+            (
+                "[[policy.budgets]]\naction = \"follow\"\nper_day = 0\n",
+                3,
+                "policy.budgets[0].per_day",
+                "is 0;",
+            ),
+            (
+                "[policy]\ntimezone = \"Nowhere/Land\"\n",
+                2,
+                "policy.timezone",
+                "`Nowhere/Land` is not an IANA",
+            ),
+            ("[ratio]\nvalue_per_sales = 0\n", 2, "ratio.value_per_sales", "is 0;"),
+            ("[ratio]\nwindow = { posts = 5 }\n", 2, "ratio.window", "holds 5 posts"),
+            (
+                "[[ratio.brands]]\nname = \"a\"\naccounts = [\"shop\"]\n[[ratio.brands]]\nname = \"b\"\naccounts = [\"shop\"]\n",
+                6,
+                "ratio.brands[1].accounts",
+                "lists `shop`, which is already in brand `a`",
+            ),
+            (
+                "[[schedules]]\nname = \"m\"\ncron = \"every morning\"\naccounts = [\"shop\"]\n",
+                3,
+                "schedules[0].cron",
+                "`every morning` is not a cron expression",
+            ),
+            (
+                "[[schedules]]\nname = \"m\"\ncron = \"0 9 * * *\"\ntimezone = \"Mars/Base\"\naccounts = [\"shop\"]\n",
+                4,
+                "schedules[0].timezone",
+                "`Mars/Base` is not an IANA",
+            ),
+            (
+                "[[schedules]]\nname = \"m\"\ncron = \"0 9 * * *\"\naccounts = []\n",
+                4,
+                "schedules[0].accounts",
+                "is empty;",
+            ),
+            ("[posting]\nmax_posts_per_day = 0\n", 2, "posting.max_posts_per_day", "is 0;"),
+            (
+                "[[library]]\nid = \"a\"\ntext = \"hi\"\n[[library]]\nid = \"a\"\ntext = \"again\"\n",
+                5,
+                "library[1].id",
+                "library entry id `a` is used twice",
+            ),
+            (
+                "[[library]]\nid = \"a\"\ntext = \" \"\n",
+                3,
+                "library[0].text",
+                "library entry `a` has no text",
+            ),
+        ];
+        for (section, line, key, message) in cases {
+            let p = only_problem(&format!("{MINIMAL}{section}"));
+            assert_eq!((p.line, p.key.as_str()), (8 + line, key), "{section}");
+            assert!(p.message.starts_with(message), "{key}: {}", p.message);
+        }
+    }
+
+    #[test]
+    fn problems_found_after_parsing_are_located_in_the_same_file() {
+        let text = format!("{MINIMAL}[[policy.budgets]]\naction = \"follow\"\nper_day = 900\n");
+        let config = parse(&text).unwrap();
+        let err = config.locate(vec![Invalid::new("policy.budgets[0].per_day", "is above the ceiling")]);
+        assert_eq!(
+            err.to_string(),
+            "/etc/rapport/rapport.toml:11: `policy.budgets[0].per_day`: is above the ceiling"
+        );
+        let err = config.locate(vec![Invalid::new("accounts[0].plugin", "is missing")]);
+        assert_eq!(err.problems[0].line, 5);
+    }
+
+    #[test]
+    fn allowed_hosts_take_the_forms_the_egress_grant_takes() {
+        let hosts =
+            |list: &str| MINIMAL.replace("secrets =", &format!("allowed_hosts = [{list}]\nsecrets ="));
+        let config = parse(&hosts("\"media.example.social\", \"*.cdn.example\", \"http://localhost:8080\""))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.accounts[0].allowed_hosts.len(), 3);
+        let p = only_problem(&hosts("\"*\""));
+        assert_eq!((p.line, p.key.as_str()), (8, "accounts[0].allowed_hosts[0]"));
+        assert!(p.message.contains("any host"), "{}", p.message);
+        let p = only_problem(&hosts("\"ftp://cdn.example\""));
+        assert!(p.message.contains("the scheme must be `http` or `https`"), "{}", p.message);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::UnixSeconds;
+use crate::config::KeyedError;
 use crate::span::Span;
 use crate::task::PostKind;
 
@@ -109,7 +110,7 @@ pub enum RatioError {
     SameLabels(String),
     /// An account in two brands has no single ratio.
     #[error(
-        "ratio.brands[{index}] lists `{account}`, which is already in brand `{other}`; an account belongs to one brand"
+        "ratio.brands[{index}].accounts lists `{account}`, which is already in brand `{other}`; an account belongs to one brand"
     )]
     TwoBrands {
         /// The brand entry at fault.
@@ -119,6 +120,18 @@ pub enum RatioError {
         /// The brand that already has it.
         other: String,
     },
+}
+
+impl KeyedError for RatioError {
+    fn key(&self) -> String {
+        match self {
+            RatioError::ZeroRatio => "ratio.value_per_sales".into(),
+            RatioError::WindowTooSmall { .. } => "ratio.window".into(),
+            RatioError::ZeroDuration => "ratio.window.duration".into(),
+            RatioError::SameLabels(_) => "ratio.labels".into(),
+            RatioError::TwoBrands { index, .. } => format!("ratio.brands[{index}].accounts"),
+        }
+    }
 }
 
 /// One past post, for the ratio.

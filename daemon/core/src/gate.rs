@@ -12,6 +12,7 @@
 use thiserror::Error;
 
 use crate::UnixSeconds;
+use crate::config::KeyedError;
 use crate::content_ratio::{PostRecord, RatioConfig, RatioError};
 use crate::platform::{RateCeiling, RateLimitSnapshot};
 use crate::rate_limit::{BudgetError, BudgetQuery, Budgets, PolicyConfig};
@@ -64,6 +65,15 @@ pub enum GateError {
     /// A ratio setting is wrong.
     #[error(transparent)]
     Ratio(#[from] RatioError),
+}
+
+impl KeyedError for GateError {
+    fn key(&self) -> String {
+        match self {
+            GateError::Budget(e) => e.key(),
+            GateError::Ratio(e) => e.key(),
+        }
+    }
 }
 
 /// The compiled policy: budgets, ceilings handling and the content ratio.

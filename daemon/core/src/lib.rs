@@ -15,6 +15,7 @@ pub mod triage;
 
 pub mod content_ratio;
 pub mod gate;
+pub mod host_pattern;
 pub mod library;
 pub mod localtime;
 pub mod rate_limit;

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::UnixSeconds;
+use crate::config::Invalid;
 use crate::content_ratio::{PostRecord, RatioConfig};
 use crate::gate::{Gate, GateDecision, GateInput};
 use crate::localtime;
@@ -77,6 +78,17 @@ pub struct PostingConfig {
     /// default it only passes the gate. `false` asks for each post's approval in the queue.
     #[serde(default = "default_approve_scheduled")]
     pub approve_scheduled: bool,
+}
+
+impl PostingConfig {
+    /// What [`Library::new`] would refuse in `[posting]`, for the config check; keys are from
+    /// the root.
+    pub fn problems(&self) -> Vec<Invalid> {
+        match self.max_posts_per_day {
+            0 => vec![Invalid::keyed("posting.max_posts_per_day", &LibraryError::ZeroCap)],
+            _ => Vec::new(),
+        }
+    }
 }
 
 impl Default for PostingConfig {
@@ -247,19 +259,37 @@ pub struct Library {
     posting: PostingConfig,
 }
 
+/// What is wrong with `entries[index]`, if anything: an id an earlier entry has, or no text; with
+/// the entry's field at fault.
+fn entry_problem(entries: &[LibraryEntry], index: usize) -> Option<(&'static str, LibraryError)> {
+    let entry = &entries[index];
+    if entries[..index].iter().any(|e| e.id == entry.id) {
+        Some(("id", LibraryError::DuplicateId(entry.id.clone())))
+    } else if entry.text.trim().is_empty() {
+        Some(("text", LibraryError::EmptyText(entry.id.clone())))
+    } else {
+        None
+    }
+}
+
+/// What [`Library::new`] would refuse among the `[[library]]` entries of the config, for the
+/// config check; keys are from the root (`library[2].id`).
+pub fn entry_problems(entries: &[LibraryEntry]) -> Vec<Invalid> {
+    (0..entries.len())
+        .filter_map(|i| {
+            entry_problem(entries, i).map(|(field, e)| Invalid::keyed(format!("library[{i}].{field}"), &e))
+        })
+        .collect()
+}
+
 impl Library {
     /// Checks the entries (config entries first, then post files) and the posting limits.
     pub fn new(entries: Vec<LibraryEntry>, posting: PostingConfig) -> Result<Library, LibraryError> {
         if posting.max_posts_per_day == 0 {
             return Err(LibraryError::ZeroCap);
         }
-        for (i, entry) in entries.iter().enumerate() {
-            if entries[..i].iter().any(|e| e.id == entry.id) {
-                return Err(LibraryError::DuplicateId(entry.id.clone()));
-            }
-            if entry.text.trim().is_empty() {
-                return Err(LibraryError::EmptyText(entry.id.clone()));
-            }
+        if let Some((_, error)) = (0..entries.len()).find_map(|i| entry_problem(&entries, i)) {
+            return Err(error);
         }
         Ok(Library { entries, posting })
     }

@@ -20,6 +20,12 @@ pub struct ZoneError {
     pub name: String,
 }
 
+impl crate::config::KeyedError for ZoneError {
+    fn key(&self) -> String {
+        self.key.clone()
+    }
+}
+
 /// Reads an IANA zone name, naming the config key on error.
 pub fn parse_zone(name: &str, key: &str) -> Result<Tz, ZoneError> {
     name.parse::<Tz>().map_err(|_| ZoneError { key: key.to_owned(), name: name.to_owned() })

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::UnixSeconds;
+use crate::config::{Invalid, KeyedError};
 use crate::localtime;
 use crate::platform::{RateCeiling, RateLimitSnapshot};
 use crate::span::Span;
@@ -124,11 +125,13 @@ pub enum BudgetError {
     },
     /// A configured limit is above what the platform permits.
     #[error(
-        "{key} = {configured} is above the platform's ceiling of {ceiling} {action} per {window}; lower it to {ceiling} or less"
+        "{key} is {configured}, above the ceiling of {ceiling} {action} per {window} that the platform of account `{account}` allows; lower it to {ceiling} or less"
     )]
     AboveCeiling {
         /// The config key.
         key: String,
+        /// The account whose platform sets the ceiling.
+        account: String,
         /// The configured limit.
         configured: u32,
         /// The platform's limit for the same window.
@@ -141,6 +144,18 @@ pub enum BudgetError {
     /// The zone for hold reasons is unknown.
     #[error(transparent)]
     Zone(#[from] localtime::ZoneError),
+}
+
+impl KeyedError for BudgetError {
+    fn key(&self) -> String {
+        match self {
+            BudgetError::ZeroLimit { key }
+            | BudgetError::ZeroWindow { key }
+            | BudgetError::Jitter { key, .. }
+            | BudgetError::AboveCeiling { key, .. } => key.clone(),
+            BudgetError::Zone(zone) => zone.key(),
+        }
+    }
 }
 
 /// Where a window's limit comes from, for the hold reason.
@@ -269,6 +284,15 @@ impl Budgets {
 }
 
 impl PolicyConfig {
+    /// Every problem [`PolicyConfig::compile`] would stop at, for the config check; keys are
+    /// from the root (`policy.budgets[1].jitter`).
+    pub fn problems(&self) -> Vec<Invalid> {
+        let zone =
+            self.timezone.as_ref().and_then(|name| localtime::parse_zone(name, "policy.timezone").err());
+        let budgets = self.budgets.iter().enumerate().filter_map(|(i, b)| b.compile(i).err());
+        zone.map(BudgetError::Zone).into_iter().chain(budgets).map(|e| e.invalid()).collect()
+    }
+
     /// Compiles and checks the budgets; errors name the config key at fault.
     pub fn compile(&self) -> Result<Budgets, BudgetError> {
         let zone = match &self.timezone {
@@ -296,6 +320,7 @@ impl PolicyConfig {
                 if let Some(c) = ceiling {
                     return Err(BudgetError::AboveCeiling {
                         key,
+                        account: account.to_owned(),
                         configured: window.limit,
                         ceiling: c.limit,
                         action: budget.action,
@@ -625,13 +650,13 @@ mod tests {
         let err = p.check_ceilings("shop", &ceilings).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "policy.budgets[1].per_hour = 500 is above the platform's ceiling of 300 follow per hour; lower it to 300 or less"
+            "policy.budgets[1].per_hour is 500, above the ceiling of 300 follow per hour that the platform of account `shop` allows; lower it to 300 or less"
         );
         assert_eq!(p.check_ceilings("blog", &ceilings), Ok(()));
         let goal = policy("[[budgets]]\naction = \"follow\"\nweekly_goal = 1000");
         let daily = [RateCeiling { action: ActionKind::Follow, limit: 100, window_seconds: 86_400 }];
         let err = goal.check_ceilings("shop", &daily).unwrap_err();
-        assert!(err.to_string().starts_with("policy.budgets[0].weekly_goal = 143 is above"));
+        assert!(err.to_string().starts_with("policy.budgets[0].weekly_goal is 143, above"));
     }
 
     #[test]

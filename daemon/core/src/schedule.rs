@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::UnixSeconds;
+use crate::config::KeyedError;
 use crate::localtime;
 use crate::span::Span;
 use crate::task::PostKind;
@@ -129,6 +130,15 @@ pub enum ScheduleError {
         /// The config key.
         key: String,
     },
+}
+
+impl KeyedError for ScheduleError {
+    fn key(&self) -> String {
+        match self {
+            ScheduleError::Cron { key, .. } | ScheduleError::NoAccounts { key } => key.clone(),
+            ScheduleError::Zone(zone) => zone.key(),
+        }
+    }
 }
 
 /// A compiled schedule, ready to list its slots.

@@ -19,20 +19,21 @@ pub enum HostError {
     #[error("cannot build the HTTP client for plugin egress: {0}")]
     Http(String),
     /// The plugin file could not be read.
-    #[error("cannot read plugin {path}: {source}")]
+    #[error("cannot read plugin {path}: {error}")]
     Read {
         /// The plugin file.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error; part of the message, not a `source`, so a report that walks an
+        /// error's sources says it once.
+        error: std::io::Error,
     },
     /// The compile cache directory could not be used.
-    #[error("cannot use the plugin compile cache at {path}: {source}; check it is a writable directory")]
+    #[error("cannot use the plugin compile cache at {path}: {error}; check it is a writable directory")]
     Cache {
         /// The cache path at fault.
         path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
+        /// The I/O error, part of the message (not a `source`).
+        error: std::io::Error,
     },
     /// The file is not a valid component or does not fit the host's world.
     #[error("plugin {path} is not a valid rapport plugin component: {reason}")]

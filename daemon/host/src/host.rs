@@ -171,7 +171,7 @@ impl PluginHost {
             .map_err(|e| HostError::Engine(crate::error_chain(&e)))?;
 
         std::fs::create_dir_all(&config.cache_dir)
-            .map_err(|source| HostError::Cache { path: config.cache_dir.clone(), source })?;
+            .map_err(|error| HostError::Cache { path: config.cache_dir.clone(), error })?;
         Ok(Self {
             shared: Arc::new(Shared {
                 engine,
@@ -190,9 +190,8 @@ impl PluginHost {
     /// version, pre-instantiate, and call `describe` once.
     pub async fn load(&self, path: impl AsRef<Path>) -> Result<Plugin, HostError> {
         let path = path.as_ref();
-        let wasm = tokio::fs::read(path)
-            .await
-            .map_err(|source| HostError::Read { path: path.to_owned(), source })?;
+        let wasm =
+            tokio::fs::read(path).await.map_err(|error| HostError::Read { path: path.to_owned(), error })?;
         let loaded = cache::load(&self.shared.engine, &self.cache_dir, path, wasm).await?;
         let contract = check_contract(&self.shared.engine, &loaded.component, path)?;
 

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rapport_core::host_pattern::HostPattern;
 use rapport_core::notification::Profile;
 use rapport_core::platform::{
     Access, AccountPage, ActionOutcome, Description, NotificationPage, PluginError, Relationship,
@@ -15,12 +16,13 @@ use rapport_core::task::Action;
 use tokio::time::{Instant, timeout_at};
 use wasmtime::Store;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::WasiCtxBuilder;
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
 
 use crate::bindings::{CallState, v0_1, v0_2};
+use crate::clock::{Clock, WasiMonotonicClock, WasiWallClock};
 use crate::egress::Session;
-use crate::egress::grant::{EgressGrant, HostPattern};
+use crate::egress::grant::EgressGrant;
 use crate::egress::secrets::Secrets;
 use crate::epoch::RunningCall;
 use crate::error::{CallError, CallFailure};
@@ -164,6 +166,17 @@ macro_rules! on_contract {
     }};
 }
 
+/// A call's WASI context: empty on purpose (no environment, arguments, preopened directories or
+/// network), stderr captured, and clocks that read the host's `clock`: the contract gives the
+/// guest no clock but the host's, so `SystemTime::now` in a guest is the `clock` import's time.
+fn sandbox_wasi(stderr: &MemoryOutputPipe, clock: &Arc<dyn Clock>) -> WasiCtx {
+    WasiCtxBuilder::new()
+        .stderr(stderr.clone())
+        .wall_clock(WasiWallClock(clock.clone()))
+        .monotonic_clock(WasiMonotonicClock::new(clock.clone()))
+        .build()
+}
+
 /// A store ready for one call, with what is needed to report its failure.
 pub(crate) struct Call {
     store: Store<CallState>,
@@ -192,8 +205,7 @@ impl Call {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let account: Arc<str> = Arc::from(binding.context.name.as_str());
         let state = CallState {
-            // Empty on purpose: no environment, arguments, preopened directories or network.
-            wasi: WasiCtxBuilder::new().stderr(stderr.clone()).build(),
+            wasi: sandbox_wasi(&stderr, &shared.clock),
             table: ResourceTable::new(),
             meter: Meter::new(&limits),
             egress: Session {
@@ -428,5 +440,61 @@ impl Plugin {
             Instance::V0_1(_) => return Ok(None),
         };
         call.settle(outcome).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use wasmtime_wasi::clocks::WasiClocksView;
+    use wasmtime_wasi::p2::bindings::clocks::{monotonic_clock, wall_clock};
+    use wasmtime_wasi::{WasiCtxView, WasiView};
+
+    use super::*;
+
+    /// A clock the test sets by hand.
+    struct SetClock(AtomicI64);
+
+    impl Clock for SetClock {
+        fn now_millis(&self) -> i64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    /// Just a call's WASI context, to ask its clocks what a guest would get.
+    struct Guest {
+        wasi: WasiCtx,
+        table: ResourceTable,
+    }
+
+    impl WasiView for Guest {
+        fn ctx(&mut self) -> WasiCtxView<'_> {
+            WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        }
+    }
+
+    /// Regression: the guest's WASI wall clock was the machine's, not the injected clock.
+    #[test]
+    fn the_guest_s_wasi_clocks_are_the_host_s_clock() {
+        let clock = Arc::new(SetClock(AtomicI64::new(1_000_000_123)));
+        let shared: Arc<dyn Clock> = clock.clone();
+        let mut guest =
+            Guest { wasi: sandbox_wasi(&MemoryOutputPipe::new(64), &shared), table: ResourceTable::new() };
+        let mut clocks = guest.clocks();
+
+        let now = wall_clock::Host::now(&mut clocks).unwrap();
+        assert_eq!((now.seconds, now.nanoseconds), (1_000_000, 123_000_000));
+        let first = monotonic_clock::Host::now(&mut clocks).unwrap();
+        assert_eq!(first, 1_000_000_123 * 1_000_000);
+
+        clock.0.store(1_000_002_000, Ordering::SeqCst);
+        assert_eq!(wall_clock::Host::now(&mut clocks).unwrap().seconds, 1_000_002);
+        assert_eq!(monotonic_clock::Host::now(&mut clocks).unwrap() - first, 1_877 * 1_000_000);
+
+        // Set back, the wall clock follows; the monotonic clock holds rather than go back.
+        clock.0.store(5_000, Ordering::SeqCst);
+        assert_eq!(wall_clock::Host::now(&mut clocks).unwrap().seconds, 5);
+        assert_eq!(monotonic_clock::Host::now(&mut clocks).unwrap() - first, 1_877 * 1_000_000);
     }
 }

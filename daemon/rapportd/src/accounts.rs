@@ -5,27 +5,36 @@
 //! store), so a plugin acting for one account can never reach another's credentials or state.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rapport_core::config::AccountConfig;
+use rapport_core::config::{AccountConfig, Config, ConfigError, Invalid};
 use rapport_core::platform::Description;
 use rapport_host::egress::grant::EgressGrant;
 use rapport_host::kv::{KvError, PluginKv};
-use rapport_host::{AccountBinding, AccountContext, Plugin, PluginHost};
+use rapport_host::{AccountBinding, AccountContext, HostError, Plugin, PluginHost};
 use rapport_store::Store;
 use thiserror::Error;
 
 /// Why an account could not be set up.
 #[derive(Debug, Error)]
 pub enum AccountError {
+    /// Its plugin file could not be read: missing, or not readable.
+    #[error("account `{account}`: {problem}")]
+    PluginFile {
+        /// The account.
+        account: String,
+        /// The problem, located at the account's `plugin` key, with what to do.
+        problem: ConfigError,
+    },
     /// Its plugin could not be loaded.
-    #[error("account `{account}`: {source}")]
+    #[error("account `{account}`: {problem}")]
     Plugin {
         /// The account.
         account: String,
-        /// Why.
-        source: rapport_host::HostError,
+        /// Why; the plugin names its file. (Not a `source`: the message already says it.)
+        problem: rapport_host::HostError,
     },
     /// Its plugin is for another platform.
     #[error(
@@ -55,7 +64,8 @@ impl AccountError {
     /// What went wrong, for where the account is already named (the log's fields, `status`).
     pub fn reason(&self) -> String {
         match self {
-            AccountError::Plugin { source, .. } => source.to_string(),
+            AccountError::PluginFile { problem, .. } => problem.to_string(),
+            AccountError::Plugin { problem, .. } => problem.to_string(),
             other => other.to_string(),
         }
     }
@@ -126,20 +136,28 @@ pub struct LoadedAccounts {
 /// Plugins already loaded, by file: each file is loaded once and shared by its accounts.
 type ByFile = BTreeMap<PathBuf, Plugin>;
 
-/// Loads `config`'s plugin (or reuses it from `loaded`) and checks that it serves the configured
-/// platform.
+/// Loads the plugin of `accounts[index]` of `file` (or reuses it from `loaded`) and checks that
+/// it serves the configured platform.
 async fn load_plugin(
     host: &PluginHost,
     loaded: &mut ByFile,
-    config: &AccountConfig,
+    file: &Config,
+    index: usize,
 ) -> Result<Plugin, AccountError> {
+    let config = &file.accounts[index];
     let plugin = match loaded.get(&config.plugin) {
         Some(plugin) => plugin.clone(),
         None => {
-            let plugin = host
-                .load(&config.plugin)
-                .await
-                .map_err(|source| AccountError::Plugin { account: config.name.clone(), source })?;
+            let plugin = host.load(&config.plugin).await.map_err(|problem| match problem {
+                HostError::Read { path, error } => AccountError::PluginFile {
+                    account: config.name.clone(),
+                    problem: file.locate(vec![Invalid::new(
+                        format!("accounts[{index}].plugin"),
+                        unreadable_plugin(&path, &error),
+                    )]),
+                },
+                problem => AccountError::Plugin { account: config.name.clone(), problem },
+            })?;
             loaded.insert(config.plugin.clone(), plugin.clone());
             plugin
         }
@@ -154,6 +172,19 @@ async fn load_plugin(
         });
     }
     Ok(plugin)
+}
+
+/// Why the plugin file at `path` cannot be read, and what to do about it.
+fn unreadable_plugin(path: &Path, error: &std::io::Error) -> String {
+    let path = path.display();
+    match error.kind() {
+        ErrorKind::NotFound => format!(
+            "there is no plugin file {path}; build the plugins (`cargo xtask plugins` in a rapport checkout) or fix the path"
+        ),
+        _ => format!(
+            "cannot read the plugin file {path} ({error}); let rapportd's user read it or fix the path"
+        ),
+    }
 }
 
 /// Where an account's plugin keeps its state: given the plugin's name and the account's
@@ -180,14 +211,14 @@ pub fn store_kv(
 /// are not held back by it.
 pub async fn load_accounts(
     host: &PluginHost,
-    accounts: &[AccountConfig],
+    file: &Config,
     secrets: &BTreeMap<String, BTreeMap<String, String>>,
     kv: &KvFor<'_>,
 ) -> LoadedAccounts {
     let mut loaded = ByFile::new();
     let mut out = LoadedAccounts { ready: Vec::new(), unloaded: Vec::new() };
-    for config in accounts {
-        let account = load_plugin(host, &mut loaded, config).await.and_then(|plugin| {
+    for (index, config) in file.accounts.iter().enumerate() {
+        let account = load_plugin(host, &mut loaded, file, index).await.and_then(|plugin| {
             let binding = bind(config, secrets.get(&config.name), kv(plugin.name(), config))?;
             Ok(Account { config: config.clone(), plugin, binding })
         });

@@ -3,12 +3,14 @@
 //! The core decides (`Gate::decide`, `Library::next_entry`); this module gathers what those pure
 //! functions need from the store (the action ledger, the posts that count for the ratio, what each
 //! library entry last went out as) and checks the configuration against what each platform's plugin
-//! declares, so a budget above a platform's ceiling is refused at load, naming its key.
+//! declares, so a budget above a platform's ceiling is refused at load, naming its file, line and
+//! key like every other problem of the configuration.
 
 use std::path::Path;
 
 use anyhow::Context;
 use rapport_core::UnixSeconds;
+use rapport_core::config::{Config, Invalid, KeyedError};
 use rapport_core::content_ratio::{PostRecord, RatioScope};
 use rapport_core::gate::{Gate, GateDecision, GateInput};
 use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
@@ -46,27 +48,27 @@ impl Policy {
         platforms: impl IntoIterator<Item = (&'a str, &'a Description)>,
     ) -> anyhow::Result<Policy> {
         let config = &settings.config;
-        let file = settings.file.display();
-        let gate = Gate::new(&config.policy, &config.ratio).with_context(|| format!("{file}"))?;
+        // The config check refuses what the gate and the schedules would; errors are located all
+        // the same, should the two ever drift apart.
+        let located = |e: &dyn KeyedError| config.locate(vec![e.invalid()]);
+        let gate = Gate::new(&config.policy, &config.ratio).map_err(|e| located(&e))?;
         for (account, description) in platforms {
-            config
-                .policy
-                .check_ceilings(account, &description.ceilings)
-                .with_context(|| format!("{file}: account `{account}`"))?;
+            config.policy.check_ceilings(account, &description.ceilings).map_err(|e| located(&e))?;
         }
         let schedules = config
             .schedules
             .iter()
             .enumerate()
-            .map(|(i, s)| s.compile(i))
-            .collect::<Result<Vec<_>, _>>()
-            .with_context(|| format!("{file}"))?;
+            .map(|(i, s)| s.compile(i).map_err(|e| located(&e)))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut entries = config.library.clone();
         if let Some(folder) = &config.posting.folder {
             let base = settings.file.parent().unwrap_or(Path::new("."));
-            entries.extend(read_post_folder(&base.join(folder), &config.ratio)?);
+            entries.extend(read_post_folder(config, &base.join(folder))?);
         }
-        let library = Library::new(entries, config.posting.clone()).with_context(|| format!("{file}"))?;
+        // Past the config check, only a post file can be at fault: its id (its name) is taken.
+        let library = Library::new(entries, config.posting.clone())
+            .map_err(|e| config.locate(vec![Invalid::new("posting.folder", e.to_string())]))?;
         Ok(Policy {
             gate,
             schedules,
@@ -177,14 +179,17 @@ impl Policy {
     }
 }
 
-/// Reads every `*.md` / `*.txt` post file of the folder; the file name (without extension) is the id.
-fn read_post_folder(
-    folder: &Path,
-    ratio: &rapport_core::content_ratio::RatioConfig,
-) -> anyhow::Result<Vec<LibraryEntry>> {
+/// Reads every `*.md` / `*.txt` post file of `config`'s post folder (`folder`, resolved); the file
+/// name (without extension) is the id.
+fn read_post_folder(config: &Config, folder: &Path) -> anyhow::Result<Vec<LibraryEntry>> {
+    let ratio = &config.ratio;
     let mut entries = Vec::new();
-    let listing = std::fs::read_dir(folder)
-        .with_context(|| format!("`posting.folder`: cannot read {}", folder.display()))?;
+    let listing = std::fs::read_dir(folder).map_err(|e| {
+        config.locate(vec![Invalid::new(
+            "posting.folder",
+            format!("cannot read {}: {e}; create the folder or fix the path", folder.display()),
+        )])
+    })?;
     let mut paths: Vec<_> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {

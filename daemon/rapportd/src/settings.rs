@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use rapport_core::config::{Config, SecretSource};
+use rapport_core::config::{Config, Invalid, SecretSource};
 use thiserror::Error;
 
 /// Why the configuration cannot be used.
@@ -22,21 +22,10 @@ pub enum SettingsError {
         /// Why.
         source: std::io::Error,
     },
-    /// The file is not a valid configuration; the message names file, line and key.
+    /// The file is not a valid configuration, or a secret it names cannot be read; the message
+    /// names file, line and key.
     #[error("{0}")]
     Invalid(#[from] rapport_core::config::ConfigError),
-    /// A secret could not be read.
-    #[error("{file}: `accounts.{account}.secrets.{name}`: {problem}", file = file.display())]
-    Secret {
-        /// The configuration file.
-        file: PathBuf,
-        /// The account.
-        account: String,
-        /// The secret's name.
-        name: String,
-        /// What is wrong and what to do.
-        problem: String,
-    },
 }
 
 /// A checked configuration with its secrets and resolved paths.
@@ -61,14 +50,11 @@ impl Settings {
             .map_err(|source| SettingsError::Read { path: file.to_path_buf(), source })?;
         let config = Config::parse(&text, file)?;
         let mut secrets = BTreeMap::new();
-        for account in &config.accounts {
+        for (i, account) in config.accounts.iter().enumerate() {
             let mut values = BTreeMap::new();
             for (name, source) in &account.secrets {
-                let fail = |problem: String| SettingsError::Secret {
-                    file: file.to_path_buf(),
-                    account: account.name.clone(),
-                    name: name.clone(),
-                    problem,
+                let fail = |problem: String| {
+                    config.locate(vec![Invalid::new(format!("accounts[{i}].secrets.{name}"), problem)])
                 };
                 values.insert(name.clone(), read_secret(source).map_err(fail)?);
             }

@@ -282,7 +282,7 @@ impl Loaded {
     /// alike: every account's plugin loaded and bound (an account whose plugin fails is set
     /// aside with why), and the policy compiled against the platforms that loaded.
     pub async fn load(host: &PluginHost, settings: Settings, kv: &KvFor<'_>) -> anyhow::Result<Loaded> {
-        let accounts = load_accounts(host, &settings.config.accounts, &settings.secrets, kv).await;
+        let accounts = load_accounts(host, &settings.config, &settings.secrets, kv).await;
         Loaded::new(settings, accounts)
     }
 

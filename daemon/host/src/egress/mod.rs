@@ -15,12 +15,13 @@ pub mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rapport_core::host_pattern::HostPattern;
 use reqwest::Url;
 use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::limits::CallLimits;
-use grant::{EgressGrant, HostPattern};
+use grant::EgressGrant;
 use ratelimit::RateLimitBook;
 use secrets::Secrets;
 use transport::{HttpTransport, Method, TransportError, TransportRequest, TransportResponse};

@@ -102,6 +102,24 @@ async fn future_contract_version_is_refused_at_load() {
     );
 }
 
+/// Regression: the I/O error was both in the message and its `source`, so a report that walks
+/// the sources (anyhow's `{:#}`, a wrapping error) said it again and again.
+#[tokio::test]
+async fn a_missing_plugin_file_is_named_with_its_cause_once() {
+    let cache = tempfile::tempdir().unwrap();
+    let path = cache.path().join("nowhere/plugin.wasm");
+    let err = host(cache.path()).load(&path).await.unwrap_err();
+    assert!(matches!(&err, HostError::Read { .. }), "{err}");
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert_eq!(chain.matches("plugin.wasm").count(), 1, "{chain}");
+    assert_eq!(chain.matches("No such file").count(), 1, "{chain}");
+}
+
 #[tokio::test]
 async fn a_plugin_importing_the_filesystem_is_refused_at_load() {
     let cache = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@
 mod bluesky_devnet;
 mod budget;
 mod common;
+mod config;
 mod e2e;
 mod faults;
 mod lifecycle;
