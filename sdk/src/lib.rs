@@ -17,6 +17,7 @@ extern crate self as rapport_sdk;
 
 pub mod account;
 pub mod clock;
+pub mod env;
 pub mod http;
 pub mod kv;
 pub mod log;

@@ -7,7 +7,6 @@
 //! exists. Throttling is read from Meta's usage headers and error codes (see [`error`]). See
 //! `README.md` for the Page token, permissions and limits.
 
-pub mod env;
 pub mod error;
 pub mod graph;
 pub mod plugin;
@@ -18,7 +17,7 @@ use rapport_sdk::types::{
 };
 use rapport_sdk::{Plugin, account};
 
-use crate::env::Host;
+use rapport_sdk::env::Host;
 
 /// The plugin, as the component exports it.
 pub struct FacebookPlugin;

@@ -11,7 +11,6 @@
 pub mod api;
 pub mod auth;
 pub mod cursor;
-pub mod env;
 pub mod error;
 pub mod followers;
 pub mod plugin;
@@ -22,7 +21,7 @@ use rapport_sdk::types::{
 };
 use rapport_sdk::{Plugin, account};
 
-use crate::env::Host;
+use rapport_sdk::env::Host;
 
 /// The plugin, as the component exports it.
 pub struct XPlugin;
