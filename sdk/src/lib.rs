@@ -17,9 +17,12 @@ extern crate self as rapport_sdk;
 
 pub mod account;
 pub mod clock;
+pub mod env;
 pub mod http;
 pub mod kv;
 pub mod log;
+pub mod plugin;
+pub mod settings;
 
 /// The generated bindings of the `platform` world; use the re-exports in [`types`] instead.
 #[doc(hidden)]
@@ -49,8 +52,7 @@ pub mod types {
     };
 }
 
-/// What a plugin implements: the `plugin` interface of the contract.
-pub use crate::bindings::exports::rapport::platform::plugin::Guest as Plugin;
+pub use crate::plugin::{Call, Plugin};
 
 /// The contract version this SDK was generated from; plugins report it in `describe`.
 pub const CONTRACT_VERSION: &str = "0.2.0";

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use rapport_sdk::account::{self, Context};
+use rapport_sdk::account;
 use rapport_sdk::types::{
     Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
     NotificationPage, PluginError, RateCeiling, Relationship,
@@ -60,7 +60,8 @@ impl Plugin for Bluesky {
         let page: api::Notifications = x.query("app.bsky.notification.listNotifications", &params)?;
         let listed: Vec<Listed<'_>> =
             page.notifications.iter().map(|n| Listed { uri: &n.uri, at: &n.indexed_at }).collect();
-        let step = Cursor::step(previous.as_ref(), &listed, page.cursor.as_deref(), backfill_pages(&ctx));
+        let backfill = ctx.setting_u32("backfill_pages", DEFAULT_BACKFILL_PAGES);
+        let step = Cursor::step(previous.as_ref(), &listed, page.cursor.as_deref(), backfill);
         let delivered: Vec<&api::Notification> =
             step.deliver.iter().filter_map(|&i| page.notifications.get(i)).collect();
 
@@ -246,20 +247,6 @@ pub fn describe() -> Description {
             "Logins (createSession) are limited to 30 per 5 minutes and 300 a day per account; the plugin logs in once and then refreshes its session.".into(),
             "Automated accounts should carry the self-label `bot` in their profile.".into(),
         ],
-    }
-}
-
-/// The account's `backfill_pages` setting, or the default when unset or unreadable.
-fn backfill_pages(ctx: &Context) -> u32 {
-    match ctx.setting("backfill_pages").map(str::parse::<u32>) {
-        Some(Ok(pages)) => pages,
-        Some(Err(_)) => {
-            rapport_sdk::warn!(
-                "setting backfill_pages is not a whole number; using {DEFAULT_BACKFILL_PAGES}"
-            );
-            DEFAULT_BACKFILL_PAGES
-        }
-        None => DEFAULT_BACKFILL_PAGES,
     }
 }
 

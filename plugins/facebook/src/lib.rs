@@ -7,18 +7,16 @@
 //! exists. Throttling is read from Meta's usage headers and error codes (see [`error`]). See
 //! `README.md` for the Page token, permissions and limits.
 
-pub mod env;
 pub mod error;
 pub mod graph;
 pub mod plugin;
 
 use rapport_sdk::types::{
-    Access, Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
-    PluginError, Relationship,
+    Access, Account, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage, PluginError,
 };
-use rapport_sdk::{Plugin, account};
+use rapport_sdk::{Call, Plugin, account};
 
-use crate::env::Host;
+use rapport_sdk::env::Host;
 
 /// The plugin, as the component exports it.
 pub struct FacebookPlugin;
@@ -70,22 +68,18 @@ impl Plugin for FacebookPlugin {
         plugin::lookup_account(&mut Host, &graph()?, &id)
     }
 
-    fn relationship(_id: String) -> Result<Relationship, PluginError> {
-        Err(PluginError::Denied(
-            "a Facebook Page cannot follow people, so it has no relationship to read".into(),
-        ))
-    }
-
-    fn list_followers(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
-        Err(PluginError::Denied("the Graph API does not list who follows a Page".into()))
-    }
-
-    fn list_following(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
-        Err(PluginError::Denied("a Facebook Page cannot follow people".into()))
-    }
-
     fn check_access() -> Result<Access, PluginError> {
         plugin::check_access(&mut Host, &graph()?)
+    }
+
+    fn unsupported_reason(call: Call) -> Option<String> {
+        let reason = match call {
+            Call::Relationship => "a Facebook Page cannot follow people, so it has no relationship to read",
+            Call::ListFollowers => "the Graph API does not list who follows a Page",
+            Call::ListFollowing => "a Facebook Page cannot follow people",
+            _ => return None,
+        };
+        Some(reason.into())
     }
 }
 

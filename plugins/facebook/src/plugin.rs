@@ -15,9 +15,9 @@ use rapport_sdk::types::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::env::Env;
 use crate::error::{Usage, classify};
 use crate::graph::{self, Comment, Created, Cursor, FeedPost, Paged, Profile};
+use rapport_sdk::env::Env;
 
 /// The Graph API host when the account's configuration names none.
 pub const DEFAULT_API_BASE: &str = "https://graph.facebook.com";
@@ -268,7 +268,7 @@ pub fn lookup_account<E: Env>(env: &mut E, graph: &Graph, id: &str) -> Result<Ac
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::fake::Scripted;
+    use rapport_sdk::env::fake::Scripted;
     use rapport_sdk::types::{NotificationKind, Publish, Reply};
 
     const NOW: i64 = 1_714_700_000;

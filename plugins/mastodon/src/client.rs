@@ -74,7 +74,7 @@ impl Plugin for Mastodon {
             &ids,
             ids.len() >= PAGE_LIMIT,
             next_older,
-            backfill_pages(&ctx),
+            ctx.setting_u32("backfill_pages", DEFAULT_BACKFILL_PAGES),
         );
         let caught_up = items.is_empty() && next == previous.unwrap_or_default();
         Ok(NotificationPage { next_cursor: (!caught_up).then(|| next.encode()), items })
@@ -265,20 +265,6 @@ fn segment(id: &str) -> Result<String, PluginError> {
     let mut out = String::with_capacity(id.len());
     http::percent_encode_into(&mut out, id);
     Ok(out)
-}
-
-/// The account's `backfill_pages` setting, or the default when unset or unreadable.
-fn backfill_pages(ctx: &Context) -> u32 {
-    match ctx.setting("backfill_pages").map(str::parse::<u32>) {
-        Some(Ok(pages)) => pages,
-        Some(Err(_)) => {
-            rapport_sdk::warn!(
-                "setting backfill_pages is not a whole number; using {DEFAULT_BACKFILL_PAGES}"
-            );
-            DEFAULT_BACKFILL_PAGES
-        }
-        None => DEFAULT_BACKFILL_PAGES,
-    }
 }
 
 /// Who the token acts for, from `verify_credentials`, cached in kv per API base so that a changed

@@ -12,8 +12,8 @@ use rapport_sdk::http::{Request, Response, percent_encode_into};
 use rapport_sdk::types::PluginError;
 use serde::{Deserialize, Serialize};
 
-use crate::env::Env;
 use crate::error::check;
+use rapport_sdk::env::Env;
 
 /// The kv key of the current [`Session`].
 pub const SESSION_KEY: &str = "oauth2-session";
@@ -174,7 +174,7 @@ pub fn send<E: Env>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::fake::Scripted;
+    use rapport_sdk::env::fake::Scripted;
 
     const NOW: i64 = 1_714_567_725;
     const TOKEN_URL: &str = "https://api.x.com/2/oauth2/token";

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{ListResponse, USER_FIELDS, User, account};
 use crate::auth::{self, Client};
-use crate::env::Env;
+use rapport_sdk::env::Env;
 
 /// The kv key of the seen follower ids.
 const KNOWN_KEY: &str = "followers-known";
@@ -104,7 +104,7 @@ pub fn check<E: Env>(env: &mut E, client: &Client, me: &str) -> Result<Vec<Notif
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::fake::Scripted;
+    use rapport_sdk::env::fake::Scripted;
 
     const NOW: i64 = 1_714_567_725;
     const FOLLOWERS: &str = "https://api.x.com/2/users/42/followers";

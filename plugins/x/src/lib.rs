@@ -11,18 +11,17 @@
 pub mod api;
 pub mod auth;
 pub mod cursor;
-pub mod env;
 pub mod error;
 pub mod followers;
 pub mod plugin;
 
 use rapport_sdk::types::{
     Access, Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
-    PluginError, RateCeiling, Relationship,
+    PluginError, RateCeiling,
 };
-use rapport_sdk::{Plugin, account};
+use rapport_sdk::{Call, Plugin, account};
 
-use crate::env::Host;
+use rapport_sdk::env::Host;
 
 /// The plugin, as the component exports it.
 pub struct XPlugin;
@@ -83,13 +82,6 @@ impl Plugin for XPlugin {
         plugin::lookup_account(&mut Host, &client()?, &id)
     }
 
-    fn relationship(_id: String) -> Result<Relationship, PluginError> {
-        Err(PluginError::Denied(
-            "X API v2 has no relationship lookup on self-serve tiers; list followers or following instead"
-                .into(),
-        ))
-    }
-
     fn list_followers(cursor: Option<String>) -> Result<AccountPage, PluginError> {
         plugin::list_accounts(&mut Host, &client()?, "followers", cursor.as_deref())
     }
@@ -100,6 +92,13 @@ impl Plugin for XPlugin {
 
     fn check_access() -> Result<Access, PluginError> {
         plugin::check_access(&mut Host, &client()?)
+    }
+
+    fn unsupported_reason(call: Call) -> Option<String> {
+        (call == Call::Relationship).then(|| {
+            "X API v2 has no relationship lookup on self-serve tiers; list followers or following instead"
+                .into()
+        })
     }
 }
 

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::api::{self, Created, ListResponse, ObjectResponse, TWEET_FIELDS, Tweet, USER_FIELDS, User};
 use crate::auth::{self, Client};
 use crate::cursor::Cursor;
-use crate::env::Env;
 use crate::followers;
+use rapport_sdk::env::Env;
 
 /// The API base when the account's configuration names none.
 pub const DEFAULT_API_BASE: &str = "https://api.x.com";
@@ -321,7 +321,7 @@ pub fn list_accounts<E: Env>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::env::fake::Scripted;
+    use rapport_sdk::env::fake::Scripted;
     use rapport_sdk::types::{NotificationKind, Publish};
 
     const NOW: i64 = 1_714_567_725;

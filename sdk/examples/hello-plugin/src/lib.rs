@@ -1,12 +1,13 @@
 //! hello-plugin: the smallest working rapport plugin, the example `sdk/README.md` walks through.
 //!
 //! It reads notifications from a Mastodon-compatible `GET /api/v1/notifications` and knows how to
-//! favourite a post; every other call says plainly that it is not supported.
+//! favourite a post; every other call is left to the SDK's default, which says plainly that it is
+//! not supported.
 
 use rapport_sdk::http::Request;
 use rapport_sdk::types::{
-    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
-    NotificationKind, NotificationPage, PluginError, Relationship,
+    Access, Account, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
+    NotificationKind, NotificationPage, PluginError,
 };
 use rapport_sdk::{Plugin, account, clock};
 use serde::Deserialize;
@@ -72,22 +73,6 @@ impl Plugin for Hello {
             .send()?
             .check()?;
         Ok(ActionOutcome { id: Some(post_id), url: None })
-    }
-
-    fn lookup_account(_id: String) -> Result<Account, PluginError> {
-        Err(PluginError::Denied("hello-plugin does not look up accounts".into()))
-    }
-
-    fn relationship(_id: String) -> Result<Relationship, PluginError> {
-        Err(PluginError::Denied("hello-plugin does not read relationships".into()))
-    }
-
-    fn list_followers(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
-        Err(PluginError::Denied("hello-plugin does not list followers".into()))
-    }
-
-    fn list_following(_cursor: Option<String>) -> Result<AccountPage, PluginError> {
-        Err(PluginError::Denied("hello-plugin does not list following".into()))
     }
 
     fn check_access() -> Result<Access, PluginError> {
