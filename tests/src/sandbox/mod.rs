@@ -77,6 +77,7 @@
 //! | `POST /api/v1/follow_requests/:id/authorize` | `follow`, `write`, `write:follows` |
 //! | `GET /api/v1/apps/verify_credentials` | any valid token; answers the app with the token's `scopes` |
 
+mod admin;
 mod demo;
 mod discovery;
 mod media;
@@ -95,7 +96,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::watch;
@@ -488,7 +489,7 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
         return json_response(413, &serde_json::json!({ "error": "Request entity too large" }));
     };
     if path.starts_with("/_sandbox/") {
-        return admin(&inner, &parts.method, &path, &query, &body);
+        return admin::answer(&inner, &parts.method, &path, &query, &body);
     }
     let recorded = RecordedRequest {
         method: method.clone(),
@@ -607,105 +608,6 @@ async fn hold(inner: &Inner) {
     // An error means the sandbox is being dropped; the request then simply goes on.
     let _ = release.changed().await;
     inner.lock().held -= 1;
-}
-
-#[derive(Deserialize)]
-struct MentionBody {
-    acct: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct FollowBody {
-    acct: String,
-}
-
-#[derive(Deserialize)]
-struct TokenBody {
-    token: String,
-    scopes: String,
-}
-
-#[derive(Deserialize)]
-struct PostBody {
-    acct: String,
-    text: String,
-    #[serde(default)]
-    in_reply_to_id: Option<String>,
-}
-
-fn admin(inner: &Inner, method: &Method, path: &str, query: &str, body: &[u8]) -> Response<Body> {
-    let bad = |err: serde_json::Error| json_response(400, &serde_json::json!({ "error": err.to_string() }));
-    let done = || json_response(200, &serde_json::json!({}));
-    match (method.as_str(), path) {
-        ("POST", "/_sandbox/faults") => match serde_json::from_slice::<FaultRule>(body) {
-            Ok(rule) => {
-                inner.lock().faults.push(rule);
-                done()
-            }
-            Err(err) => bad(err),
-        },
-        ("DELETE", "/_sandbox/faults") => {
-            inner.lock().faults.clear();
-            done()
-        }
-        ("POST", "/_sandbox/release") => {
-            inner.release.send_modify(|generation| *generation += 1);
-            done()
-        }
-        ("GET", "/_sandbox/requests") => {
-            let requests = serde_json::to_value(&inner.lock().requests).unwrap_or_default();
-            json_response(200, &requests)
-        }
-        ("POST", "/_sandbox/mention") => match serde_json::from_slice::<MentionBody>(body) {
-            Ok(m) => {
-                let id = inner.lock().world.add_mention(&m.acct, &m.text, now());
-                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
-            }
-            Err(err) => bad(err),
-        },
-        ("POST", "/_sandbox/follow") => match serde_json::from_slice::<FollowBody>(body) {
-            Ok(f) => {
-                let id = inner.lock().world.add_follower(&f.acct, now());
-                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
-            }
-            Err(err) => bad(err),
-        },
-        ("POST", "/_sandbox/post") => match serde_json::from_slice::<PostBody>(body) {
-            Ok(p) => {
-                let mut shared = inner.lock();
-                let parent = match p.in_reply_to_id.as_deref() {
-                    None => None,
-                    Some(raw) => match raw
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|id| shared.world.statuses.contains_key(id))
-                    {
-                        Some(id) => Some(id),
-                        None => {
-                            return json_response(404, &serde_json::json!({ "error": "Record not found" }));
-                        }
-                    },
-                };
-                let id = shared.world.add_status(&p.acct, &p.text, parent, now());
-                json_response(200, &serde_json::json!({ "status_id": id.to_string() }))
-            }
-            Err(err) => bad(err),
-        },
-        ("GET", "/_sandbox/direct") => {
-            let acct = decode_pairs(query.as_bytes()).into_iter().find(|(k, _)| k == "acct").map(|(_, v)| v);
-            let messages = direct_messages_to(&inner.lock().world, acct.as_deref().unwrap_or_default());
-            json_response(200, &serde_json::to_value(messages).unwrap_or_default())
-        }
-        ("POST", "/_sandbox/tokens") => match serde_json::from_slice::<TokenBody>(body) {
-            Ok(t) => match grant(inner, &t.token, &t.scopes) {
-                Ok(()) => done(),
-                Err(err) => json_response(400, &serde_json::json!({ "error": err.to_string() })),
-            },
-            Err(err) => bad(err),
-        },
-        _ => json_response(404, &serde_json::json!({ "error": "no such sandbox endpoint" })),
-    }
 }
 
 fn json_response(status: u16, body: &serde_json::Value) -> Response<Body> {

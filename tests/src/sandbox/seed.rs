@@ -196,7 +196,9 @@ pub struct SeedList {
     pub members: Vec<String>,
 }
 
-/// 2024-05-01T12:00:00Z: seeded events are dated from here, so a seed renders the same every run.
+/// 2024-05-01T12:00:00Z: seeded events are dated from here, a minute apart, so a seed renders the
+/// same every run — except posts ([`SeedPost::hours_ago`]), dated back from the start so that
+/// discovery sees them as recent.
 pub const SEED_EPOCH: i64 = 1_714_564_800;
 
 /// Something that happened before the sandbox started, in order.
