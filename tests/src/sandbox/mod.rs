@@ -80,6 +80,7 @@
 mod admin;
 mod demo;
 mod discovery;
+mod graph;
 mod media;
 mod multipart;
 mod page;

@@ -2,8 +2,9 @@
 //! suggestions and media — built from a seed, and the routing of API calls over it.
 //!
 //! Synchronous and free of HTTP so that the server module only routes and applies faults. The
-//! calls themselves live by area: `posts` (statuses), `discovery` (timelines, search,
-//! suggestions, lists), `media` (uploads); `render` turns records into Mastodon's entities.
+//! calls themselves live by area: `posts` (statuses), `graph` (follows and relationships),
+//! `discovery` (timelines, search, suggestions, lists), `media` (uploads); `render` turns records
+//! into Mastodon's entities.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -210,7 +211,7 @@ pub struct World {
     /// Follow record id → (follower, followed), for every account.
     pub follows: BTreeMap<u64, (u64, u64)>,
     /// Accounts waiting for the own account to accept their follow request.
-    follow_requests: Vec<u64>,
+    pub follow_requests: Vec<u64>,
     /// Locked accounts the own account asked to follow, not yet accepted.
     pub requested: BTreeSet<u64>,
     /// Accounts the own account blocks.
@@ -363,7 +364,7 @@ impl World {
     }
 
     /// Records that `follower` follows `followed`, unless it already does.
-    fn follow(&mut self, follower: u64, followed: u64, at: i64) {
+    pub fn follow(&mut self, follower: u64, followed: u64, at: i64) {
         if !self.is_following(follower, followed) {
             let record = self.fresh_id(at);
             self.follows.insert(record, (follower, followed));
@@ -475,59 +476,6 @@ impl World {
         format!("{}{path}", self.base_url)
     }
 
-    /// `GET /api/v1/accounts/relationships`: one per known id, in the order asked, as many as
-    /// asked (Mastodon 4.3's controller sets no cap).
-    fn relationships(&self, call: &Call<'_>) -> Answer {
-        let mut seen = BTreeSet::new();
-        let items = call
-            .values("id")
-            .into_iter()
-            .filter_map(|raw| self.known_account(raw))
-            .filter(|&i| seen.insert(i))
-            .map(|i| self.render_relationship(i))
-            .collect();
-        Answer::ok(Value::Array(items))
-    }
-
-    /// The followers or the followings of any account, most recent follow first.
-    fn follow_list(&self, account: &str, list: &str, call: &Call<'_>) -> Answer {
-        let Some(target) = self.known_account(account) else { return Answer::not_found() };
-        let records = self.follows.iter().filter_map(|(&record, &(follower, followed))| {
-            if list == "followers" && followed == target {
-                Some((record, follower))
-            } else if list == "following" && follower == target {
-                Some((record, followed))
-            } else {
-                None
-            }
-        });
-        let records: Vec<(u64, u64)> = records.collect();
-        let page = paginate(records.into_iter(), call.query, page::ACCOUNTS);
-        let items = page.items.iter().map(|&(_, a)| self.render_account(a)).collect();
-        paged(items, &page, &self.url(&format!("/api/v1/accounts/{target}/{list}")))
-    }
-
-    /// Follows or unfollows: a locked account gets a pending request, a blocked one is refused
-    /// as Mastodon's `FollowService` refuses it.
-    fn follow_call(&mut self, account: &str, action: &str, now: i64) -> Answer {
-        let Some(target) = self.known_account(account).filter(|&i| i != OWN_ID) else {
-            return Answer::not_found();
-        };
-        if action == "unfollow" {
-            self.follows.retain(|_, pair| *pair != (OWN_ID, target));
-            self.requested.remove(&target);
-        } else if self.blocking.contains(&target) {
-            return Answer::error(403, "This action is not allowed");
-        } else if self.account(target).is_some_and(|a| a.locked) {
-            if !self.is_following(OWN_ID, target) {
-                self.requested.insert(target);
-            }
-        } else {
-            self.follow(OWN_ID, target, now);
-        }
-        Answer::ok(self.render_relationship(target))
-    }
-
     fn render_notification(&self, id: u64) -> Value {
         let Some(n) = self.notifications.get(&id) else { return Value::Null };
         let mut value = json!({
@@ -541,26 +489,5 @@ impl World {
             value["status"] = self.render_status(status);
         }
         value
-    }
-
-    /// How the own account stands to account `id`.
-    pub fn render_relationship(&self, id: u64) -> Value {
-        json!({
-            "id": id.to_string(),
-            "following": self.is_following(OWN_ID, id),
-            "followed_by": self.is_following(id, OWN_ID),
-            "requested": self.requested.contains(&id),
-            "requested_by": self.follow_requests.contains(&id),
-            "showing_reblogs": self.is_following(OWN_ID, id),
-            "notifying": false,
-            "languages": null,
-            "blocking": self.blocking.contains(&id),
-            "blocked_by": false,
-            "muting": self.muting.contains(&id),
-            "muting_notifications": self.muting.contains(&id),
-            "domain_blocking": false,
-            "endorsed": false,
-            "note": "",
-        })
     }
 }
