@@ -40,7 +40,7 @@
 //! | `POST /api/v1/accounts/:id/follow`, `…/unfollow` | a Relationship; a locked account gets a pending request, a blocked one 403 |
 //! | `POST /api/v1/follow_requests/:id/authorize` | a Relationship |
 //! | `GET /api/v1/timelines/tag/:hashtag` | public original statuses with the tag (any case), newest first; never unlisted, private or direct ones, nor blocked or muted accounts'; `local`, `remote`, `only_media`; `limit` 20, at most 40 |
-//! | `GET /api/v2/search?q=…` | `{accounts, statuses, hashtags}`: accounts by acct, display name or bio; statuses by every word of `q` when [`Seed::full_text_search`] is on (else only by URL); hashtags by prefix, with 7 days of history; `type`, `limit` (20, at most 40), `offset`, `following`, `account_id`, `resolve`; 400 without `q` |
+//! | `GET /api/v2/search?q=…` | `{accounts, statuses, hashtags}`: accounts by acct, display name or bio; statuses by every word of `q` when the seed's `full_text_search` is on (else only by URL); hashtags by prefix, with 7 days of history; `type`, `limit` (20, at most 40), `offset`, `following`, `account_id`, `resolve`; 400 without `q` |
 //! | `GET /api/v2/suggestions` | `[{source, sources, account}]` from the seed, less accounts followed, requested, blocked or muted; `limit` 40, at most 80 |
 //! | `GET /api/v1/lists`, `…/lists/:id`, `…/lists/:id/accounts` | the seed's lists and members (404 unknown) |
 //! | `GET /api/v1/timelines/list/:id` | the members' statuses the own account may see, newest first; `limit` 20, at most 40; 404 unknown |
