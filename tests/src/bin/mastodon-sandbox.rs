@@ -29,7 +29,8 @@ struct Args {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SeedName {
-    /// A pottery shop with a few followers (one spammy), question mentions and a follow request.
+    /// A pottery shop with a few followers (one spammy), question mentions and a follow request;
+    /// potters posting under #pottery and #ceramics, suggestions, a list and its own posts' counts.
     Demo,
     /// Only the own account.
     Empty,

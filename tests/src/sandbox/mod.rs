@@ -15,6 +15,36 @@
 //! | `POST /_sandbox/mention` with `{"acct":…,"text":…}` | a new mention notification |
 //! | `POST /_sandbox/follow` with `{"acct":…}` | a new follower and its notification |
 //! | `POST /_sandbox/tokens` with `{"token":…,"scopes":"read write"}` | adds the token, or re-scopes it |
+//! | `POST /_sandbox/post` with `{"acct":…,"text":…}` and optionally `"in_reply_to_id"` | a public status by `acct` (a reply counts in its parent's `replies_count`); answers `{"status_id":…}` |
+//! | `GET /_sandbox/direct?acct=…` | the direct messages the own account sent to `acct`, as `[{"id","text"}]` |
+//!
+//! Bodies over 1 MiB (40 MiB for `POST /api/v2/media`) get 413, as Mastodon's nginx answers, and
+//! are not recorded.
+//!
+//! ## The API
+//!
+//! Entities follow Mastodon 4.3. Lists of records page as Mastodon's do: newest first, `max_id`,
+//! `since_id`, `min_id`, a `Link` header with `next` (when the page is full) and `prev`.
+//!
+//! | endpoint | answers |
+//! |---|---|
+//! | `GET /api/v1/notifications` | notifications; `types[]`, `exclude_types[]`; `limit` 40, at most 80 |
+//! | `GET /api/v1/accounts/:id`, `…/verify_credentials` | an Account (404 for an unknown id) |
+//! | `GET /api/v1/accounts/:id/followers`, `…/following` | any account's, from the seed's follow graph and the API's follows; `limit` 40, at most 80; 404 for an unknown account |
+//! | `GET /api/v1/accounts/:id/statuses` | what the own account may see of them (its own: everything, direct too), newest first, counts included; `exclude_replies` (self-replies stay), `exclude_reblogs`, `only_media`, `tagged`, `pinned` (nothing is pinned); `limit` 20, at most 40 |
+//! | `GET /api/v1/accounts/relationships?id[]=…` | one Relationship per known id, in order, as many as asked (4.3 sets no cap): `following`, `followed_by`, `requested`, `requested_by`, `blocking`, `muting` |
+//! | `GET /api/v1/accounts/familiar_followers?id[]=…` | per known id, the accounts the own account follows that follow it |
+//! | `GET /api/v1/statuses/:id` | a Status the own account may see, else 404 |
+//! | `POST /api/v1/statuses` | a new status: `status`, `in_reply_to_id` (404 unknown), `visibility` (422 unknown; `direct` is a direct message to the mentioned), `media_ids[]` (422 over 4, or unknown or already attached); blank text without media is 422; `Idempotency-Key` honoured |
+//! | `POST /api/v1/statuses/:id/favourite`, `…/reblog` | the status, counted in `favourites_count` / `reblogs_count` |
+//! | `POST /api/v1/accounts/:id/follow`, `…/unfollow` | a Relationship; a locked account gets a pending request, a blocked one 403 |
+//! | `POST /api/v1/follow_requests/:id/authorize` | a Relationship |
+//! | `GET /api/v1/timelines/tag/:hashtag` | public original statuses with the tag (any case), newest first; never unlisted, private or direct ones, nor blocked or muted accounts'; `local`, `remote`, `only_media`; `limit` 20, at most 40 |
+//! | `GET /api/v2/search?q=…` | `{accounts, statuses, hashtags}`: accounts by acct, display name or bio; statuses by every word of `q` when the seed's `full_text_search` is on (else only by URL); hashtags by prefix, with 7 days of history; `type`, `limit` (20, at most 40), `offset`, `following`, `account_id`, `resolve`; 400 without `q` |
+//! | `GET /api/v2/suggestions` | `[{source, sources, account}]` from the seed, less accounts followed, requested, blocked or muted; `limit` 40, at most 80 |
+//! | `GET /api/v1/lists`, `…/lists/:id`, `…/lists/:id/accounts` | the seed's lists and members (404 unknown) |
+//! | `GET /api/v1/timelines/list/:id` | the members' statuses the own account may see, newest first; `limit` 20, at most 40; 404 unknown |
+//! | `POST /api/v2/media` | multipart `file` and `description`: PNG, JPEG, GIF or WebP by their bytes, at most 16 MB, alt text at most 1,500 characters, else 422; answers a processed image MediaAttachment |
 //!
 //! ## Tokens and OAuth scopes
 //!
@@ -33,17 +63,32 @@
 //! |---|---|
 //! | `GET /api/v1/notifications` | `read`, `read:notifications` |
 //! | `GET /api/v1/accounts/verify_credentials` | `profile`, `read`, `read:accounts` |
-//! | `GET /api/v1/accounts/relationships` | `read`, `read:follows` (not `follow`) |
+//! | `GET /api/v1/accounts/relationships`, `…/familiar_followers` | `read`, `read:follows` (not `follow`) |
 //! | `GET /api/v1/accounts/:id`, `…/:id/followers`, `…/:id/following` | `read`, `read:accounts` |
-//! | `GET /api/v1/statuses/:id` | `read`, `read:statuses` |
+//! | `GET /api/v1/statuses/:id`, `GET /api/v1/accounts/:id/statuses` | `read`, `read:statuses` |
+//! | `GET /api/v1/timelines/tag/:hashtag` | `read`, `read:statuses` (as a server with timeline previews off) |
+//! | `GET /api/v2/search` | `read`, `read:search` |
+//! | `GET /api/v2/suggestions` | `read` only |
+//! | `GET /api/v1/lists`, `…/lists/:id`, `…/lists/:id/accounts`, `GET /api/v1/timelines/list/:id` | `read`, `read:lists` |
+//! | `POST /api/v2/media` | `write`, `write:media` |
 //! | `POST /api/v1/statuses`, `POST /api/v1/statuses/:id/reblog` | `write`, `write:statuses` |
 //! | `POST /api/v1/statuses/:id/favourite` | `write`, `write:favourites` |
 //! | `POST /api/v1/accounts/:id/follow`, `…/unfollow` | `follow`, `write`, `write:follows` |
 //! | `POST /api/v1/follow_requests/:id/authorize` | `follow`, `write`, `write:follows` |
 //! | `GET /api/v1/apps/verify_credentials` | any valid token; answers the app with the token's `scopes` |
 
+mod admin;
+mod demo;
+mod discovery;
+mod graph;
+mod media;
+mod multipart;
+mod page;
+mod posts;
+mod render;
 mod scopes;
 mod seed;
+mod text;
 mod world;
 
 use std::net::SocketAddr;
@@ -52,17 +97,22 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tokio::sync::watch;
 
 pub use scopes::{DEFAULT_SCOPES, KNOWN_SCOPES, OUTSIDE_SCOPES};
-pub use seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent, SeedToken};
-use world::{Answer, World};
+pub use seed::{
+    SEED_EPOCH, Seed, SeedAccount, SeedEvent, SeedList, SeedPost, SeedSuggestion, SeedToken, SuggestionSource,
+};
+use world::{Answer, Call, World};
 
 /// The largest request body the sandbox reads; the plugin's bodies are a few hundred bytes.
 const MAX_BODY: usize = 1 << 20;
+/// The largest media upload body: room for an image over [`media::IMAGE_LIMIT`], so that the
+/// limit is answered with Mastodon's 422 rather than cut off in transit.
+const MAX_MEDIA_BODY: usize = 40 << 20;
 /// The per-account API limit the sandbox reports, as Mastodon's default.
 const RATE_LIMIT: u32 = 300;
 
@@ -185,10 +235,34 @@ impl RecordedRequest {
         decode_pairs(self.query.as_bytes()).into_iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect()
     }
 
-    /// The decoded form (or JSON object) fields of the body.
+    /// The decoded form (or JSON object, or multipart text) fields of the body.
     pub fn form(&self) -> Vec<(String, String)> {
-        body_fields(self.header("content-type"), &self.body)
+        body_fields(self.header("content-type"), &self.body).map(|(fields, _)| fields).unwrap_or_default()
     }
+}
+
+/// A direct message the own account sent: a `direct` status mentioning the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectMessage {
+    /// The status id.
+    pub id: String,
+    /// The plain text as posted, mentions included.
+    pub text: String,
+}
+
+/// An image uploaded through `POST /api/v2/media`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedMedia {
+    /// The media id.
+    pub id: String,
+    /// The MIME type sniffed from the bytes.
+    pub mime: String,
+    /// The bytes as uploaded.
+    pub bytes: Vec<u8>,
+    /// The alt text.
+    pub description: Option<String>,
+    /// The status it was attached to, once posted.
+    pub status_id: Option<String>,
 }
 
 struct Shared {
@@ -238,7 +312,7 @@ impl MastodonSandbox {
             .await
             .map_err(|source| SandboxError::Bind { addr, source })?;
         let addr = listener.local_addr().map_err(|source| SandboxError::Bind { addr, source })?;
-        let world = World::new(&seed, format!("http://{addr}"));
+        let world = World::new(&seed, format!("http://{addr}"), now());
         let shared = Shared { tokens, world, faults: Vec::new(), requests: Vec::new(), held: 0 };
         let inner = Arc::new(Inner { shared: Mutex::new(shared), release: watch::channel(0).0 });
         let state = Arc::clone(&inner);
@@ -329,6 +403,41 @@ impl MastodonSandbox {
         self.inner.lock().world.account_id(acct).map(|id| id.to_string())
     }
 
+    /// `acct` (created if unknown) posts `text` publicly now; returns the status id.
+    pub fn post(&self, acct: &str, text: &str) -> String {
+        self.inner.lock().world.add_status(acct, text, None, now()).to_string()
+    }
+
+    /// `acct` (created if unknown) answers status `status_id` publicly with `text`, which counts
+    /// in its `replies_count`; returns the new status id, or `None` for an unknown status.
+    pub fn reply(&self, acct: &str, status_id: &str, text: &str) -> Option<String> {
+        let mut shared = self.inner.lock();
+        let parent = status_id.parse::<u64>().ok().filter(|id| shared.world.statuses.contains_key(id))?;
+        Some(shared.world.add_status(acct, text, Some(parent), now()).to_string())
+    }
+
+    /// The direct messages the own account sent to `acct`, oldest first (none for an unknown acct).
+    pub fn direct_messages_to(&self, acct: &str) -> Vec<DirectMessage> {
+        direct_messages_to(&self.inner.lock().world, acct)
+    }
+
+    /// Every image uploaded so far, oldest first.
+    pub fn uploaded_media(&self) -> Vec<UploadedMedia> {
+        let shared = self.inner.lock();
+        shared
+            .world
+            .media
+            .iter()
+            .map(|(id, m)| UploadedMedia {
+                id: id.to_string(),
+                mime: m.mime.to_owned(),
+                bytes: m.bytes.clone(),
+                description: m.description.clone(),
+                status_id: m.status.map(|s| s.to_string()),
+            })
+            .collect()
+    }
+
     /// Waits until the server task ends (it runs until the handle is dropped); for the binary.
     pub async fn serve_forever(&mut self) {
         // A join error means the server task panicked; there is nothing left to serve either way.
@@ -344,6 +453,15 @@ impl Drop for MastodonSandbox {
 
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+fn direct_messages_to(world: &World, acct: &str) -> Vec<DirectMessage> {
+    let Some(to) = world.account_id(acct) else { return Vec::new() };
+    world
+        .direct_messages_to(to)
+        .into_iter()
+        .map(|(id, text)| DirectMessage { id: id.to_string(), text })
+        .collect()
 }
 
 /// Adds `token` or replaces its scopes; refuses a scope Mastodon does not know.
@@ -363,12 +481,16 @@ fn grant(inner: &Inner, token: &str, scopes: &str) -> Result<(), SandboxError> {
 /// Serves one request: admin calls, then recording, faults, authentication, scopes and the API.
 async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().unwrap_or_default().to_owned();
+    let limit = if path.trim_end_matches('/') == "/api/v2/media" { MAX_MEDIA_BODY } else { MAX_BODY };
+    // Mastodon's nginx refuses a body over `client_max_body_size` before the app sees it.
+    let Ok(body) = axum::body::to_bytes(body, limit).await else {
+        return json_response(413, &serde_json::json!({ "error": "Request entity too large" }));
+    };
     if path.starts_with("/_sandbox/") {
-        return admin(&inner, &parts.method, &path, &body);
+        return admin::answer(&inner, &parts.method, &path, &query, &body);
     }
     let recorded = RecordedRequest {
         method: method.clone(),
@@ -390,7 +512,7 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
     };
     match fault {
         Some(Fault::RateLimited { reset_in_secs }) => {
-            let reset = world::rfc3339(now() + i64::from(reset_in_secs));
+            let reset = render::rfc3339(now() + i64::from(reset_in_secs));
             let mut response = json_response(429, &serde_json::json!({ "error": "Too many requests" }));
             let headers = response.headers_mut();
             headers.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
@@ -439,11 +561,26 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
     } else if method == "GET" && path.trim_end_matches('/') == "/api/v1/apps/verify_credentials" {
         Answer { status: 200, headers: Vec::new(), body: scopes::application(index, granted) }
     } else {
-        let query_pairs = decode_pairs(query.as_bytes());
+        let query = decode_pairs(query.as_bytes());
         let content_type = parts.headers.get("content-type").and_then(|v| v.to_str().ok());
-        let form = body_fields(content_type, &body);
-        let key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok());
-        shared.world.answer(&method, &path, &query_pairs, &form, key, now())
+        match body_fields(content_type, &body) {
+            Err(multipart::Malformed(why)) => {
+                Answer { status: 400, headers: Vec::new(), body: serde_json::json!({ "error": why }) }
+            }
+            Ok((form, files)) => {
+                let idempotency_key = parts.headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+                let call = Call {
+                    method: &method,
+                    path: &path,
+                    query: &query,
+                    form: &form,
+                    files: &files,
+                    idempotency_key,
+                    now: now(),
+                };
+                shared.world.answer(&call)
+            }
+        }
     };
     drop(shared);
     let mut response = json_response(status, &body);
@@ -458,7 +595,7 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
     let remaining = RATE_LIMIT.saturating_sub(u32::try_from(served).unwrap_or(u32::MAX));
     out.insert("x-ratelimit-limit", HeaderValue::from(RATE_LIMIT));
     out.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
-    if let Ok(value) = HeaderValue::from_str(&world::rfc3339(now() + 300)) {
+    if let Ok(value) = HeaderValue::from_str(&render::rfc3339(now() + 300)) {
         out.insert("x-ratelimit-reset", value);
     }
     response
@@ -472,71 +609,6 @@ async fn hold(inner: &Inner) {
     // An error means the sandbox is being dropped; the request then simply goes on.
     let _ = release.changed().await;
     inner.lock().held -= 1;
-}
-
-#[derive(Deserialize)]
-struct MentionBody {
-    acct: String,
-    text: String,
-}
-
-#[derive(Deserialize)]
-struct FollowBody {
-    acct: String,
-}
-
-#[derive(Deserialize)]
-struct TokenBody {
-    token: String,
-    scopes: String,
-}
-
-fn admin(inner: &Inner, method: &Method, path: &str, body: &[u8]) -> Response<Body> {
-    let bad = |err: serde_json::Error| json_response(400, &serde_json::json!({ "error": err.to_string() }));
-    let done = || json_response(200, &serde_json::json!({}));
-    match (method.as_str(), path) {
-        ("POST", "/_sandbox/faults") => match serde_json::from_slice::<FaultRule>(body) {
-            Ok(rule) => {
-                inner.lock().faults.push(rule);
-                done()
-            }
-            Err(err) => bad(err),
-        },
-        ("DELETE", "/_sandbox/faults") => {
-            inner.lock().faults.clear();
-            done()
-        }
-        ("POST", "/_sandbox/release") => {
-            inner.release.send_modify(|generation| *generation += 1);
-            done()
-        }
-        ("GET", "/_sandbox/requests") => {
-            let requests = serde_json::to_value(&inner.lock().requests).unwrap_or_default();
-            json_response(200, &requests)
-        }
-        ("POST", "/_sandbox/mention") => match serde_json::from_slice::<MentionBody>(body) {
-            Ok(m) => {
-                let id = inner.lock().world.add_mention(&m.acct, &m.text, now());
-                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
-            }
-            Err(err) => bad(err),
-        },
-        ("POST", "/_sandbox/follow") => match serde_json::from_slice::<FollowBody>(body) {
-            Ok(f) => {
-                let id = inner.lock().world.add_follower(&f.acct, now());
-                json_response(200, &serde_json::json!({ "notification_id": id.to_string() }))
-            }
-            Err(err) => bad(err),
-        },
-        ("POST", "/_sandbox/tokens") => match serde_json::from_slice::<TokenBody>(body) {
-            Ok(t) => match grant(inner, &t.token, &t.scopes) {
-                Ok(()) => done(),
-                Err(err) => json_response(400, &serde_json::json!({ "error": err.to_string() })),
-            },
-            Err(err) => bad(err),
-        },
-        _ => json_response(404, &serde_json::json!({ "error": "no such sandbox endpoint" })),
-    }
 }
 
 fn json_response(status: u16, body: &serde_json::Value) -> Response<Body> {
@@ -563,20 +635,41 @@ fn decode_pairs(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-/// Body fields of a form or a flat JSON object (Mastodon accepts both for statuses).
-fn body_fields(content_type: Option<&str>, body: &[u8]) -> Vec<(String, String)> {
-    if content_type.is_some_and(|t| t.starts_with("application/json")) {
-        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else { return Vec::new() };
-        return map
-            .into_iter()
-            .map(|(k, v)| {
-                let text = match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                (k, text)
-            })
-            .collect();
+/// The body's fields — of a form, a flat JSON object (an array as repeated `name[]` fields, as a
+/// form writes it) or the text parts of a multipart body — and its file parts (Mastodon accepts
+/// all three for every call).
+fn body_fields(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<(Fields, Vec<multipart::Part>), multipart::Malformed> {
+    if let Some(boundary) = content_type.and_then(multipart::boundary) {
+        let (files, fields): (Vec<_>, Vec<_>) =
+            multipart::parse(boundary, body)?.into_iter().partition(|p| p.filename.is_some());
+        let fields =
+            fields.into_iter().map(|p| (p.name, String::from_utf8_lossy(&p.data).into_owned())).collect();
+        return Ok((fields, files));
     }
-    decode_pairs(body)
+    if content_type.is_some_and(|t| t.starts_with("application/json")) {
+        let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let text = |v: serde_json::Value| match v {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let mut fields = Vec::new();
+        for (k, v) in map {
+            match v {
+                serde_json::Value::Array(items) => {
+                    fields.extend(items.into_iter().map(|item| (format!("{k}[]"), text(item))));
+                }
+                other => fields.push((k, text(other))),
+            }
+        }
+        return Ok((fields, Vec::new()));
+    }
+    Ok((decode_pairs(body), Vec::new()))
 }
+
+/// Decoded `(name, value)` fields, in order.
+type Fields = Vec<(String, String)>;

@@ -1,5 +1,5 @@
-//! What a sandbox starts with: its tokens and their OAuth scopes, its own account, other accounts
-//! and what they did.
+//! What a sandbox starts with: its tokens and their OAuth scopes, its own account, other accounts,
+//! what they did and posted, the own account's lists and follow suggestions.
 
 use super::scopes::DEFAULT_SCOPES;
 
@@ -33,6 +33,8 @@ pub struct SeedAccount {
     pub bot: bool,
     /// Whether the avatar is custom (else Mastodon's `missing.png`).
     pub has_avatar: bool,
+    /// Whether follows need the account's approval (the own account always reports `locked`).
+    pub locked: bool,
 }
 
 impl SeedAccount {
@@ -48,6 +50,7 @@ impl SeedAccount {
             created_at: SEED_EPOCH - 365 * 86_400,
             bot: false,
             has_avatar: true,
+            locked: false,
         }
     }
 
@@ -80,9 +83,122 @@ impl SeedAccount {
         self.has_avatar = has_avatar;
         self
     }
+
+    /// Sets whether follows need approval: following a locked account through the API leaves a
+    /// pending request (`requested`), not a follow.
+    pub fn locked(mut self, locked: bool) -> Self {
+        self.locked = locked;
+        self
+    }
 }
 
-/// 2024-05-01T12:00:00Z: seeded events are dated from here, so a seed renders the same every run.
+/// A status someone posted before the sandbox started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedPost {
+    /// The author's `acct` (the own account's too); created if unknown.
+    pub acct: String,
+    /// Plain text; `#tags` and `@mentions` in it are rendered as Mastodon does.
+    pub text: String,
+    /// How long before the sandbox started it was posted, so discovery sees recent posts as recent.
+    pub hours_ago: u32,
+    /// `public`, `unlisted`, `private` or `direct`.
+    pub visibility: String,
+    /// Favourites by other people, before any made through the API.
+    pub favourites: u64,
+    /// Reblogs by other people, before any made through the API.
+    pub reblogs: u64,
+    /// Replies by other people, before any posted through the API.
+    pub replies: u64,
+}
+
+impl SeedPost {
+    /// A public status by `acct`, `hours_ago` hours before the start, with no engagement yet.
+    pub fn new(acct: &str, text: &str, hours_ago: u32) -> Self {
+        SeedPost {
+            acct: acct.to_owned(),
+            text: text.to_owned(),
+            hours_ago,
+            visibility: "public".to_owned(),
+            favourites: 0,
+            reblogs: 0,
+            replies: 0,
+        }
+    }
+
+    /// Sets the visibility (`public`, `unlisted`, `private` or `direct`).
+    pub fn visibility(mut self, visibility: &str) -> Self {
+        self.visibility = visibility.to_owned();
+        self
+    }
+
+    /// Sets the favourites, reblogs and replies other people gave it.
+    pub fn engagement(mut self, favourites: u64, reblogs: u64, replies: u64) -> Self {
+        (self.favourites, self.reblogs, self.replies) = (favourites, reblogs, replies);
+        self
+    }
+}
+
+/// Why Mastodon 4.3 suggests an account (`sources` of a Suggestion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SuggestionSource {
+    /// Picked by the server's staff.
+    Featured,
+    /// Much followed on the server.
+    MostFollowed,
+    /// Much interacted with on the server.
+    MostInteractions,
+    /// Like accounts the own account followed lately.
+    SimilarToRecentlyFollowed,
+    /// Followed by accounts the own account follows.
+    FriendsOfFriends,
+}
+
+impl SuggestionSource {
+    /// The name in `sources`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuggestionSource::Featured => "featured",
+            SuggestionSource::MostFollowed => "most_followed",
+            SuggestionSource::MostInteractions => "most_interactions",
+            SuggestionSource::SimilarToRecentlyFollowed => "similar_to_recently_followed",
+            SuggestionSource::FriendsOfFriends => "friends_of_friends",
+        }
+    }
+
+    /// The deprecated single `source` 4.3 still sends, derived as its serializer does.
+    pub fn legacy(self) -> &'static str {
+        match self {
+            SuggestionSource::Featured => "staff",
+            SuggestionSource::MostFollowed | SuggestionSource::MostInteractions => "global",
+            SuggestionSource::SimilarToRecentlyFollowed | SuggestionSource::FriendsOfFriends => {
+                "past_interactions"
+            }
+        }
+    }
+}
+
+/// A follow suggestion the own account is offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedSuggestion {
+    /// The suggested account; created if unknown.
+    pub acct: String,
+    /// Why, first reason first (at least one).
+    pub sources: Vec<SuggestionSource>,
+}
+
+/// A list of the own account's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedList {
+    /// The list's title.
+    pub title: String,
+    /// Its members' `acct`s (Mastodon lists hold only accounts the own account follows; the seed
+    /// does not check).
+    pub members: Vec<String>,
+}
+
+/// 2024-05-01T12:00:00Z: seeded events are dated from here, a minute apart, so a seed renders the
+/// same every run — except posts ([`SeedPost::hours_ago`]), dated back from the start so that
+/// discovery sees them as recent.
 pub const SEED_EPOCH: i64 = 1_714_564_800;
 
 /// Something that happened before the sandbox started, in order.
@@ -96,6 +212,16 @@ pub enum SeedEvent {
     FollowRequest(String),
     /// `acct` mentioned the own account in a public status with this plain text.
     Mention(String, String),
+    /// The first account follows the second (either may be the own account); no notification.
+    Follows(String, String),
+    /// The own account asked to follow this (locked) account; the request is pending.
+    Requested(String),
+    /// The own account blocks `acct`.
+    Blocking(String),
+    /// The own account mutes `acct`.
+    Muting(String),
+    /// A status posted before the start.
+    Post(SeedPost),
 }
 
 /// The sandbox's starting state; see [`Seed::demo`] for a realistic one.
@@ -113,6 +239,13 @@ pub struct Seed {
     pub accounts: Vec<SeedAccount>,
     /// What happened, oldest first.
     pub events: Vec<SeedEvent>,
+    /// `GET /api/v2/suggestions`, in order.
+    pub suggestions: Vec<SeedSuggestion>,
+    /// The own account's lists, ids `1`, `2`, … in order.
+    pub lists: Vec<SeedList>,
+    /// Whether statuses are full-text searchable, as on a server with Elasticsearch set up (the
+    /// default); without it `GET /api/v2/search` finds no statuses by their text.
+    pub full_text_search: bool,
 }
 
 impl Seed {
@@ -126,6 +259,9 @@ impl Seed {
             own,
             accounts: Vec::new(),
             events: Vec::new(),
+            suggestions: Vec::new(),
+            lists: Vec::new(),
+            full_text_search: true,
         }
     }
 
@@ -178,58 +314,62 @@ impl Seed {
         self
     }
 
-    /// A small shop's account with a few realistic followers — three genuine, one spammy — two
-    /// question mentions, a thank-you, and one follow request; token `sandbox-token`.
-    pub fn demo() -> Self {
-        let year = 365 * 86_400;
-        Seed::new("sandbox-token")
-            .own(
-                SeedAccount::new("kiln", "Kiln & Glaze Pottery")
-                    .note("Small-batch stoneware from Leeds. Studio updates, firing logs, shop news.")
-                    .counts(860, 310, 1_240),
-            )
-            .account(
-                SeedAccount::new("ana@ceramics.example", "Ana Ribeiro")
-                    .note("Potter and glaze nerd. Teaching wheel classes in Porto.")
-                    .counts(1_480, 620, 3_900)
-                    .created_at(SEED_EPOCH - 4 * year),
-            )
-            .account(
-                SeedAccount::new("tomasz@fosstodon.example", "Tomasz")
-                    .note("Backend dev by day, hobby woodworker by night. he/him")
-                    .counts(310, 280, 1_020)
-                    .created_at(SEED_EPOCH - 2 * year),
-            )
-            .account(
-                SeedAccount::new("maker_lou", "Lou Martin")
-                    .note("Makes things out of clay, sometimes on purpose.")
-                    .counts(95, 140, 260),
-            )
-            .account(
-                SeedAccount::new("growth_guru_8812@spam.example", "💰 FOLLOWERS FAST 💰")
-                    .note("Get 10k followers in 24h!!! DM for promo. Crypto. Giveaways.")
-                    .counts(3, 7_400, 12)
-                    .created_at(SEED_EPOCH - 2 * 86_400)
-                    .avatar(false),
-            )
-            .account(
-                SeedAccount::new("jo@mastodon.example", "Jo Okafor")
-                    .note("Collector of mugs. Too many mugs.")
-                    .counts(210, 190, 800)
-                    .created_at(SEED_EPOCH - 3 * year),
-            )
-            .following("ana@ceramics.example")
-            .follower("ana@ceramics.example")
-            .follower("tomasz@fosstodon.example")
-            .follower("growth_guru_8812@spam.example")
-            .follower("maker_lou")
-            .mention(
-                "jo@mastodon.example",
-                "Do you ship your mugs to Germany, and roughly how long does it take?",
-            )
-            .mention("maker_lou", "Loved the firing log! Which cone do you fire the speckled glaze to?")
-            .mention("tomasz@fosstodon.example", "Thanks for the follow-up on my order, it arrived safely.")
-            .follow_request("jo@mastodon.example")
+    /// `follower` follows `followed` (either may be the own account's `acct`), with no
+    /// notification: the followers-of graph behind `…/:id/followers` and familiar followers.
+    pub fn follows(mut self, follower: &str, followed: &str) -> Self {
+        self.events.push(SeedEvent::Follows(follower.to_owned(), followed.to_owned()));
+        self
+    }
+
+    /// The own account has asked to follow `acct` (a locked account); the request is pending.
+    pub fn requested(mut self, acct: &str) -> Self {
+        self.events.push(SeedEvent::Requested(acct.to_owned()));
+        self
+    }
+
+    /// The own account blocks `acct`.
+    pub fn blocking(mut self, acct: &str) -> Self {
+        self.events.push(SeedEvent::Blocking(acct.to_owned()));
+        self
+    }
+
+    /// The own account mutes `acct`.
+    pub fn muting(mut self, acct: &str) -> Self {
+        self.events.push(SeedEvent::Muting(acct.to_owned()));
+        self
+    }
+
+    /// `acct` posted `text` publicly `hours_ago` hours before the start.
+    pub fn post(self, acct: &str, text: &str, hours_ago: u32) -> Self {
+        self.with_post(SeedPost::new(acct, text, hours_ago))
+    }
+
+    /// Adds `post` (its visibility and engagement as set).
+    pub fn with_post(mut self, post: SeedPost) -> Self {
+        self.events.push(SeedEvent::Post(post));
+        self
+    }
+
+    /// Suggests `acct` to the own account for `sources` (the first is the main reason; none means
+    /// [`SuggestionSource::MostFollowed`]).
+    pub fn suggestion(mut self, acct: &str, sources: &[SuggestionSource]) -> Self {
+        let sources =
+            if sources.is_empty() { vec![SuggestionSource::MostFollowed] } else { sources.to_vec() };
+        self.suggestions.push(SeedSuggestion { acct: acct.to_owned(), sources });
+        self
+    }
+
+    /// Adds a list titled `title` holding `members`.
+    pub fn list(mut self, title: &str, members: &[&str]) -> Self {
+        let members = members.iter().map(|m| (*m).to_owned()).collect();
+        self.lists.push(SeedList { title: title.to_owned(), members });
+        self
+    }
+
+    /// Sets whether statuses are full-text searchable, as the field of that name says.
+    pub fn full_text_search(mut self, enabled: bool) -> Self {
+        self.full_text_search = enabled;
+        self
     }
 }
 

@@ -1,24 +1,21 @@
-//! The sandbox's Mastodon world — accounts, statuses, notifications, follows — and the API calls
-//! over it, rendered in the entity shapes of the Mastodon documentation.
+//! The sandbox's Mastodon world — accounts, statuses, notifications, the follow graph, lists,
+//! suggestions and media — built from a seed, and the routing of API calls over it.
 //!
-//! Synchronous and free of HTTP so that the server module only routes and applies faults.
+//! Synchronous and free of HTTP so that the server module only routes and applies faults. The
+//! calls themselves live by area: `posts` (statuses), `graph` (follows and relationships),
+//! `discovery` (timelines, search, suggestions, lists), `media` (uploads); `render` turns records
+//! into Mastodon's entities.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
-use super::seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent};
+use super::multipart::Part;
+use super::page::{self, paged, paginate};
+use super::seed::{SEED_EPOCH, Seed, SeedAccount, SeedEvent, SeedPost, SuggestionSource};
 
 /// The own account's id.
 pub const OWN_ID: u64 = 1;
-
-/// Ids of statuses, notifications and follow records start here, so they look like (and sort like)
-/// Mastodon's 18-digit snowflake ids.
-const FIRST_ID: u64 = 112_000_000_000_000_000;
-
-/// Mastodon's default page size and its maximum (since 4.1.0).
-const DEFAULT_LIMIT: usize = 40;
-const MAX_LIMIT: usize = 80;
 
 /// An API answer before HTTP: status, extra headers and a JSON body.
 #[derive(Debug)]
@@ -32,27 +29,167 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn ok(body: Value) -> Self {
+    /// 200 with `body`.
+    pub fn ok(body: Value) -> Self {
         Answer { status: 200, headers: Vec::new(), body }
     }
 
-    fn error(status: u16, message: &str) -> Self {
+    /// `status` with Mastodon's `{"error": message}` body.
+    pub fn error(status: u16, message: &str) -> Self {
         Answer { status, headers: Vec::new(), body: json!({ "error": message }) }
     }
 
-    fn not_found() -> Self {
+    /// Mastodon's 404 for an id it does not have.
+    pub fn not_found() -> Self {
         Answer::error(404, "Record not found")
+    }
+
+    /// Mastodon's 422 for a record that fails validation.
+    pub fn invalid(message: &str) -> Self {
+        Answer::error(422, &format!("Validation failed: {message}"))
     }
 }
 
-struct Status {
-    account: u64,
-    text: String,
-    in_reply_to: Option<u64>,
-    visibility: String,
-    created_at: i64,
-    reblog_of: Option<u64>,
-    favourited: bool,
+/// One authenticated API call, decoded.
+pub struct Call<'a> {
+    /// The method, upper case.
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The decoded query pairs, in order.
+    pub query: &'a [(String, String)],
+    /// The decoded body fields (form, JSON or the text parts of a multipart body).
+    pub form: &'a [(String, String)],
+    /// The file parts of a multipart body.
+    pub files: &'a [Part],
+    /// The `Idempotency-Key` header.
+    pub idempotency_key: Option<&'a str>,
+    /// The wall-clock time for new records.
+    pub now: i64,
+}
+
+impl Call<'_> {
+    /// The first query value of `name`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Whether query flag `name` is true as Rails casts it (anything but absent, empty, `0`,
+    /// `f`, `false`, `off`).
+    pub fn flag(&self, name: &str) -> bool {
+        self.param(name)
+            .is_some_and(|v| !matches!(v.to_ascii_lowercase().as_str(), "" | "0" | "f" | "false" | "off"))
+    }
+
+    /// Every query value of array parameter `name` (`name[]=…` or `name=…`), in order.
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        let array = format!("{name}[]");
+        self.query.iter().filter(|(k, _)| *k == array || k == name).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// The first body field `name`.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Who may see a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everyone, and the public and tag timelines.
+    Public,
+    /// Everyone, but kept out of public and tag timelines.
+    Unlisted,
+    /// Followers only.
+    Private,
+    /// The mentioned accounts only: a direct message.
+    Direct,
+}
+
+impl Visibility {
+    /// Mastodon's name for it; `None` for a name it does not have.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "public" => Some(Visibility::Public),
+            "unlisted" => Some(Visibility::Unlisted),
+            "private" => Some(Visibility::Private),
+            "direct" => Some(Visibility::Direct),
+            _ => None,
+        }
+    }
+
+    /// The name in a Status entity.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
+            Visibility::Private => "private",
+            Visibility::Direct => "direct",
+        }
+    }
+}
+
+/// A status (a reblog is one with `reblog_of` and no text).
+pub struct Status {
+    /// Its author.
+    pub account: u64,
+    /// Plain text.
+    pub text: String,
+    /// The status it answers.
+    pub in_reply_to: Option<u64>,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// Seconds since the epoch.
+    pub created_at: i64,
+    /// The status this reblogs.
+    pub reblog_of: Option<u64>,
+    /// Whether the own account favourited it.
+    pub favourited: bool,
+    /// Favourites, reblogs and replies by others that the seed gave it.
+    pub seeded: (u64, u64, u64),
+    /// Its media attachments, in order.
+    pub media: Vec<u64>,
+}
+
+impl Status {
+    /// A status with no reply, reblog, engagement or media.
+    pub fn new(account: u64, text: String, visibility: Visibility, created_at: i64) -> Self {
+        Status {
+            account,
+            text,
+            in_reply_to: None,
+            visibility,
+            created_at,
+            reblog_of: None,
+            favourited: false,
+            seeded: (0, 0, 0),
+            media: Vec::new(),
+        }
+    }
+}
+
+/// An uploaded image.
+pub struct Media {
+    /// Its MIME type, as sniffed from its bytes.
+    pub mime: &'static str,
+    /// Its file extension.
+    pub extension: &'static str,
+    /// Width and height in pixels.
+    pub size: (u32, u32),
+    /// The bytes uploaded.
+    pub bytes: Vec<u8>,
+    /// The alt text.
+    pub description: Option<String>,
+    /// The status it is attached to, once posted.
+    pub status: Option<u64>,
+}
+
+/// A list of the own account's.
+pub struct List {
+    /// Its title.
+    pub title: String,
+    /// Its members' account ids.
+    pub members: Vec<u64>,
 }
 
 struct Notification {
@@ -64,23 +201,40 @@ struct Notification {
 
 /// The sandbox's state.
 pub struct World {
-    base_url: String,
-    accounts: Vec<SeedAccount>,
-    statuses: BTreeMap<u64, Status>,
+    /// `http://127.0.0.1:PORT`, for links.
+    pub base_url: String,
+    /// Every account; account `n` is at index `n - 1`, the own account first.
+    pub accounts: Vec<SeedAccount>,
+    /// Statuses by id.
+    pub statuses: BTreeMap<u64, Status>,
     notifications: BTreeMap<u64, Notification>,
-    /// Follow record id → follower account, for accounts following the own account.
-    followers: BTreeMap<u64, u64>,
-    /// Follow record id → followed account, for accounts the own account follows.
-    following: BTreeMap<u64, u64>,
-    follow_requests: Vec<u64>,
-    idempotency: HashMap<String, u64>,
-    next_id: u64,
-    clock: i64,
+    /// Follow record id → (follower, followed), for every account.
+    pub follows: BTreeMap<u64, (u64, u64)>,
+    /// Accounts waiting for the own account to accept their follow request.
+    pub follow_requests: Vec<u64>,
+    /// Locked accounts the own account asked to follow, not yet accepted.
+    pub requested: BTreeSet<u64>,
+    /// Accounts the own account blocks.
+    pub blocking: BTreeSet<u64>,
+    /// Accounts the own account mutes.
+    pub muting: BTreeSet<u64>,
+    /// Follow suggestions, in order.
+    pub suggestions: Vec<(u64, Vec<SuggestionSource>)>,
+    /// Lists; list `n` is at index `n - 1`.
+    pub lists: Vec<List>,
+    /// Uploaded media by id.
+    pub media: BTreeMap<u64, Media>,
+    /// Whether statuses are full-text searchable.
+    pub full_text_search: bool,
+    /// Idempotency key → the status it created.
+    pub idempotency: HashMap<String, u64>,
+    used_ids: BTreeSet<u64>,
 }
 
 impl World {
-    /// The world a seed describes, serving links under `base_url`.
-    pub fn new(seed: &Seed, base_url: String) -> Self {
+    /// The world a seed describes, serving links under `base_url`; seeded posts are dated back
+    /// from `started`.
+    pub fn new(seed: &Seed, base_url: String, started: i64) -> Self {
         let mut accounts = vec![seed.own.clone()];
         accounts.extend(seed.accounts.iter().cloned());
         let mut world = World {
@@ -88,40 +242,92 @@ impl World {
             accounts,
             statuses: BTreeMap::new(),
             notifications: BTreeMap::new(),
-            followers: BTreeMap::new(),
-            following: BTreeMap::new(),
+            follows: BTreeMap::new(),
             follow_requests: Vec::new(),
+            requested: BTreeSet::new(),
+            blocking: BTreeSet::new(),
+            muting: BTreeSet::new(),
+            suggestions: Vec::new(),
+            lists: Vec::new(),
+            media: BTreeMap::new(),
+            full_text_search: seed.full_text_search,
             idempotency: HashMap::new(),
-            next_id: FIRST_ID,
-            clock: SEED_EPOCH,
+            used_ids: BTreeSet::new(),
         };
+        let mut clock = SEED_EPOCH;
         for event in &seed.events {
-            world.clock += 60;
-            let at = world.clock;
-            match event {
-                SeedEvent::Follower(acct) => {
-                    world.add_follower(acct, at);
-                }
-                SeedEvent::Following(acct) => {
-                    if let Some(id) = world.account_id(acct) {
-                        let record = world.fresh_id();
-                        world.following.insert(record, id);
-                    }
-                }
-                SeedEvent::FollowRequest(acct) => {
-                    world.add_follow_request(acct, at);
-                }
-                SeedEvent::Mention(acct, text) => {
-                    world.add_mention(acct, text, at);
-                }
-            }
+            clock += 60;
+            world.seed_event(event, clock, started);
+        }
+        for suggestion in &seed.suggestions {
+            let id = world.ensure_account(&suggestion.acct);
+            world.suggestions.push((id, suggestion.sources.clone()));
+        }
+        for list in &seed.lists {
+            let members = list.members.iter().map(|m| world.ensure_account(m)).collect();
+            world.lists.push(List { title: list.title.clone(), members });
         }
         world
     }
 
-    fn fresh_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
+    fn seed_event(&mut self, event: &SeedEvent, at: i64, started: i64) {
+        match event {
+            SeedEvent::Follower(acct) => {
+                self.add_follower(acct, at);
+            }
+            SeedEvent::Following(acct) => {
+                let id = self.ensure_account(acct);
+                self.follow(OWN_ID, id, at);
+            }
+            SeedEvent::FollowRequest(acct) => {
+                let id = self.ensure_account(acct);
+                self.follow_requests.push(id);
+                self.notify("follow_request", id, None, at);
+            }
+            SeedEvent::Mention(acct, text) => {
+                self.add_mention(acct, text, at);
+            }
+            SeedEvent::Follows(follower, followed) => {
+                let (follower, followed) = (self.ensure_account(follower), self.ensure_account(followed));
+                self.follow(follower, followed, at);
+            }
+            SeedEvent::Requested(acct) => {
+                let id = self.ensure_account(acct);
+                self.requested.insert(id);
+            }
+            SeedEvent::Blocking(acct) => {
+                let id = self.ensure_account(acct);
+                self.blocking.insert(id);
+            }
+            SeedEvent::Muting(acct) => {
+                let id = self.ensure_account(acct);
+                self.muting.insert(id);
+            }
+            SeedEvent::Post(post) => self.seed_post(post, started),
+        }
+    }
+
+    fn seed_post(&mut self, post: &SeedPost, started: i64) {
+        let author = self.ensure_account(&post.acct);
+        let at = started - i64::from(post.hours_ago) * 3_600;
+        // A seed is code, not input: a misspelt visibility is the seed's bug, shown as public
+        // rather than as a panic in every test that uses it.
+        let visibility = Visibility::parse(&post.visibility).unwrap_or(Visibility::Public);
+        let mut status = Status::new(author, post.text.clone(), visibility, at);
+        status.seeded = (post.favourites, post.reblogs, post.replies);
+        let id = self.fresh_id(at);
+        self.statuses.insert(id, status);
+    }
+
+    /// A new id for a record made at `at`, shaped like Mastodon's snowflake ids (milliseconds
+    /// shifted left 16 bits, plus a sequence), so that ids sort by time whatever order seeds and
+    /// calls create records in.
+    pub fn fresh_id(&mut self, at: i64) -> u64 {
+        let mut id = (u64::try_from(at).unwrap_or(0) * 1_000) << 16;
+        while !self.used_ids.insert(id) {
+            id += 1;
+        }
+        id
     }
 
     /// The id of the account `acct` (`me` style or `user@domain`), if known.
@@ -130,17 +336,38 @@ impl World {
         self.accounts.iter().position(|a| a.acct.eq_ignore_ascii_case(acct)).map(|i| i as u64 + 1)
     }
 
-    fn account(&self, id: u64) -> Option<&SeedAccount> {
+    /// The account with id `id`, if any.
+    pub fn account(&self, id: u64) -> Option<&SeedAccount> {
         usize::try_from(id).ok().and_then(|i| i.checked_sub(1)).and_then(|i| self.accounts.get(i))
     }
 
-    fn ensure_account(&mut self, acct: &str) -> u64 {
+    /// The id of `raw`, if it names a known account.
+    pub fn known_account(&self, raw: &str) -> Option<u64> {
+        raw.parse::<u64>().ok().filter(|&i| self.account(i).is_some())
+    }
+
+    /// The id of `acct`, made an ordinary account first if unknown.
+    pub fn ensure_account(&mut self, acct: &str) -> u64 {
         match self.account_id(acct) {
             Some(id) => id,
             None => {
+                let acct = acct.trim_start_matches('@');
                 self.accounts.push(SeedAccount::new(acct, acct.split('@').next().unwrap_or(acct)));
                 self.accounts.len() as u64
             }
+        }
+    }
+
+    /// Whether `follower` follows `followed`.
+    pub fn is_following(&self, follower: u64, followed: u64) -> bool {
+        self.follows.values().any(|&pair| pair == (follower, followed))
+    }
+
+    /// Records that `follower` follows `followed`, unless it already does.
+    pub fn follow(&mut self, follower: u64, followed: u64, at: i64) {
+        if !self.is_following(follower, followed) {
+            let record = self.fresh_id(at);
+            self.follows.insert(record, (follower, followed));
         }
     }
 
@@ -148,297 +375,105 @@ impl World {
     /// notification id.
     pub fn add_follower(&mut self, acct: &str, at: i64) -> u64 {
         let id = self.ensure_account(acct);
-        let record = self.fresh_id();
-        self.followers.insert(record, id);
+        self.follow(id, OWN_ID, at);
         self.notify("follow", id, None, at)
-    }
-
-    /// Adds a follow request from `acct`, with a `follow_request` notification.
-    pub fn add_follow_request(&mut self, acct: &str, at: i64) -> u64 {
-        let id = self.ensure_account(acct);
-        self.follow_requests.push(id);
-        self.notify("follow_request", id, None, at)
     }
 
     /// Adds a public status by `acct` mentioning the own account, with a `mention` notification.
     pub fn add_mention(&mut self, acct: &str, text: &str, at: i64) -> u64 {
-        let id = self.ensure_account(acct);
         let own = self.accounts[0].acct.clone();
-        let status = self.fresh_id();
-        let text = format!("@{own} {text}");
-        self.statuses.insert(
-            status,
-            Status {
-                account: id,
-                text,
-                in_reply_to: None,
-                visibility: "public".into(),
-                created_at: at,
-                reblog_of: None,
-                favourited: false,
-            },
-        );
-        self.notify("mention", id, Some(status), at)
+        let status = self.add_status(acct, &format!("@{own} {text}"), None, at);
+        let author = self.statuses.get(&status).map_or(OWN_ID, |s| s.account);
+        self.notify("mention", author, Some(status), at)
+    }
+
+    /// Adds a public status by `acct` (created if unknown), answering `in_reply_to` if given;
+    /// returns its id.
+    pub fn add_status(&mut self, acct: &str, text: &str, in_reply_to: Option<u64>, at: i64) -> u64 {
+        let author = self.ensure_account(acct);
+        let mut status = Status::new(author, text.to_owned(), Visibility::Public, at);
+        status.in_reply_to = in_reply_to;
+        let id = self.fresh_id(at);
+        self.statuses.insert(id, status);
+        id
     }
 
     fn notify(&mut self, kind: &'static str, account: u64, status: Option<u64>, at: i64) -> u64 {
-        let id = self.fresh_id();
+        let id = self.fresh_id(at);
         self.notifications.insert(id, Notification { kind, account, status, created_at: at });
         id
     }
 
-    /// Answers one authenticated API call; `query` holds the decoded query pairs in order,
-    /// `form` the decoded body fields, `now` the wall-clock time for new records.
-    pub fn answer(
-        &mut self,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        form: &[(String, String)],
-        idempotency_key: Option<&str>,
-        now: i64,
-    ) -> Answer {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let id = |s: &str| s.parse::<u64>().ok();
-        match (method, segments.as_slice()) {
-            ("GET", ["api", "v1", "notifications"]) => self.list_notifications(query),
+    /// Answers one authenticated API call.
+    pub fn answer(&mut self, call: &Call<'_>) -> Answer {
+        let segments: Vec<&str> = call.path.trim_matches('/').split('/').collect();
+        match (call.method, segments.as_slice()) {
+            ("GET", ["api", "v1", "notifications"]) => self.list_notifications(call),
             ("GET", ["api", "v1", "accounts", "verify_credentials"]) => {
                 let mut account = self.render_account(OWN_ID);
                 account["source"] =
                     json!({ "privacy": "public", "sensitive": false, "note": self.accounts[0].note });
                 Answer::ok(account)
             }
-            ("GET", ["api", "v1", "accounts", "relationships"]) => {
-                let ids: Vec<Value> = query
-                    .iter()
-                    .filter(|(k, _)| k == "id[]" || k == "id")
-                    .filter_map(|(_, v)| id(v))
-                    .filter(|&i| self.account(i).is_some())
-                    .map(|i| self.render_relationship(i))
-                    .collect();
-                Answer::ok(Value::Array(ids))
-            }
-            ("GET", ["api", "v1", "accounts", account]) => {
-                match id(account).filter(|&i| self.account(i).is_some()) {
-                    Some(i) => Answer::ok(self.render_account(i)),
-                    None => Answer::not_found(),
-                }
-            }
+            ("GET", ["api", "v1", "accounts", "relationships"]) => self.relationships(call),
+            ("GET", ["api", "v1", "accounts", "familiar_followers"]) => self.familiar_followers(call),
+            ("GET", ["api", "v1", "accounts", account]) => match self.known_account(account) {
+                Some(i) => Answer::ok(self.render_account(i)),
+                None => Answer::not_found(),
+            },
             ("GET", ["api", "v1", "accounts", account, list @ ("followers" | "following")]) => {
-                if id(account) != Some(OWN_ID) {
-                    return Answer::ok(json!([]));
-                }
-                let records = if *list == "followers" { &self.followers } else { &self.following };
-                let path = format!("/api/v1/accounts/{OWN_ID}/{list}");
-                let page = paginate(records.iter().map(|(&r, &a)| (r, a)), query);
-                let items = page.items.iter().map(|&(_, a)| self.render_account(a)).collect();
-                self.paged(items, &page, &path)
+                self.follow_list(account, list, call)
             }
+            ("GET", ["api", "v1", "accounts", account, "statuses"]) => self.account_statuses(account, call),
             ("GET", ["api", "v1", "statuses", status]) => {
-                match id(status).filter(|i| self.statuses.contains_key(i)) {
+                match status.parse::<u64>().ok().filter(|i| self.can_see(*i)) {
                     Some(i) => Answer::ok(self.render_status(i)),
                     None => Answer::not_found(),
                 }
             }
-            ("POST", ["api", "v1", "statuses"]) => self.post_status(form, idempotency_key, now),
-            ("POST", ["api", "v1", "statuses", status, action @ ("favourite" | "reblog")]) => {
-                let Some(target) = id(status).filter(|i| self.statuses.contains_key(i)) else {
-                    return Answer::not_found();
-                };
-                if *action == "favourite" {
-                    if let Some(s) = self.statuses.get_mut(&target) {
-                        s.favourited = true;
-                    }
-                    return Answer::ok(self.render_status(target));
-                }
-                let existing =
-                    self.statuses.iter().find(|(_, s)| s.account == OWN_ID && s.reblog_of == Some(target));
-                let reblog = match existing {
-                    Some((&rid, _)) => rid,
-                    None => {
-                        let rid = self.fresh_id();
-                        let status = Status {
-                            account: OWN_ID,
-                            text: String::new(),
-                            in_reply_to: None,
-                            visibility: "public".into(),
-                            created_at: now,
-                            reblog_of: Some(target),
-                            favourited: false,
-                        };
-                        self.statuses.insert(rid, status);
-                        rid
-                    }
-                };
-                Answer::ok(self.render_status(reblog))
-            }
+            ("POST", ["api", "v1", "statuses"]) => self.post_status(call),
+            ("POST", ["api", "v1", "statuses", status, "favourite"]) => self.favourite(status),
+            ("POST", ["api", "v1", "statuses", status, "reblog"]) => self.reblog(status, call.now),
             ("POST", ["api", "v1", "accounts", account, action @ ("follow" | "unfollow")]) => {
-                let Some(target) = id(account).filter(|&i| i != OWN_ID && self.account(i).is_some()) else {
-                    return Answer::not_found();
-                };
-                let existing: Vec<u64> =
-                    self.following.iter().filter(|&(_, &a)| a == target).map(|(&r, _)| r).collect();
-                if *action == "follow" && existing.is_empty() {
-                    let record = self.fresh_id();
-                    self.following.insert(record, target);
-                } else if *action == "unfollow" {
-                    for record in existing {
-                        self.following.remove(&record);
-                    }
-                }
-                Answer::ok(self.render_relationship(target))
+                self.follow_call(account, action, call.now)
             }
             ("POST", ["api", "v1", "follow_requests", account, "authorize"]) => {
-                let Some(target) = id(account).filter(|i| self.follow_requests.contains(i)) else {
+                let Some(target) = account.parse::<u64>().ok().filter(|i| self.follow_requests.contains(i))
+                else {
                     return Answer::not_found();
                 };
                 self.follow_requests.retain(|&r| r != target);
-                let record = self.fresh_id();
-                self.followers.insert(record, target);
+                self.follow(target, OWN_ID, call.now);
                 Answer::ok(self.render_relationship(target))
             }
+            ("GET", ["api", "v1", "timelines", "tag", tag]) => self.tag_timeline(tag, call),
+            ("GET", ["api", "v1", "timelines", "list", list]) => self.list_timeline(list, call),
+            ("GET", ["api", "v1", "lists"]) => self.lists(),
+            ("GET", ["api", "v1", "lists", list]) => self.list(list),
+            ("GET", ["api", "v1", "lists", list, "accounts"]) => self.list_accounts(list, call),
+            ("GET", ["api", "v2", "search"]) => self.search(call),
+            ("GET", ["api", "v2", "suggestions"]) => self.suggestions(call),
+            ("POST", ["api", "v2", "media"]) => self.upload(call),
             _ => Answer::not_found(),
         }
     }
 
-    fn list_notifications(&self, query: &[(String, String)]) -> Answer {
-        let types: Vec<&str> =
-            query.iter().filter(|(k, _)| k == "types[]").map(|(_, v)| v.as_str()).collect();
-        let excluded: Vec<&str> =
-            query.iter().filter(|(k, _)| k == "exclude_types[]").map(|(_, v)| v.as_str()).collect();
+    fn list_notifications(&self, call: &Call<'_>) -> Answer {
+        let types = call.values("types");
+        let excluded = call.values("exclude_types");
         let matching = self
             .notifications
             .iter()
             .filter(|(_, n)| (types.is_empty() || types.contains(&n.kind)) && !excluded.contains(&n.kind))
             .map(|(&id, _)| (id, id));
-        let page = paginate(matching, query);
+        let page = paginate(matching, call.query, page::ACCOUNTS);
         let items = page.items.iter().map(|&(id, _)| self.render_notification(id)).collect();
-        self.paged(items, &page, "/api/v1/notifications")
+        paged(items, &page, &self.url("/api/v1/notifications"))
     }
 
-    /// An array answer with Mastodon's `Link` header: `next` (older, `max_id`) when the page is
-    /// full, `prev` (newer, `min_id`) whenever it is not empty.
-    fn paged(&self, items: Vec<Value>, page: &Page, path: &str) -> Answer {
-        let mut links = Vec::new();
-        if let (Some(oldest), true) = (page.items.last(), page.full) {
-            links.push(format!(
-                "<{}{path}?limit={}&max_id={}>; rel=\"next\"",
-                self.base_url, page.limit, oldest.0
-            ));
-        }
-        if let Some(newest) = page.items.first() {
-            links.push(format!(
-                "<{}{path}?limit={}&min_id={}>; rel=\"prev\"",
-                self.base_url, page.limit, newest.0
-            ));
-        }
-        let mut answer = Answer::ok(Value::Array(items));
-        if !links.is_empty() {
-            answer.headers.push(("Link".into(), links.join(", ")));
-        }
-        answer
-    }
-
-    fn post_status(&mut self, form: &[(String, String)], key: Option<&str>, now: i64) -> Answer {
-        if let Some(existing) = key.and_then(|k| self.idempotency.get(k)) {
-            return Answer::ok(self.render_status(*existing));
-        }
-        let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-        let text = field("status").unwrap_or_default().trim();
-        if text.is_empty() {
-            return Answer::error(422, "Validation failed: Text can't be blank");
-        }
-        let in_reply_to = match field("in_reply_to_id").filter(|v| !v.is_empty()) {
-            Some(raw) => match raw.parse::<u64>().ok().filter(|i| self.statuses.contains_key(i)) {
-                Some(i) => Some(i),
-                None => return Answer::not_found(),
-            },
-            None => None,
-        };
-        let visibility = field("visibility").filter(|v| !v.is_empty()).unwrap_or("public").to_owned();
-        let id = self.fresh_id();
-        let status = Status {
-            account: OWN_ID,
-            text: text.to_owned(),
-            in_reply_to,
-            visibility,
-            created_at: now,
-            reblog_of: None,
-            favourited: false,
-        };
-        self.statuses.insert(id, status);
-        if let Some(k) = key {
-            self.idempotency.insert(k.to_owned(), id);
-        }
-        Answer::ok(self.render_status(id))
-    }
-
-    fn render_account(&self, id: u64) -> Value {
-        let Some(a) = self.account(id) else { return Value::Null };
-        let username = a.acct.split('@').next().unwrap_or(&a.acct);
-        let host =
-            a.acct.split_once('@').map_or_else(|| self.base_url.clone(), |(_, d)| format!("https://{d}"));
-        let avatar = if a.has_avatar {
-            format!("{host}/system/accounts/avatars/{id}/original/avatar.png")
-        } else {
-            format!("{host}/avatars/original/missing.png")
-        };
-        json!({
-            "id": id.to_string(),
-            "username": username,
-            "acct": a.acct,
-            "display_name": a.display_name,
-            "locked": id == OWN_ID,
-            "bot": a.bot,
-            "discoverable": true,
-            "group": false,
-            "created_at": rfc3339(a.created_at - a.created_at.rem_euclid(86_400)),
-            "note": html_paragraphs(&a.note),
-            "url": format!("{host}/@{username}"),
-            "uri": format!("{host}/users/{username}"),
-            "avatar": avatar,
-            "avatar_static": avatar,
-            "header": format!("{host}/headers/original/missing.png"),
-            "header_static": format!("{host}/headers/original/missing.png"),
-            "followers_count": a.followers_count,
-            "following_count": a.following_count,
-            "statuses_count": a.statuses_count,
-            "last_status_at": null,
-            "emojis": [],
-            "fields": [],
-        })
-    }
-
-    fn render_status(&self, id: u64) -> Value {
-        let Some(s) = self.statuses.get(&id) else { return Value::Null };
-        let author = self.render_account(s.account);
-        let url = format!("{}/{}", author["url"].as_str().unwrap_or_default(), id);
-        json!({
-            "id": id.to_string(),
-            "created_at": rfc3339(s.created_at),
-            "in_reply_to_id": s.in_reply_to.map(|r| r.to_string()),
-            "in_reply_to_account_id": s.in_reply_to.and_then(|r| self.statuses.get(&r)).map(|r| r.account.to_string()),
-            "sensitive": false,
-            "spoiler_text": "",
-            "visibility": s.visibility,
-            "language": "en",
-            "uri": format!("{}/statuses/{id}", author["uri"].as_str().unwrap_or_default()),
-            "url": url,
-            "replies_count": 0,
-            "reblogs_count": 0,
-            "favourites_count": u32::from(s.favourited),
-            "favourited": s.favourited,
-            "reblogged": false,
-            "content": html_paragraphs(&s.text),
-            "reblog": s.reblog_of.map(|r| self.render_status(r)),
-            "account": author,
-            "media_attachments": [],
-            "mentions": [],
-            "tags": [],
-            "emojis": [],
-            "card": null,
-            "poll": null,
-        })
+    /// `base_url` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
     }
 
     fn render_notification(&self, id: u64) -> Value {
@@ -446,7 +481,7 @@ impl World {
         let mut value = json!({
             "id": id.to_string(),
             "type": n.kind,
-            "created_at": rfc3339(n.created_at),
+            "created_at": super::render::rfc3339(n.created_at),
             "group_key": format!("ungrouped-{id}"),
             "account": self.render_account(n.account),
         });
@@ -455,72 +490,4 @@ impl World {
         }
         value
     }
-
-    fn render_relationship(&self, id: u64) -> Value {
-        json!({
-            "id": id.to_string(),
-            "following": self.following.values().any(|&a| a == id),
-            "followed_by": self.followers.values().any(|&a| a == id),
-            "requested": false,
-            "requested_by": self.follow_requests.contains(&id),
-            "showing_reblogs": true,
-            "notifying": false,
-            "blocking": false,
-            "blocked_by": false,
-            "muting": false,
-            "muting_notifications": false,
-            "domain_blocking": false,
-            "endorsed": false,
-            "note": "",
-        })
-    }
-}
-
-/// One page of `(cursor id, item)` pairs, newest first.
-struct Page {
-    items: Vec<(u64, u64)>,
-    limit: usize,
-    full: bool,
-}
-
-/// Mastodon's id pagination: `max_id` (older than), `since_id` (newer than, newest page),
-/// `min_id` (newer than, the page right after it), `limit` (default 40, at most 80).
-fn paginate(all: impl DoubleEndedIterator<Item = (u64, u64)>, query: &[(String, String)]) -> Page {
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).and_then(|(_, v)| v.parse::<u64>().ok());
-    let limit =
-        param("limit").map_or(DEFAULT_LIMIT, |l| usize::try_from(l).unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT));
-    let in_range = |&(id, _): &(u64, u64)| {
-        param("max_id").is_none_or(|m| id < m)
-            && param("since_id").is_none_or(|s| id > s)
-            && param("min_id").is_none_or(|m| id > m)
-    };
-    let items: Vec<(u64, u64)> = if param("min_id").is_some() {
-        let mut oldest_first: Vec<_> = all.filter(in_range).take(limit).collect();
-        oldest_first.reverse();
-        oldest_first
-    } else {
-        all.rev().filter(in_range).take(limit).collect()
-    };
-    Page { full: items.len() == limit, items, limit }
-}
-
-/// Seconds since the epoch as Mastodon writes times: `2024-05-01T12:00:00.000Z`.
-pub fn rfc3339(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// Plain text as Mastodon's HTML: escaped, one `<p>` per paragraph, `<br />` for line breaks.
-fn html_paragraphs(text: &str) -> String {
-    if text.is_empty() {
-        return String::new();
-    }
-    let escaped = text
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;");
-    escaped.split("\n\n").map(|p| format!("<p>{}</p>", p.replace('\n', "<br />"))).collect()
 }
