@@ -23,6 +23,7 @@ pub mod kv;
 pub mod log;
 pub mod plugin;
 pub mod retry_after;
+pub mod sent;
 pub mod settings;
 
 /// The generated bindings of the `platform` world; use the re-exports in [`types`] instead.
