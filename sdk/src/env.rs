@@ -12,7 +12,8 @@ use serde::de::DeserializeOwned;
 use crate::http::{HttpError, Request, Response};
 use crate::types::PluginError;
 
-#[cfg(feature = "fake")]
+// Also in the SDK's own tests, which use it without the feature.
+#[cfg(any(test, feature = "fake"))]
 pub mod fake;
 
 /// What a plugin needs from the world outside its sandbox.

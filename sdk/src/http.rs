@@ -13,10 +13,6 @@ use crate::bindings::rapport::platform::http as wire;
 pub use crate::bindings::rapport::platform::http::{HttpError, Method};
 use crate::types::PluginError;
 
-/// Seconds to wait after a 429 that names no reset time: long enough to matter, short enough that
-/// a burst limit does not park the account for long.
-const DEFAULT_RETRY_AFTER_SECS: u32 = 60;
-
 /// An HTTP request under construction; finish it with [`Request::send`].
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent"]
@@ -235,7 +231,7 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
 /// 401 → `Auth` (a person must fix the token); 403 for a missing OAuth scope (see
 /// [`is_insufficient_scope`]) → `Auth` too, since a person fixes it once for the whole account;
 /// any other 403 → `Denied` (the token works but may not do this); 404 and 410 → `Permanent` (gone); 408 → `Transient`; 429 → `RateLimited` with the wait
-/// from [`retry_after`]; other 4xx → `Permanent`; 5xx and anything else → `Transient`. The message
+/// from [`crate::retry_after::seconds`]; other 4xx → `Permanent`; 5xx and anything else → `Transient`. The message
 /// names the URL and carries the start of the body, which is where platforms put their reason.
 /// `now` is seconds since the Unix epoch, used only to read a 429's reset timestamp.
 pub fn status_error(
@@ -259,7 +255,7 @@ pub fn status_error(
         403 => PluginError::Denied(message),
         404 | 410 => PluginError::Permanent(message),
         408 => PluginError::Transient(message),
-        429 => PluginError::RateLimited(retry_after(headers, now)),
+        429 => PluginError::RateLimited(crate::retry_after::seconds(headers, now)),
         400..=499 => PluginError::Permanent(message),
         _ => PluginError::Transient(message),
     }
@@ -276,28 +272,6 @@ pub fn is_insufficient_scope(headers: &[(String, String)], body: &[u8]) -> bool 
     let start = &body[..body.len().min(512)];
     let text = String::from_utf8_lossy(start).to_ascii_lowercase();
     text.contains("outside the authorized scopes") || text.contains("insufficient scope")
-}
-
-/// Seconds to wait before retrying after a 429, from `Retry-After` (seconds), the IETF
-/// `RateLimit-Reset` (seconds), or `X-RateLimit-Reset` (an RFC 3339 timestamp as Mastodon sends,
-/// or Unix seconds as X sends), in that order; one minute if none is readable.
-///
-/// `now` is seconds since the Unix epoch. The result is at least 1, so a retry never spins.
-pub fn retry_after(headers: &[(String, String)], now: i64) -> u32 {
-    let delta = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<u64>().ok());
-    let from_reset = || {
-        let value = header(headers, "x-ratelimit-reset")?.trim();
-        let at = match value.parse::<i64>() {
-            Ok(unix) => unix,
-            Err(_) => crate::clock::parse_rfc3339(value)?,
-        };
-        Some(u64::try_from(at.saturating_sub(now)).unwrap_or(0))
-    };
-    let secs = delta("retry-after").or_else(|| delta("ratelimit-reset")).or_else(from_reset);
-    match secs {
-        Some(secs) => u32::try_from(secs).unwrap_or(u32::MAX).max(1),
-        None => DEFAULT_RETRY_AFTER_SECS,
-    }
 }
 
 /// The URL of relation `rel` in one `Link` header value (RFC 8288), e.g.
@@ -453,17 +427,6 @@ mod tests {
         assert!(matches!(status_error(403, &rfc6750, b"", "u", 0), PluginError::Auth(_)));
         let blocked = br#"{"error":"You are not allowed to do that"}"#;
         assert!(matches!(status_error(403, &none, blocked, "u", 0), PluginError::Denied(_)));
-    }
-
-    #[test]
-    fn retry_after_reads_each_header_form() {
-        let now = 1_714_567_725; // 2024-05-01T12:48:45Z
-        assert_eq!(retry_after(&headers(&[("retry-after", "30")]), now), 30);
-        assert_eq!(retry_after(&headers(&[("RateLimit-Reset", "12")]), now), 12);
-        assert_eq!(retry_after(&headers(&[("x-ratelimit-reset", "2024-05-01T12:50:00.000Z")]), now), 75);
-        assert_eq!(retry_after(&headers(&[("x-ratelimit-reset", "1714567825")]), now), 100);
-        assert_eq!(retry_after(&headers(&[("x-ratelimit-reset", "2024-05-01T12:00:00Z")]), now), 1);
-        assert_eq!(retry_after(&headers(&[("x-ratelimit-reset", "soon")]), now), 60);
     }
 
     #[test]

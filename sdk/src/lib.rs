@@ -1,12 +1,16 @@
 //! The SDK for writing rapport platform plugins.
 //!
-//! A plugin is a WebAssembly component (`wasm32-wasip2`) that implements [`Plugin`] and exports
-//! itself with [`export_plugin!`]. This crate holds the generated bindings of the contract in
+//! A plugin is a WebAssembly component (`wasm32-wasip2`) that implements [`Plugin`] (only the
+//! calls its platform supports: the rest default to `denied`) and exports itself with
+//! [`export_plugin!`]. This crate holds the generated bindings of the contract in
 //! `sdk/wit/platform.wit` and thin, safe helpers over its host imports: an HTTP request builder
 //! ([`http`]), log macros ([`info!`] and friends), a JSON key-value store ([`kv`]), the host's
-//! clock ([`clock`]) and the acting account ([`account`]). The helpers exist so that plugin code
-//! reads like ordinary Rust and never has to handle secrets, status codes or malformed bodies by
-//! hand. See `sdk/README.md` for a walk-through from an empty crate to a tested plugin.
+//! clock ([`clock`]) and the acting account ([`account`], its [`settings`]). Above them sit what
+//! every plugin would otherwise write again: the wait a 429 asks for ([`retry_after`]), the
+//! outcome of a sent action kept under its idempotency key ([`sent`]), and the host behind a
+//! trait ([`env`](mod@crate::env)) for plugins whose flows are tested natively. The helpers exist so that plugin
+//! code reads like ordinary Rust and never has to handle secrets, status codes or malformed bodies
+//! by hand. See `sdk/README.md` for a walk-through from an empty crate to a tested plugin.
 //!
 //! The crate also compiles natively (the host imports then abort if called), so that a plugin's
 //! pure logic can be unit-tested with a plain `cargo test`.
@@ -22,6 +26,8 @@ pub mod http;
 pub mod kv;
 pub mod log;
 pub mod plugin;
+pub mod retry_after;
+pub mod sent;
 pub mod settings;
 
 /// The generated bindings of the `platform` world; use the re-exports in [`types`] instead.

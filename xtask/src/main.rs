@@ -254,6 +254,8 @@ fn bench(root: &Path) -> Result<()> {
     // The CLI bench runs the real `rapport` binary, which `cargo bench` does not build itself.
     // `--workspace`, like the bench run: the same feature set, so nothing is compiled twice.
     run(cargo().current_dir(root).args(["build", "--release", "--workspace", "--bins"]))?;
+    // `--workspace`, not the default members: the plugin-call bench lives with the Mastodon plugin
+    // (`plugins/mastodon/benches/plugin_call.rs`), which plain `cargo bench` leaves out.
     run(cargo().current_dir(root).args(["bench", "--workspace"]))
 }
 

@@ -1,18 +1,13 @@
 //! How XRPC answers become the contract's [`PluginError`] cases.
 //!
-//! XRPC reports failures as `{"error": "Name", "message": "…"}`. Two things differ from the SDK's
+//! XRPC reports failures as `{"error": "Name", "message": "…"}`. One thing differs from the SDK's
 //! generic status mapping: an expired access token comes back as 400 *or* 401 with
-//! `ExpiredToken`, which the client answers by refreshing the session rather than giving up; and
-//! the PDS sends the IETF `ratelimit-reset` header as a Unix timestamp, not as seconds to wait.
+//! `ExpiredToken`, which the client answers by refreshing the session rather than giving up. The
+//! wait after a 429 (the PDS sends `ratelimit-reset` as a Unix timestamp) is read by
+//! [`rapport_sdk::retry_after`].
 
-use rapport_sdk::http::header;
 use rapport_sdk::types::PluginError;
 use serde::Deserialize;
-
-/// Seconds to wait after a 429 that names no reset time.
-const DEFAULT_RETRY_AFTER_SECS: u32 = 60;
-/// A `ratelimit-reset` at or above this is a Unix timestamp (2001-09-09), below it a delay.
-const UNIX_TIMESTAMP_FLOOR: u64 = 1_000_000_000;
 
 /// An XRPC error body; both fields are optional in practice.
 #[derive(Debug, Default, Deserialize)]
@@ -78,28 +73,10 @@ pub fn classify(status: u16, headers: &[(String, String)], body: &[u8], url: &st
     Failure::Error(match status {
         403 => PluginError::Denied(message),
         408 => PluginError::Transient(message),
-        429 => PluginError::RateLimited(retry_after(headers, now)),
+        429 => PluginError::RateLimited(rapport_sdk::retry_after::seconds(headers, now)),
         400..=499 => PluginError::Permanent(message),
         _ => PluginError::Transient(message),
     })
-}
-
-/// Seconds to wait after a 429: `Retry-After` (seconds), else `ratelimit-reset` (a Unix timestamp
-/// as the PDS sends it, or seconds from a proxy that follows the draft literally); at least 1.
-pub fn retry_after(headers: &[(String, String)], now: i64) -> u32 {
-    let number = |name: &str| header(headers, name).and_then(|v| v.trim().parse::<u64>().ok());
-    let reset = number("ratelimit-reset").map(|reset| {
-        if reset >= UNIX_TIMESTAMP_FLOOR {
-            let now = u64::try_from(now).unwrap_or(0);
-            reset.saturating_sub(now)
-        } else {
-            reset
-        }
-    });
-    match number("retry-after").or(reset) {
-        Some(secs) => u32::try_from(secs).unwrap_or(u32::MAX).max(1),
-        None => DEFAULT_RETRY_AFTER_SECS,
-    }
 }
 
 #[cfg(test)]

@@ -13,11 +13,11 @@ use rapport_sdk::http::{Request, Response};
 use rapport_sdk::types::{
     Access, Account, Action, ActionOutcome, ActionRequest, NotificationPage, PluginError,
 };
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Usage, classify};
 use crate::graph::{self, Comment, Created, Cursor, FeedPost, Paged, Profile};
 use rapport_sdk::env::Env;
+use rapport_sdk::sent;
 
 /// The Graph API host when the account's configuration names none.
 pub const DEFAULT_API_BASE: &str = "https://graph.facebook.com";
@@ -39,19 +39,6 @@ pub struct Graph {
     pub api: String,
     /// The Page's id.
     pub page_id: String,
-}
-
-/// What a sent action produced, stored under its idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Sent {
-    id: Option<String>,
-    url: Option<String>,
-}
-
-impl From<Sent> for ActionOutcome {
-    fn from(sent: Sent) -> Self {
-        ActionOutcome { id: sent.id, url: sent.url }
-    }
 }
 
 /// Whether a call reads (and may give up its answer when usage is high) or writes (whose
@@ -207,33 +194,32 @@ pub fn execute<E: Env>(
     graph: &Graph,
     request: ActionRequest,
 ) -> Result<ActionOutcome, PluginError> {
-    let sent_key = format!("sent:{}", request.idempotency_key);
-    if let Some(sent) = env.kv_get_json::<Sent>(&sent_key) {
-        return Ok(sent.into());
+    if let Some(outcome) = sent::recall(env, &request.idempotency_key) {
+        return Ok(outcome);
     }
-    let sent = match &request.action {
+    let outcome = match &request.action {
         Action::Reply(reply) => {
             let url = format!("{}/{}/comments", graph.api, object_id(&reply.to_post_id)?);
             let created: Created =
                 send(env, Kind::Write, || Request::post(url).form(&[("message", &reply.text)]))?.json()?;
-            Sent { id: Some(created.id), url: None }
+            ActionOutcome { id: Some(created.id), url: None }
         }
         Action::Publish(publish) => {
             let url = format!("{}/{}/feed", graph.api, graph.page_id);
             let created: Created =
                 send(env, Kind::Write, || Request::post(url).form(&[("message", &publish.text)]))?.json()?;
             let link = format!("https://www.facebook.com/{}", created.id);
-            Sent { id: Some(created.id), url: Some(link) }
+            ActionOutcome { id: Some(created.id), url: Some(link) }
         }
         Action::Like(object) => {
             let url = format!("{}/{}/likes", graph.api, object_id(object)?);
             send(env, Kind::Write, || Request::post(url))?;
-            Sent { id: None, url: None }
+            ActionOutcome { id: None, url: None }
         }
         refused => return Err(PluginError::Denied(refusal(refused).to_owned())),
     };
-    env.kv_set_json(&sent_key, &sent)?;
-    Ok(sent.into())
+    sent::record(env, &request.idempotency_key, &outcome)?;
+    Ok(outcome)
 }
 
 /// Why a Facebook Page cannot perform `action`; the text the daemon shows the person.

@@ -3,8 +3,8 @@
 //! Built for `wasm32-wasip2` it is the component the daemon loads
 //! (`cargo build -p rapport-plugin-mastodon --target wasm32-wasip2 --profile plugin`). Built
 //! natively it is a library whose pure parts — [`parse_notifications`], the [`cursor`], the
-//! [`html`] conversion — run in unit tests and in the benchmark that compares this very parse
-//! natively and inside the plugin.
+//! [`html`] conversion — run in unit tests and in the plugin-call benchmark
+//! (`benches/plugin_call.rs`), which compares this very parse natively and inside the plugin.
 
 pub mod api;
 mod client;

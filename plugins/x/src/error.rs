@@ -1,12 +1,12 @@
 //! How X's answers become the contract's [`PluginError`] cases.
 //!
 //! X reports failures as RFC 7807 problem documents (`title`, `detail`, `type`, and for a tier
-//! refusal `reason: "client-not-enrolled"`), signals rate limits with `x-rate-limit-reset` (Unix
-//! seconds; note the hyphen, which the SDK's generic reader does not look for), and refuses work
-//! the account's API tier does not pay for with 402 or 403. Those three cases differ from the
-//! SDK's generic mapping; everything else defers to [`rapport_sdk::http::status_error`].
+//! refusal `reason: "client-not-enrolled"`), and refuses work the account's API tier does not pay
+//! for with 402 or 403. Those cases differ from the SDK's generic mapping; a 429's wait (X's
+//! `x-rate-limit-reset`) is read by [`rapport_sdk::retry_after`], and everything else defers to
+//! [`rapport_sdk::http::status_error`].
 
-use rapport_sdk::http::{Response, header, status_error};
+use rapport_sdk::http::{Response, status_error};
 use rapport_sdk::types::PluginError;
 use serde::Deserialize;
 
@@ -69,19 +69,8 @@ pub fn classify(status: u16, headers: &[(String, String)], body: &[u8], url: &st
             problem.message()
         )),
         403 => PluginError::Denied(format!("X refused {url}: {}", problem.message())),
-        429 => PluginError::RateLimited(rate_limit_wait(headers, now)),
+        429 => PluginError::RateLimited(rapport_sdk::retry_after::seconds(headers, now)),
         _ => status_error(status, headers, body, url, now),
-    }
-}
-
-/// Seconds until X's rate-limit window resets, from `x-rate-limit-reset` (Unix seconds), else
-/// whatever the SDK's generic reader finds; at least 1 so a retry never spins.
-pub fn rate_limit_wait(headers: &[(String, String)], now: i64) -> u32 {
-    match header(headers, "x-rate-limit-reset").and_then(|v| v.trim().parse::<i64>().ok()) {
-        Some(reset) => {
-            u32::try_from(reset.saturating_sub(now)).unwrap_or(if reset > now { u32::MAX } else { 1 }).max(1)
-        }
-        None => rapport_sdk::http::retry_after(headers, now),
     }
 }
 
@@ -128,9 +117,10 @@ mod tests {
         ]);
         assert_eq!(classify(429, &h, body, "u", NOW), PluginError::RateLimited(412));
         let past = headers(&[("x-rate-limit-reset", &(NOW - 5).to_string())]);
-        assert_eq!(rate_limit_wait(&past, NOW), 1);
-        assert_eq!(rate_limit_wait(&headers(&[("retry-after", "30")]), NOW), 30);
-        assert_eq!(rate_limit_wait(&[], NOW), 60);
+        assert_eq!(classify(429, &past, body, "u", NOW), PluginError::RateLimited(1));
+        let retry = headers(&[("retry-after", "30")]);
+        assert_eq!(classify(429, &retry, body, "u", NOW), PluginError::RateLimited(30));
+        assert_eq!(classify(429, &[], body, "u", NOW), PluginError::RateLimited(60));
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::auth::{self, Client};
 use crate::cursor::Cursor;
 use crate::followers;
 use rapport_sdk::env::Env;
+use rapport_sdk::sent::{self, Sent};
 
 /// The API base when the account's configuration names none.
 pub const DEFAULT_API_BASE: &str = "https://api.x.com";
@@ -37,19 +38,6 @@ pub struct Me {
     pub id: String,
     /// The handle, without `@`.
     pub username: String,
-}
-
-/// What a sent action produced, stored under its idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Sent {
-    id: String,
-    url: String,
-}
-
-impl From<Sent> for ActionOutcome {
-    fn from(sent: Sent) -> Self {
-        ActionOutcome { id: Some(sent.id), url: Some(sent.url) }
-    }
 }
 
 /// The OAuth client for the account in `context`: settings `client_id` (required) and
@@ -176,21 +164,20 @@ pub fn execute<E: Env>(
     client: &Client,
     request: ActionRequest,
 ) -> Result<ActionOutcome, PluginError> {
-    let sent_key = format!("sent:{}", request.idempotency_key);
-    if let Some(sent) = env.kv_get_json::<Sent>(&sent_key) {
+    if let Some(outcome) = sent::recall(env, &request.idempotency_key) {
         // Already sent under this key (the daemon retried after losing the answer).
-        return Ok(sent.into());
+        return Ok(outcome);
     }
     let me = me(env, client)?;
-    let sent = match request.action {
+    let outcome = match request.action {
         Action::Reply(reply) => send_reply(env, client, &me, &reply)?,
         Action::Publish(publish) => {
             post_tweet(env, client, &me, serde_json::json!({ "text": publish.text }))?
         }
         refused => return Err(PluginError::Denied(refusal(&refused).to_owned())),
     };
-    env.kv_set_json(&sent_key, &sent)?;
-    Ok(sent.into())
+    sent::record(env, &request.idempotency_key, &outcome)?;
+    Ok(outcome)
 }
 
 /// Why X does not let this plugin perform `action`; the text the daemon shows the person.
@@ -218,13 +205,19 @@ pub fn refusal(action: &Action) -> &'static str {
 
 /// Replies to `reply.to_post_id` if X's rules allow it: the post summons the account and has not
 /// been answered yet.
-fn send_reply<E: Env>(env: &mut E, client: &Client, me: &Me, reply: &Reply) -> Result<Sent, PluginError> {
+fn send_reply<E: Env>(
+    env: &mut E,
+    client: &Client,
+    me: &Me,
+    reply: &Reply,
+) -> Result<ActionOutcome, PluginError> {
     numeric_id(&reply.to_post_id)?;
     let answered_key = format!("replied:{}", reply.to_post_id);
     if let Some(previous) = env.kv_get_json::<Sent>(&answered_key) {
         return Err(PluginError::Denied(format!(
             "X allows one automated reply per interaction, and post {} was already answered by {}",
-            reply.to_post_id, previous.url
+            reply.to_post_id,
+            previous.url.unwrap_or_default()
         )));
     }
     if !summoned(env, client, me, &reply.to_post_id)? {
@@ -235,9 +228,9 @@ fn send_reply<E: Env>(env: &mut E, client: &Client, me: &Me, reply: &Reply) -> R
     }
     let body =
         serde_json::json!({ "text": reply.text, "reply": { "in_reply_to_tweet_id": reply.to_post_id } });
-    let sent = post_tweet(env, client, me, body)?;
-    env.kv_set_json(&answered_key, &sent)?;
-    Ok(sent)
+    let outcome = post_tweet(env, client, me, body)?;
+    env.kv_set_json(&answered_key, &Sent::from(&outcome))?;
+    Ok(outcome)
 }
 
 /// Whether post `id` summons the account: a mention the plugin fetched, or, failing that, what
@@ -277,11 +270,11 @@ fn post_tweet<E: Env>(
     client: &Client,
     me: &Me,
     body: serde_json::Value,
-) -> Result<Sent, PluginError> {
+) -> Result<ActionOutcome, PluginError> {
     let url = format!("{}/2/tweets", client.api_base);
     let created: Created = auth::send(env, client, || Request::post(&url).json(&body))?.json()?;
     let url = api::tweet_url(&me.username, &created.data.id);
-    Ok(Sent { id: created.data.id, url })
+    Ok(ActionOutcome { id: Some(created.data.id), url: Some(url) })
 }
 
 /// The account with X id `id`.
