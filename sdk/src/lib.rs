@@ -52,9 +52,10 @@ pub mod bindings {
 /// The records and enums of the contract (`rapport:platform/types`), for plugin authors.
 pub mod types {
     pub use crate::bindings::rapport::platform::types::{
-        Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
-        MissingPermission, Notification, NotificationKind, NotificationPage, PluginError, Post, Publish,
-        RateCeiling, Relationship, Reply,
+        Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Candidate,
+        CandidatePage, Description, DiscoverySource, Media, Message, MissingPermission, Notification,
+        NotificationKind, NotificationPage, OwnPost, OwnPostPage, PluginError, Post, PostMetrics, PostPage,
+        Publish, RateCeiling, ReadCost, ReadKind, Relationship, RelationshipOf, Reply,
     };
 }
 

@@ -9,8 +9,8 @@ use std::fmt;
 
 use crate::bindings::exports::rapport::platform::plugin::Guest;
 use crate::types::{
-    Access, Account, AccountPage, ActionOutcome, ActionRequest, Description, NotificationPage, PluginError,
-    Relationship,
+    Access, Account, AccountPage, ActionOutcome, ActionRequest, CandidatePage, Description, DiscoverySource,
+    NotificationPage, OwnPostPage, PluginError, PostPage, Relationship, RelationshipOf,
 };
 
 /// A call of the contract's `plugin` interface that a plugin may leave unsupported.
@@ -30,6 +30,16 @@ pub enum Call {
     ListFollowing,
     /// `check-access`.
     CheckAccess,
+    /// `discover`.
+    Discover,
+    /// `recent-posts`.
+    RecentPosts,
+    /// `own-posts`.
+    OwnPosts,
+    /// `relationships`.
+    Relationships,
+    /// `lookup-self`.
+    LookupSelf,
 }
 
 impl Call {
@@ -43,6 +53,11 @@ impl Call {
             Call::ListFollowers => "list-followers",
             Call::ListFollowing => "list-following",
             Call::CheckAccess => "check-access",
+            Call::Discover => "discover",
+            Call::RecentPosts => "recent-posts",
+            Call::OwnPosts => "own-posts",
+            Call::Relationships => "relationships",
+            Call::LookupSelf => "lookup-self",
         }
     }
 }
@@ -97,6 +112,32 @@ pub trait Plugin {
         Err(unsupported::<Self>(Call::CheckAccess))
     }
 
+    /// One page of people of interest from `source`, after `cursor`. List the sources served in
+    /// the description's `reads`: the host calls only those.
+    fn discover(_source: DiscoverySource, _cursor: Option<String>) -> Result<CandidatePage, PluginError> {
+        Err(unsupported::<Self>(Call::Discover))
+    }
+
+    /// One page of the posts of the account with this id, newest first.
+    fn recent_posts(_id: String, _cursor: Option<String>) -> Result<PostPage, PluginError> {
+        Err(unsupported::<Self>(Call::RecentPosts))
+    }
+
+    /// One page of the acting account's own posts with their metrics, newest first.
+    fn own_posts(_cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
+        Err(unsupported::<Self>(Call::OwnPosts))
+    }
+
+    /// How the acting account stands to each of these accounts.
+    fn relationships(_ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginError> {
+        Err(unsupported::<Self>(Call::Relationships))
+    }
+
+    /// The acting account, with its follower and following counts.
+    fn lookup_self() -> Result<Account, PluginError> {
+        Err(unsupported::<Self>(Call::LookupSelf))
+    }
+
     /// Why the platform cannot serve `call`, for the `denied` error of a call left to its default;
     /// `None` gives a generic reason naming the plugin and the call.
     fn unsupported_reason(_call: Call) -> Option<String> {
@@ -145,6 +186,26 @@ impl<P: Plugin> Guest for P {
     fn check_access() -> Result<Access, PluginError> {
         P::check_access()
     }
+
+    fn discover(source: DiscoverySource, cursor: Option<String>) -> Result<CandidatePage, PluginError> {
+        P::discover(source, cursor)
+    }
+
+    fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, PluginError> {
+        P::recent_posts(id, cursor)
+    }
+
+    fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
+        P::own_posts(cursor)
+    }
+
+    fn relationships(ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginError> {
+        P::relationships(ids)
+    }
+
+    fn lookup_self() -> Result<Account, PluginError> {
+        P::lookup_self()
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +227,9 @@ mod tests {
                 ceilings: Vec::new(),
                 hosts: Vec::new(),
                 rules: Vec::new(),
+                reads: Vec::new(),
+                one_at_a_time: Vec::new(),
+                read_costs: Vec::new(),
             }
         }
 

@@ -6,6 +6,7 @@
 
 pub mod notification;
 pub mod platform;
+pub mod reads;
 pub mod task;
 
 pub mod config;

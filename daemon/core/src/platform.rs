@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::UnixSeconds;
 use crate::notification::{Notification, Profile};
+use crate::reads::{ReadCost, ReadKind};
 use crate::task::ActionKind;
 
 /// A hard limit the platform publishes; configuration may lower it, never raise it.
@@ -40,12 +41,31 @@ pub struct Description {
     pub hosts: Vec<String>,
     /// The platform's automation rules, in plain words.
     pub rules: Vec<String>,
+    /// The read calls the plugin serves (a 0.1 plugin: notifications only).
+    #[serde(default)]
+    pub reads: Vec<ReadKind>,
+    /// The actions a person must approve one at a time, never in bulk.
+    #[serde(default)]
+    pub one_at_a_time: Vec<ActionKind>,
+    /// What the platform bills for reads, per item.
+    #[serde(default)]
+    pub read_costs: Vec<ReadCost>,
 }
 
 impl Description {
     /// Whether the platform permits this action.
     pub fn permits(&self, kind: ActionKind) -> bool {
         self.capabilities.contains(&kind)
+    }
+
+    /// Whether the plugin serves this read.
+    pub fn reads(&self, read: ReadKind) -> bool {
+        self.reads.contains(&read)
+    }
+
+    /// Whether a person must approve this action one at a time.
+    pub fn one_at_a_time(&self, kind: ActionKind) -> bool {
+        self.one_at_a_time.contains(&kind)
     }
 }
 

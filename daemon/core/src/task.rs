@@ -53,11 +53,13 @@ pub enum ActionKind {
     Repost,
     /// Accept a follow request.
     AcceptFollowRequest,
+    /// Send a direct message.
+    Message,
 }
 
 impl ActionKind {
     /// Every kind, in a stable order.
-    pub const ALL: [ActionKind; 8] = [
+    pub const ALL: [ActionKind; 9] = [
         ActionKind::Reply,
         ActionKind::Publish,
         ActionKind::Follow,
@@ -66,6 +68,7 @@ impl ActionKind {
         ActionKind::Like,
         ActionKind::Repost,
         ActionKind::AcceptFollowRequest,
+        ActionKind::Message,
     ];
 
     /// The kebab-case name used in config and on the CLI.
@@ -79,6 +82,7 @@ impl ActionKind {
             ActionKind::Like => "like",
             ActionKind::Repost => "repost",
             ActionKind::AcceptFollowRequest => "accept-follow-request",
+            ActionKind::Message => "message",
         }
     }
 
@@ -157,6 +161,13 @@ pub enum Action {
         /// Platform account id.
         account_id: String,
     },
+    /// Send a direct message.
+    Message {
+        /// Platform account id of the person written to.
+        account_id: String,
+        /// The message; the person may edit it before approving.
+        text: String,
+    },
 }
 
 impl Action {
@@ -171,13 +182,16 @@ impl Action {
             Action::Like { .. } => ActionKind::Like,
             Action::Repost { .. } => ActionKind::Repost,
             Action::AcceptFollowRequest { .. } => ActionKind::AcceptFollowRequest,
+            Action::Message { .. } => ActionKind::Message,
         }
     }
 
     /// The editable text of a reply or post, if the action has one.
     pub fn text(&self) -> Option<&str> {
         match self {
-            Action::Reply { text, .. } | Action::Publish { text, .. } => Some(text),
+            Action::Reply { text, .. } | Action::Publish { text, .. } | Action::Message { text, .. } => {
+                Some(text)
+            }
             _ => None,
         }
     }
@@ -185,7 +199,7 @@ impl Action {
     /// Replaces the text of a reply or post; `false` if the action has no text.
     pub fn set_text(&mut self, new: String) -> bool {
         match self {
-            Action::Reply { text, .. } | Action::Publish { text, .. } => {
+            Action::Reply { text, .. } | Action::Publish { text, .. } | Action::Message { text, .. } => {
                 *text = new;
                 true
             }

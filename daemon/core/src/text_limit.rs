@@ -44,7 +44,7 @@ impl TextLimit {
             "mastodon" => ("Mastodon", 500, Counting::Mastodon),
             "bluesky" => ("Bluesky", 300, Counting::Graphemes),
             "x" => ("X", 280, Counting::XWeighted),
-            "facebook" => ("Facebook", 63_206, Counting::CodePoints),
+            "facebook" | "facebook-pages" => ("Facebook", 63_206, Counting::CodePoints),
             _ => return None,
         };
         Some(TextLimit { platform: name, max, counting })

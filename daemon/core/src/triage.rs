@@ -470,6 +470,9 @@ mod tests {
             ceilings: vec![],
             hosts: vec![],
             rules: vec![],
+            reads: vec![],
+            one_at_a_time: vec![],
+            read_costs: vec![],
         }
     }
 
@@ -479,6 +482,9 @@ mod tests {
             platform: "x".into(),
             capabilities: vec![ActionKind::Reply, ActionKind::Publish],
             rules: vec!["Automated following is prohibited.".into()],
+            reads: vec![],
+            one_at_a_time: vec![],
+            read_costs: vec![],
             ..mastodon()
         }
     }

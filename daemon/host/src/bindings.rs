@@ -92,9 +92,9 @@ macro_rules! contract_version {
         use rapport::platform::{account, clock, http, kv, log, types};
         use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
         use rapport_core::platform::{
-            AccountPage, ActionOutcome, Description, NotificationPage, PluginError, RateCeiling, Relationship,
+            AccountPage, ActionOutcome, NotificationPage, PluginError, RateCeiling, Relationship,
         };
-        use rapport_core::task::{Action, ActionKind};
+        use rapport_core::task::Action;
 
         use crate::bindings::{CallState, LogLevel};
         use crate::egress::transport::Method;
@@ -187,38 +187,9 @@ macro_rules! contract_version {
             }
         }
 
-        pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
-            match kind {
-                types::ActionKind::Reply => ActionKind::Reply,
-                types::ActionKind::Publish => ActionKind::Publish,
-                types::ActionKind::Follow => ActionKind::Follow,
-                types::ActionKind::FollowBack => ActionKind::FollowBack,
-                types::ActionKind::Unfollow => ActionKind::Unfollow,
-                types::ActionKind::Like => ActionKind::Like,
-                types::ActionKind::Repost => ActionKind::Repost,
-                types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
-            }
-        }
-
-        pub(crate) fn description(d: types::Description) -> Description {
-            Description {
-                name: d.name,
-                version: d.version,
-                contract: d.contract,
-                platform: d.platform,
-                capabilities: d.capabilities.into_iter().map(action_kind).collect(),
-                ceilings: d
-                    .ceilings
-                    .into_iter()
-                    .map(|c| RateCeiling {
-                        action: action_kind(c.action),
-                        limit: c.limit,
-                        window_seconds: c.window_seconds,
-                    })
-                    .collect(),
-                hosts: d.hosts,
-                rules: d.rules,
-            }
+        /// A rate ceiling, its action converted by the version's `action_kind`.
+        pub(crate) fn ceiling(c: types::RateCeiling) -> RateCeiling {
+            RateCeiling { action: action_kind(c.action), limit: c.limit, window_seconds: c.window_seconds }
         }
 
         pub(crate) fn plugin_error(e: types::PluginError) -> PluginError {
@@ -251,7 +222,7 @@ macro_rules! contract_version {
             })
         }
 
-        fn post(p: types::Post) -> Result<Post, String> {
+        pub(crate) fn post(p: types::Post) -> Result<Post, String> {
             if p.id.is_empty() {
                 return Err("a post has an empty id".to_owned());
             }
@@ -312,14 +283,12 @@ macro_rules! contract_version {
             ActionOutcome { id: o.id, url: o.url }
         }
 
-        pub(crate) fn action_request(idempotency_key: &str, action: &Action) -> types::ActionRequest {
-            let action = match action.clone() {
+        /// The actions both versions know, converted; the others are handed back for the
+        /// version's own `action_request`.
+        fn shared_action(action: Action) -> Result<types::Action, Action> {
+            Ok(match action {
                 Action::Reply { to_post_id, text, visibility } => {
                     types::Action::Reply(types::Reply { to_post_id, text, visibility })
-                }
-                // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
-                Action::Publish { text, media_alt, post_kind: _ } => {
-                    types::Action::Publish(types::Publish { text, media_alt })
                 }
                 Action::Follow { account_id } => types::Action::Follow(account_id),
                 Action::FollowBack { account_id } => types::Action::FollowBack(account_id),
@@ -327,8 +296,8 @@ macro_rules! contract_version {
                 Action::Like { post_id } => types::Action::Like(post_id),
                 Action::Repost { post_id } => types::Action::Repost(post_id),
                 Action::AcceptFollowRequest { account_id } => types::Action::AcceptFollowRequest(account_id),
-            };
-            types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action }
+                other @ (Action::Publish { .. } | Action::Message { .. }) => return Err(other),
+            })
         }
     };
 }
@@ -342,6 +311,62 @@ pub(crate) mod v0_1 {
         exports: { default: async },
     });
     contract_version!();
+
+    use rapport_core::platform::Description;
+    use rapport_core::reads::ReadKind;
+    use rapport_core::task::ActionKind;
+
+    pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
+        match kind {
+            types::ActionKind::Reply => ActionKind::Reply,
+            types::ActionKind::Publish => ActionKind::Publish,
+            types::ActionKind::Follow => ActionKind::Follow,
+            types::ActionKind::FollowBack => ActionKind::FollowBack,
+            types::ActionKind::Unfollow => ActionKind::Unfollow,
+            types::ActionKind::Like => ActionKind::Like,
+            types::ActionKind::Repost => ActionKind::Repost,
+            types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
+        }
+    }
+
+    /// A 0.1 description: the plugin serves notifications only and names no one-at-a-time
+    /// actions or read costs, which 0.1 could not say.
+    pub(crate) fn description(d: types::Description) -> Description {
+        Description {
+            name: d.name,
+            version: d.version,
+            contract: d.contract,
+            platform: d.platform,
+            capabilities: d.capabilities.into_iter().map(action_kind).collect(),
+            ceilings: d.ceilings.into_iter().map(ceiling).collect(),
+            hosts: d.hosts,
+            rules: d.rules,
+            reads: vec![ReadKind::Notifications],
+            one_at_a_time: Vec::new(),
+            read_costs: Vec::new(),
+        }
+    }
+
+    /// The request for `action`; a 0.1 plugin can neither message nor attach media.
+    pub(crate) fn action_request(
+        idempotency_key: &str,
+        action: &Action,
+    ) -> Result<types::ActionRequest, String> {
+        let action = match shared_action(action.clone()) {
+            Ok(action) => action,
+            // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
+            Err(Action::Publish { text, media_alt, .. }) => {
+                types::Action::Publish(types::Publish { text, media_alt })
+            }
+            Err(other) => {
+                return Err(format!(
+                    "the plugin was built for contract 0.1.0, which has no `{}`",
+                    other.kind()
+                ));
+            }
+        };
+        Ok(types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action })
+    }
 }
 
 /// The current contract 0.2.0 (`sdk/wit/platform.wit`).
@@ -353,6 +378,83 @@ pub(crate) mod v0_2 {
         exports: { default: async },
     });
     contract_version!();
+
+    use rapport_core::platform::Description;
+    use rapport_core::reads::{
+        Candidate, CandidatePage, DiscoverySource, OwnPost, OwnPostPage, PostMetrics, PostPage, ReadCost,
+        ReadKind, RelationshipOf,
+    };
+    use rapport_core::task::ActionKind;
+
+    pub(crate) fn action_kind(kind: types::ActionKind) -> ActionKind {
+        match kind {
+            types::ActionKind::Reply => ActionKind::Reply,
+            types::ActionKind::Publish => ActionKind::Publish,
+            types::ActionKind::Follow => ActionKind::Follow,
+            types::ActionKind::FollowBack => ActionKind::FollowBack,
+            types::ActionKind::Unfollow => ActionKind::Unfollow,
+            types::ActionKind::Like => ActionKind::Like,
+            types::ActionKind::Repost => ActionKind::Repost,
+            types::ActionKind::AcceptFollowRequest => ActionKind::AcceptFollowRequest,
+            types::ActionKind::Message => ActionKind::Message,
+        }
+    }
+
+    fn read_kind(read: types::ReadKind) -> ReadKind {
+        match read {
+            types::ReadKind::Notifications => ReadKind::Notifications,
+            types::ReadKind::DiscoverHashtag => ReadKind::DiscoverHashtag,
+            types::ReadKind::DiscoverSearch => ReadKind::DiscoverSearch,
+            types::ReadKind::DiscoverSuggestions => ReadKind::DiscoverSuggestions,
+            types::ReadKind::DiscoverFollowersOf => ReadKind::DiscoverFollowersOf,
+            types::ReadKind::DiscoverList => ReadKind::DiscoverList,
+            types::ReadKind::RecentPosts => ReadKind::RecentPosts,
+            types::ReadKind::OwnPosts => ReadKind::OwnPosts,
+            types::ReadKind::Relationships => ReadKind::Relationships,
+            types::ReadKind::LookupSelf => ReadKind::LookupSelf,
+        }
+    }
+
+    pub(crate) fn description(d: types::Description) -> Description {
+        Description {
+            name: d.name,
+            version: d.version,
+            contract: d.contract,
+            platform: d.platform,
+            capabilities: d.capabilities.into_iter().map(action_kind).collect(),
+            ceilings: d.ceilings.into_iter().map(ceiling).collect(),
+            hosts: d.hosts,
+            rules: d.rules,
+            reads: d.reads.into_iter().map(read_kind).collect(),
+            one_at_a_time: d.one_at_a_time.into_iter().map(action_kind).collect(),
+            read_costs: d
+                .read_costs
+                .into_iter()
+                .map(|c| ReadCost { read: read_kind(c.read), micro_usd_per_item: c.micro_usd_per_item })
+                .collect(),
+        }
+    }
+
+    /// The request for `action`, media bytes and all.
+    pub(crate) fn action_request(
+        idempotency_key: &str,
+        action: &Action,
+    ) -> Result<types::ActionRequest, String> {
+        let action = match shared_action(action.clone()) {
+            Ok(action) => action,
+            // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
+            // The core's publish action carries no images yet (posts in the content library have no
+            // media field), so none go out; plugins already upload what 0.2 hands them.
+            Err(Action::Publish { text, media_alt, .. }) => {
+                types::Action::Publish(types::Publish { text, media_alt, media: Vec::new() })
+            }
+            Err(Action::Message { account_id, text }) => {
+                types::Action::Message(types::Message { account_id, text })
+            }
+            Err(other) => return Err(format!("`{}` has no 0.2.0 form", other.kind())),
+        };
+        Ok(types::ActionRequest { idempotency_key: idempotency_key.to_owned(), action })
+    }
 
     /// Converts what `check-access` answered.
     pub(crate) fn access(a: types::Access) -> Result<rapport_core::platform::Access, String> {
@@ -369,5 +471,68 @@ pub(crate) mod v0_2 {
                 })
                 .collect(),
         })
+    }
+
+    pub(crate) fn discovery_source(source: &DiscoverySource) -> types::DiscoverySource {
+        match source.clone() {
+            DiscoverySource::Hashtag(tag) => types::DiscoverySource::Hashtag(tag),
+            DiscoverySource::Search(query) => types::DiscoverySource::Search(query),
+            DiscoverySource::Suggestions => types::DiscoverySource::Suggestions,
+            DiscoverySource::FollowersOf(id) => types::DiscoverySource::FollowersOf(id),
+            DiscoverySource::List(id) => types::DiscoverySource::List(id),
+        }
+    }
+
+    pub(crate) fn candidate_page(p: types::CandidatePage) -> Result<CandidatePage, String> {
+        let items = p
+            .items
+            .into_iter()
+            .map(|c| {
+                Ok(Candidate {
+                    account: profile(c.account)?,
+                    post: c.post.map(post).transpose()?,
+                    known_followers: c.known_followers,
+                    why: c.why,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(CandidatePage { items, next_cursor: p.next_cursor })
+    }
+
+    pub(crate) fn post_page(p: types::PostPage) -> Result<PostPage, String> {
+        Ok(PostPage {
+            items: p.items.into_iter().map(post).collect::<Result<_, _>>()?,
+            next_cursor: p.next_cursor,
+        })
+    }
+
+    pub(crate) fn own_post_page(p: types::OwnPostPage) -> Result<OwnPostPage, String> {
+        let items = p
+            .items
+            .into_iter()
+            .map(|o| {
+                let m = o.metrics;
+                let metrics = PostMetrics {
+                    likes: m.likes,
+                    reposts: m.reposts,
+                    replies: m.replies,
+                    quotes: m.quotes,
+                    views: m.views,
+                };
+                Ok(OwnPost { post: post(o.post)?, metrics })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(OwnPostPage { items, next_cursor: p.next_cursor })
+    }
+
+    pub(crate) fn relationships(list: Vec<types::RelationshipOf>) -> Result<Vec<RelationshipOf>, String> {
+        list.into_iter()
+            .map(|r| {
+                if r.id.is_empty() {
+                    return Err("a relationship has an empty id".to_owned());
+                }
+                Ok(RelationshipOf { id: r.id, relationship: relationship(r.relationship) })
+            })
+            .collect()
     }
 }

@@ -29,7 +29,7 @@ mod plugin;
 pub use error::{CallError, CallFailure, HostError};
 pub use host::{HostConfig, PluginHost};
 pub use limits::CallLimits;
-pub use plugin::{AccountBinding, AccountContext, LoadReport, Plugin};
+pub use plugin::{AccountBinding, AccountContext, LoadReport, MAX_RELATIONSHIP_IDS, Plugin};
 
 /// The contract versions (`rapport:platform@…`) this host binds, oldest first; the last is the
 /// one the SDK builds for.

@@ -12,6 +12,7 @@ use rapport_core::notification::Profile;
 use rapport_core::platform::{
     Access, AccountPage, ActionOutcome, Description, NotificationPage, PluginError, Relationship,
 };
+use rapport_core::reads::{CandidatePage, DiscoverySource, OwnPostPage, PostPage, ReadKind, RelationshipOf};
 use rapport_core::task::Action;
 use tokio::time::{Instant, timeout_at};
 use wasmtime::Store;
@@ -32,6 +33,10 @@ use crate::limits::{Exceeded, Meter};
 
 /// Bytes of guest stderr kept per call, for the error report when it traps.
 const STDERR_CAPACITY: usize = 8 << 10;
+
+/// The most ids one `relationships` call checks: within one call's request budget on every
+/// platform (Mastodon answers 40 per request, Bluesky 30).
+pub const MAX_RELATIONSHIP_IDS: usize = 200;
 
 /// What the plugin is told about the account (`account.current`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -175,6 +180,26 @@ fn sandbox_wasi(stderr: &MemoryOutputPipe, clock: &Arc<dyn Clock>) -> WasiCtx {
         .wall_clock(WasiWallClock(clock.clone()))
         .monotonic_clock(WasiMonotonicClock::new(clock.clone()))
         .build()
+}
+
+/// Runs an export only contract 0.2 has, on a call its caller checked is a 0.2 call (a 0.1
+/// instance settles as `denied`, never reaching the plugin).
+macro_rules! on_contract_0_2 {
+    ($call:ident, |$exports:ident, $store:ident| $body:expr) => {{
+        let deadline = $call.deadline;
+        let $store = &mut $call.store;
+        let outcome = match &$call.instance {
+            Instance::V0_2(instance) => {
+                let $exports = instance.rapport_platform_plugin();
+                timeout_at(deadline, async { $body }).await
+            }
+            Instance::V0_1(_) => Ok(Ok(Err(Refusal::Plugin(PluginError::Denied(format!(
+                "`{}` is not in contract 0.1.0",
+                $call.name
+            )))))),
+        };
+        $call.settle(outcome)
+    }};
 }
 
 /// A store ready for one call, with what is needed to report its failure.
@@ -376,10 +401,11 @@ impl Plugin {
         action: &Action,
     ) -> Result<ActionOutcome, CallError> {
         let mut call = self.start(binding, "execute").await?;
-        on_contract!(call, |exports, store, v| exports
-            .call_execute(store, &v::action_request(idempotency_key, action))
-            .await
-            .map(|r| v::answer(r, |o| Ok(v::outcome(o)))))
+        on_contract!(call, |exports, store, v| match v::action_request(idempotency_key, action) {
+            Ok(request) =>
+                exports.call_execute(store, &request).await.map(|r| v::answer(r, |o| Ok(v::outcome(o)))),
+            Err(why) => Ok(Err(Refusal::Plugin(PluginError::Denied(why)))),
+        })
     }
 
     /// The account with this platform id.
@@ -431,15 +457,126 @@ impl Plugin {
     pub async fn check_access(&self, binding: &AccountBinding) -> Result<Option<Access>, CallError> {
         let Pre::V0_2(_) = &self.inner.pre else { return Ok(None) };
         let mut call = self.start(binding, "check-access").await?;
-        let deadline = call.deadline;
-        let outcome = match &call.instance {
-            Instance::V0_2(instance) => {
-                let run = instance.rapport_platform_plugin().call_check_access(&mut call.store);
-                timeout_at(deadline, run).await.map(|r| r.map(|r| v0_2::answer(r, v0_2::access)))
-            }
-            Instance::V0_1(_) => return Ok(None),
+        on_contract_0_2!(call, |exports, store| exports
+            .call_check_access(store)
+            .await
+            .map(|r| v0_2::answer(r, v0_2::access)))
+        .map(Some)
+    }
+
+    /// Refuses, without calling the plugin, a read it does not serve (every read but
+    /// notifications, for a 0.1 plugin) or one naming an empty id.
+    fn require_read(&self, binding: &AccountBinding, read: ReadKind, ids: &[&str]) -> Result<(), CallError> {
+        let refuse = |error: PluginError| CallError {
+            plugin: self.inner.name.to_string(),
+            account: binding.context.name.clone(),
+            call: read.as_str(),
+            failure: CallFailure::Plugin(error),
         };
-        call.settle(outcome).map(Some)
+        if !self.inner.description.reads(read) {
+            return Err(refuse(PluginError::Denied(format!(
+                "the {} plugin (contract {}) does not serve `{}`",
+                self.inner.name,
+                self.contract(),
+                read.as_str()
+            ))));
+        }
+        if ids.iter().any(|id| id.trim().is_empty()) {
+            return Err(refuse(PluginError::Permanent(format!(
+                "`{}` was asked for an empty id",
+                read.as_str()
+            ))));
+        }
+        Ok(())
+    }
+
+    /// One page of people of interest from `source`, after `cursor`.
+    pub async fn discover(
+        &self,
+        binding: &AccountBinding,
+        source: &DiscoverySource,
+        cursor: Option<String>,
+    ) -> Result<CandidatePage, CallError> {
+        let named: Vec<&str> = match source {
+            DiscoverySource::Hashtag(id)
+            | DiscoverySource::Search(id)
+            | DiscoverySource::FollowersOf(id)
+            | DiscoverySource::List(id) => vec![id],
+            DiscoverySource::Suggestions => Vec::new(),
+        };
+        self.require_read(binding, ReadKind::of_source(source), &named)?;
+        let mut call = self.start(binding, "discover").await?;
+        let source = v0_2::discovery_source(source);
+        on_contract_0_2!(call, |exports, store| exports
+            .call_discover(store, &source, cursor.as_deref())
+            .await
+            .map(|r| v0_2::answer(r, v0_2::candidate_page)))
+    }
+
+    /// One page of the posts of the account with platform id `id`, newest first.
+    pub async fn recent_posts(
+        &self,
+        binding: &AccountBinding,
+        id: &str,
+        cursor: Option<String>,
+    ) -> Result<PostPage, CallError> {
+        self.require_read(binding, ReadKind::RecentPosts, &[id])?;
+        let mut call = self.start(binding, "recent-posts").await?;
+        on_contract_0_2!(call, |exports, store| exports
+            .call_recent_posts(store, id, cursor.as_deref())
+            .await
+            .map(|r| v0_2::answer(r, v0_2::post_page)))
+    }
+
+    /// One page of the acting account's own posts with their metrics, newest first.
+    pub async fn own_posts(
+        &self,
+        binding: &AccountBinding,
+        cursor: Option<String>,
+    ) -> Result<OwnPostPage, CallError> {
+        self.require_read(binding, ReadKind::OwnPosts, &[])?;
+        let mut call = self.start(binding, "own-posts").await?;
+        on_contract_0_2!(call, |exports, store| exports
+            .call_own_posts(store, cursor.as_deref())
+            .await
+            .map(|r| v0_2::answer(r, v0_2::own_post_page)))
+    }
+
+    /// How the acting account stands to each of `ids` (at most [`MAX_RELATIONSHIP_IDS`] per
+    /// call; callers checking more split them).
+    pub async fn relationships(
+        &self,
+        binding: &AccountBinding,
+        ids: &[String],
+    ) -> Result<Vec<RelationshipOf>, CallError> {
+        let named: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.require_read(binding, ReadKind::Relationships, &named)?;
+        if ids.len() > MAX_RELATIONSHIP_IDS {
+            return Err(CallError {
+                plugin: self.inner.name.to_string(),
+                account: binding.context.name.clone(),
+                call: "relationships",
+                failure: CallFailure::Plugin(PluginError::Permanent(format!(
+                    "{} ids in one call; at most {MAX_RELATIONSHIP_IDS}",
+                    ids.len()
+                ))),
+            });
+        }
+        let mut call = self.start(binding, "relationships").await?;
+        on_contract_0_2!(call, |exports, store| exports
+            .call_relationships(store, ids)
+            .await
+            .map(|r| v0_2::answer(r, v0_2::relationships)))
+    }
+
+    /// The acting account, with its follower and following counts.
+    pub async fn lookup_self(&self, binding: &AccountBinding) -> Result<Profile, CallError> {
+        self.require_read(binding, ReadKind::LookupSelf, &[])?;
+        let mut call = self.start(binding, "lookup-self").await?;
+        on_contract_0_2!(call, |exports, store| exports
+            .call_lookup_self(store)
+            .await
+            .map(|r| v0_2::answer(r, v0_2::profile)))
     }
 }
 

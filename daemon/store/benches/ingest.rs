@@ -69,6 +69,9 @@ fn mastodon() -> Description {
         ceilings: Vec::new(),
         hosts: Vec::new(),
         rules: Vec::new(),
+        reads: Vec::new(),
+        one_at_a_time: Vec::new(),
+        read_costs: Vec::new(),
     }
 }
 

@@ -80,6 +80,7 @@ pub(crate) fn action_code(kind: ActionKind) -> u8 {
         ActionKind::Like => 6,
         ActionKind::Repost => 7,
         ActionKind::AcceptFollowRequest => 8,
+        ActionKind::Message => 9,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use rapport_sdk::account;
 use rapport_sdk::types::{
     Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
-    NotificationPage, PluginError, RateCeiling, Relationship,
+    NotificationPage, PluginError, RateCeiling, ReadKind, Relationship,
 };
 use rapport_sdk::{Plugin, clock, kv};
 use serde::{Deserialize, Serialize};
@@ -159,6 +159,14 @@ fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
             let record = post_record(&mut x, &reply.text, Some(&reply_ref))?;
             post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
         }
+        Action::Publish(publish) if !publish.media.is_empty() => Err(PluginError::Denied(
+            "the Bluesky plugin does not upload images yet; post this one by hand, or without its images".into(),
+        )),
+        Action::Message(_) => Err(PluginError::Denied(
+            "Bluesky direct messages go through its chat service (chat.bsky.convo), which this plugin does not reach; \
+             message the person in the Bluesky app"
+                .into(),
+        )),
         Action::Publish(publish) => {
             let record = post_record(&mut x, &publish.text, None)?;
             post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
@@ -240,6 +248,9 @@ pub fn describe() -> Description {
         // `bsky.social` entryway, self-hosted PDSes are common, and the reference devnet is plain
         // HTTP on loopback; the account's `allowed_hosts` is what narrows it.
         hosts: vec!["https://*:*".into(), "http://*:*".into()],
+        reads: vec![ReadKind::Notifications],
+        one_at_a_time: Vec::new(),
+        read_costs: Vec::new(),
         rules: vec![
             "Bots may interact (reply, like, repost, follow) only with people who engaged them first — tagged, replied to or followed the account: it must be an opt-in interaction, or the account may be taken for spam.".into(),
             "Automated or bulk interactions that notify people (follows, likes, replies) and any scheme to generate followers are spam under the Developer Guidelines.".into(),

@@ -13,6 +13,7 @@ pub mod plugin;
 
 use rapport_sdk::types::{
     Access, Account, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage, PluginError,
+    ReadKind,
 };
 use rapport_sdk::{Call, Plugin, account};
 
@@ -43,6 +44,10 @@ pub fn description() -> Description {
         ceilings: Vec::new(),
         hosts: vec![plugin::DEFAULT_API_BASE.into()],
         rules: RULES.iter().map(|r| (*r).to_owned()).collect(),
+        // A Page has no discovery; its own posts' metrics are not read by this plugin yet.
+        reads: vec![ReadKind::Notifications],
+        one_at_a_time: Vec::new(),
+        read_costs: Vec::new(),
     }
 }
 

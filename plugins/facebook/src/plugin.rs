@@ -204,6 +204,11 @@ pub fn execute<E: Env>(
                 send(env, Kind::Write, || Request::post(url).form(&[("message", &reply.text)]))?.json()?;
             ActionOutcome { id: Some(created.id), url: None }
         }
+        Action::Publish(publish) if !publish.media.is_empty() => {
+            return Err(PluginError::Denied(
+                "the Facebook plugin does not upload photos yet; post this one by hand, or without its images".into(),
+            ));
+        }
         Action::Publish(publish) => {
             let url = format!("{}/{}/feed", graph.api, graph.page_id);
             let created: Created =
@@ -230,6 +235,10 @@ pub fn refusal(action: &Action) -> &'static str {
         }
         Action::Repost(_) => {
             "the Pages API offers no way to share another post as the Page; share it by hand"
+        }
+        Action::Message(_) => {
+            "a Page may message a person only as a private reply to their comment, once, within 7 days; this plugin \
+             does not send those yet, so answer in Meta Business Suite"
         }
         Action::Reply(_) | Action::Publish(_) | Action::Like(_) => "a Page may do this",
     }
@@ -371,7 +380,11 @@ mod tests {
             Scripted::at(NOW).expect(FEED, 200, &hot, include_str!("../tests/fixtures/post_created.json"));
         let publish = request(
             "p1",
-            Action::Publish(Publish { text: "Fresh bread at 8.".into(), media_alt: String::new() }),
+            Action::Publish(Publish {
+                text: "Fresh bread at 8.".into(),
+                media_alt: String::new(),
+                media: Vec::new(),
+            }),
         );
         let outcome = execute(&mut env, &page_graph(), publish).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(outcome.id.as_deref(), Some("104857600000001_122100000000000200"));

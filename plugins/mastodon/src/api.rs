@@ -87,11 +87,26 @@ pub struct Status {
     /// `public`, `unlisted`, `private` or `direct`.
     #[serde(default)]
     pub visibility: String,
+    /// How many favourited it.
+    #[serde(default)]
+    pub favourites_count: u64,
+    /// How many boosted it.
+    #[serde(default)]
+    pub reblogs_count: u64,
+    /// How many replied to it.
+    #[serde(default)]
+    pub replies_count: u64,
+    /// How many quoted it (Mastodon 4.5 and later).
+    #[serde(default)]
+    pub quotes_count: Option<u64>,
 }
 
 /// `Relationship`.
 #[derive(Debug, Deserialize)]
 pub struct Relationship {
+    /// The other account's id.
+    #[serde(default)]
+    pub id: String,
     /// The acting account follows them.
     #[serde(default)]
     pub following: bool,
@@ -119,4 +134,45 @@ pub struct Application {
     /// The scopes granted to the token, e.g. `["read", "write:statuses"]`.
     #[serde(default)]
     pub scopes: Option<Vec<String>>,
+}
+
+/// `GET /api/v2/search`: the parts discovery reads.
+#[derive(Debug, Deserialize)]
+pub struct SearchResults {
+    /// Matching accounts.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    /// Matching statuses (when the server has full-text search).
+    #[serde(default)]
+    pub statuses: Vec<Status>,
+}
+
+/// `Suggestion` of `GET /api/v2/suggestions`.
+#[derive(Debug, Deserialize)]
+pub struct Suggestion {
+    /// Why, in the older single form (`staff`, `past_interactions`, `global`).
+    #[serde(default)]
+    pub source: String,
+    /// Why, in Mastodon 4.3's list form (`featured`, `most_followed`, `friends_of_friends`, …).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The account suggested.
+    pub account: Account,
+}
+
+/// `FamiliarFollowers`: who of the accounts the acting account follows follow account `id`.
+#[derive(Debug, Deserialize)]
+pub struct FamiliarFollowers {
+    /// The account asked about.
+    pub id: String,
+    /// Those of its followers the acting account follows.
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+}
+
+/// The part of a `MediaAttachment` a post attaches by.
+#[derive(Debug, Deserialize)]
+pub struct MediaAttachment {
+    /// Its id, for `media_ids[]`.
+    pub id: String,
 }

@@ -10,8 +10,9 @@
 use rapport_sdk::account::{self, Context};
 use rapport_sdk::http::{self, Request, Response};
 use rapport_sdk::types::{
-    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
-    NotificationPage, PluginError, RateCeiling, Relationship,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, CandidatePage,
+    Description, DiscoverySource, NotificationPage, OwnPostPage, PluginError, PostPage, RateCeiling,
+    ReadKind, Relationship, RelationshipOf,
 };
 use rapport_sdk::{Plugin, kv};
 use serde::de::DeserializeOwned;
@@ -21,7 +22,7 @@ use crate::scopes::{
     READ_ACCOUNTS, READ_FOLLOWS, READ_NOTIFICATIONS, READ_STATUSES, WRITE_FAVOURITES, WRITE_FOLLOWS,
     WRITE_STATUSES,
 };
-use crate::{api, convert, scopes, text};
+use crate::{api, convert, media, reads, scopes, text};
 
 /// The account secret that holds the OAuth access token.
 const TOKEN_SECRET: &str = "token";
@@ -96,9 +97,21 @@ impl Plugin for Mastodon {
                 }
                 status_outcome(post(&format!("{base}/api/v1/statuses"), &key).form(&form))
             }
-            Action::Publish(publish) => status_outcome(
-                post(&format!("{base}/api/v1/statuses"), &key).form(&[("status", publish.text)]),
-            ),
+            Action::Publish(publish) => {
+                let mut form = vec![("status", publish.text)];
+                for id in media::upload_all(&base, publish.media)? {
+                    form.push(("media_ids[]", id));
+                }
+                status_outcome(post(&format!("{base}/api/v1/statuses"), &key).form(&form))
+            }
+            // A direct message is a status only the people it mentions see.
+            Action::Message(message) => {
+                let url = format!("{base}/api/v1/accounts/{}", segment(&message.account_id)?);
+                let to: api::Account = get_json(&url, READ_ACCOUNTS)?;
+                let status = text::with_mention(&message.text, &to.acct);
+                let form = [("status", status), ("visibility", "direct".to_owned())];
+                status_outcome(post(&format!("{base}/api/v1/statuses"), &key).form(&form))
+            }
             Action::Follow(id) | Action::FollowBack(id) => no_outcome(
                 post(&format!("{base}/api/v1/accounts/{}/follow", segment(&id)?), &key),
                 WRITE_FOLLOWS,
@@ -147,6 +160,26 @@ impl Plugin for Mastodon {
         account_page("following", cursor)
     }
 
+    fn discover(source: DiscoverySource, cursor: Option<String>) -> Result<CandidatePage, PluginError> {
+        reads::discover(source, cursor)
+    }
+
+    fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, PluginError> {
+        reads::recent_posts(id, cursor)
+    }
+
+    fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
+        reads::own_posts(cursor)
+    }
+
+    fn relationships(ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginError> {
+        reads::relationships(ids)
+    }
+
+    fn lookup_self() -> Result<Account, PluginError> {
+        reads::lookup_self()
+    }
+
     fn check_access() -> Result<Access, PluginError> {
         let ctx = account::current();
         // Any valid token may read its own application; a refused token is `auth` right here.
@@ -183,6 +216,7 @@ pub fn describe() -> Description {
             ActionKind::Like,
             ActionKind::Repost,
             ActionKind::AcceptFollowRequest,
+            ActionKind::Message,
         ],
         // Mastodon's default per-account action limits: 300 statuses (posts, replies and boosts
         // together) per 3 hours, 400 follows per day. Likes, unfollows and accepted requests have no
@@ -190,6 +224,7 @@ pub fn describe() -> Description {
         ceilings: vec![
             ceiling(ActionKind::Reply, 300, THREE_HOURS),
             ceiling(ActionKind::Publish, 300, THREE_HOURS),
+            ceiling(ActionKind::Message, 300, THREE_HOURS),
             ceiling(ActionKind::Repost, 300, THREE_HOURS),
             ceiling(ActionKind::Follow, 400, DAY),
             ceiling(ActionKind::FollowBack, 400, DAY),
@@ -207,11 +242,26 @@ pub fn describe() -> Description {
             "Following is capped at 7,500 accounts, beyond that at 1.1 × your follower count.".into(),
             "Accounts that post automatically should set the bot flag in their profile.".into(),
         ],
+        reads: vec![
+            ReadKind::Notifications,
+            ReadKind::DiscoverHashtag,
+            ReadKind::DiscoverSearch,
+            ReadKind::DiscoverSuggestions,
+            ReadKind::DiscoverFollowersOf,
+            ReadKind::DiscoverList,
+            ReadKind::RecentPosts,
+            ReadKind::OwnPosts,
+            ReadKind::Relationships,
+            ReadKind::LookupSelf,
+        ],
+        // Mastodon asks no one-at-a-time approval and bills no reads.
+        one_at_a_time: Vec::new(),
+        read_costs: Vec::new(),
     }
 }
 
 /// Adds the bearer token (by secret name: the host substitutes it).
-fn authed(request: Request) -> Request {
+pub(crate) fn authed(request: Request) -> Request {
     request.bearer_secret(TOKEN_SECRET)
 }
 
@@ -222,7 +272,7 @@ fn post(url: &str, idempotency_key: &str) -> Request {
 
 /// Sends `request`, which needs OAuth `scope` (empty: any valid token), and checks the status.
 /// A refusal for a missing scope names the scope, so the person knows what to add to the token.
-fn send(request: Request, scope: &str) -> Result<Response, PluginError> {
+pub(crate) fn send(request: Request, scope: &str) -> Result<Response, PluginError> {
     let response = request.send()?;
     if response.status() == 403 && http::is_insufficient_scope(response.headers(), response.body()) {
         return Err(PluginError::Auth(format!(
@@ -240,7 +290,7 @@ fn fetch_json<T: DeserializeOwned>(request: Request, scope: &str) -> Result<T, P
 }
 
 /// An authenticated GET of `url` (which needs `scope`), parsed as JSON.
-fn get_json<T: DeserializeOwned>(url: &str, scope: &str) -> Result<T, PluginError> {
+pub(crate) fn get_json<T: DeserializeOwned>(url: &str, scope: &str) -> Result<T, PluginError> {
     fetch_json(authed(Request::get(url)), scope)
 }
 
@@ -258,7 +308,7 @@ fn no_outcome(request: Request, scope: &str) -> Result<ActionOutcome, PluginErro
 }
 
 /// An id as one URL path segment; an empty id would silently address a different endpoint.
-fn segment(id: &str) -> Result<String, PluginError> {
+pub(crate) fn segment(id: &str) -> Result<String, PluginError> {
     if id.is_empty() {
         return Err(PluginError::Permanent("the action names an empty Mastodon id".into()));
     }
@@ -269,7 +319,7 @@ fn segment(id: &str) -> Result<String, PluginError> {
 
 /// Who the token acts for, from `verify_credentials`, cached in kv per API base so that a changed
 /// configuration never reuses another instance's id.
-fn own_account(ctx: &Context) -> Result<api::CredentialAccount, PluginError> {
+pub(crate) fn own_account(ctx: &Context) -> Result<api::CredentialAccount, PluginError> {
     let key = format!("{CREDENTIALS_KEY}:{}", ctx.api_base());
     if let Some(cached) = kv::get_json::<api::CredentialAccount>(&key) {
         return Ok(cached);

@@ -11,6 +11,8 @@ mod client;
 pub mod convert;
 pub mod cursor;
 pub mod html;
+mod media;
+mod reads;
 mod scopes;
 mod text;
 

@@ -15,6 +15,12 @@ pub const READ_STATUSES: &str = "read:statuses";
 pub const READ_ACCOUNTS: &str = "read:accounts";
 /// Reading relationships.
 pub const READ_FOLLOWS: &str = "read:follows";
+/// Searching accounts and posts (`discover` from a search).
+pub const READ_SEARCH: &str = "read:search";
+/// Reading list timelines (`discover` from a list).
+pub const READ_LISTS: &str = "read:lists";
+/// Uploading images for posts.
+pub const WRITE_MEDIA: &str = "write:media";
 /// Posting, replying and boosting.
 pub const WRITE_STATUSES: &str = "write:statuses";
 /// Following, unfollowing and accepting follow requests.
@@ -23,12 +29,26 @@ pub const WRITE_FOLLOWS: &str = "write:follows";
 pub const WRITE_FAVOURITES: &str = "write:favourites";
 
 /// Every scope the plugin needs, with the actions and reads that fail without it.
-pub const NEEDED: [(&str, &[ActionKind], &[&str]); 7] = [
+pub const NEEDED: [(&str, &[ActionKind], &[&str]); 10] = [
     (READ_NOTIFICATIONS, &[], &["fetch-notifications"]),
-    (READ_STATUSES, &[ActionKind::Reply], &[]),
-    (READ_ACCOUNTS, &[], &["lookup-account", "list-followers", "list-following"]),
-    (READ_FOLLOWS, &[], &["relationship"]),
-    (WRITE_STATUSES, &[ActionKind::Reply, ActionKind::Publish, ActionKind::Repost], &[]),
+    (READ_STATUSES, &[ActionKind::Reply], &["discover-hashtag", "recent-posts", "own-posts"]),
+    (
+        READ_ACCOUNTS,
+        &[ActionKind::Message],
+        &[
+            "lookup-account",
+            "list-followers",
+            "list-following",
+            "discover-suggestions",
+            "discover-followers-of",
+            "lookup-self",
+        ],
+    ),
+    (READ_FOLLOWS, &[], &["relationship", "relationships"]),
+    (READ_SEARCH, &[], &["discover-search"]),
+    (READ_LISTS, &[], &["discover-list"]),
+    (WRITE_MEDIA, &[ActionKind::Publish], &[]),
+    (WRITE_STATUSES, &[ActionKind::Reply, ActionKind::Publish, ActionKind::Repost, ActionKind::Message], &[]),
     (
         WRITE_FOLLOWS,
         &[ActionKind::Follow, ActionKind::FollowBack, ActionKind::Unfollow, ActionKind::AcceptFollowRequest],
@@ -82,7 +102,7 @@ mod tests {
         assert!(missing(&granted(&request_list())).is_empty());
         assert_eq!(
             request_list(),
-            "read:notifications read:statuses read:accounts read:follows write:statuses write:follows write:favourites"
+            "read:notifications read:statuses read:accounts read:follows read:search read:lists write:media write:statuses write:follows write:favourites"
         );
     }
 
@@ -101,8 +121,8 @@ mod tests {
             "read:notifications read:accounts read:follows write:statuses write:follows write:favourites",
         );
         let missing = missing(&old_readme);
-        assert_eq!(missing.len(), 1);
-        assert_eq!(missing[0].permission, "read:statuses");
+        let names: Vec<&str> = missing.iter().map(|m| m.permission.as_str()).collect();
+        assert_eq!(names, ["read:statuses", "read:search", "read:lists", "write:media"]);
         assert_eq!(missing[0].actions, vec![ActionKind::Reply]);
     }
 }

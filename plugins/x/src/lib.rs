@@ -17,7 +17,7 @@ pub mod plugin;
 
 use rapport_sdk::types::{
     Access, Account, AccountPage, ActionKind, ActionOutcome, ActionRequest, Description, NotificationPage,
-    PluginError, RateCeiling,
+    PluginError, RateCeiling, ReadKind,
 };
 use rapport_sdk::{Call, Plugin, account};
 
@@ -57,6 +57,11 @@ pub fn description() -> Description {
         ],
         hosts: vec![plugin::DEFAULT_API_BASE.into()],
         rules: RULES.iter().map(|r| (*r).to_owned()).collect(),
+        // Discovery and post reads are billed per item on X; this plugin serves none of them yet.
+        reads: vec![ReadKind::Notifications],
+        // X's developer terms: a person decides each follow, unfollow and like, never in bulk.
+        one_at_a_time: vec![ActionKind::Follow, ActionKind::Unfollow, ActionKind::Like],
+        read_costs: Vec::new(),
     }
 }
 

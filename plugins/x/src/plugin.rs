@@ -171,6 +171,12 @@ pub fn execute<E: Env>(
     let me = me(env, client)?;
     let outcome = match request.action {
         Action::Reply(reply) => send_reply(env, client, &me, &reply)?,
+        Action::Publish(publish) if !publish.media.is_empty() => {
+            return Err(PluginError::Denied(
+                "the X plugin does not upload images yet; post this one by hand in X, or without its images"
+                    .into(),
+            ));
+        }
         Action::Publish(publish) => {
             post_tweet(env, client, &me, serde_json::json!({ "text": publish.text }))?
         }
@@ -198,6 +204,10 @@ pub fn refusal(action: &Action) -> &'static str {
         }
         Action::AcceptFollowRequest(_) => {
             "X's API v2 has no endpoint to accept follow requests; accept them in X"
+        }
+        Action::Message(_) => {
+            "X's direct-message endpoints need the dm.write scope of a paid API tier, which this plugin does not \
+             use; message the person by hand in X"
         }
         Action::Reply(_) | Action::Publish(_) => "X permits this action",
     }
@@ -521,7 +531,11 @@ mod tests {
     fn publish_posts_text_and_402_is_denied() {
         let publish = |key: &str| ActionRequest {
             idempotency_key: key.into(),
-            action: Action::Publish(Publish { text: "Launch day.".into(), media_alt: String::new() }),
+            action: Action::Publish(Publish {
+                text: "Launch day.".into(),
+                media_alt: String::new(),
+                media: Vec::new(),
+            }),
         };
         let mut env =
             signed_in().expect(TWEETS, 201, &[], include_str!("../tests/fixtures/create_tweet.json"));

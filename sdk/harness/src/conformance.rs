@@ -229,6 +229,9 @@ pub fn sample_action(kind: ActionKind) -> Action {
         ActionKind::Like => Action::Like { post_id: id },
         ActionKind::Repost => Action::Repost { post_id: id },
         ActionKind::AcceptFollowRequest => Action::AcceptFollowRequest { account_id: id },
+        ActionKind::Message => {
+            Action::Message { account_id: id, text: "Thanks for the kind words!".to_owned() }
+        }
     }
 }
 

@@ -33,7 +33,8 @@ pub fn who(task: &Task) -> String {
         Action::Follow { account_id }
         | Action::FollowBack { account_id }
         | Action::Unfollow { account_id }
-        | Action::AcceptFollowRequest { account_id } => account_id.clone(),
+        | Action::AcceptFollowRequest { account_id }
+        | Action::Message { account_id, .. } => account_id.clone(),
         Action::Reply { .. } | Action::Publish { .. } | Action::Like { .. } | Action::Repost { .. } => {
             String::new()
         }
@@ -95,6 +96,10 @@ pub fn view(task: &Task, now: UnixSeconds) -> String {
         }
         Action::Publish { text, post_kind: kind, .. } => {
             let _ = writeln!(out, "Post ({}):", post_kind(*kind));
+            quote(&mut out, text);
+        }
+        Action::Message { text, .. } => {
+            let _ = writeln!(out, "Direct message draft:");
             quote(&mut out, text);
         }
         _ => {}

@@ -10,5 +10,6 @@ mod faults;
 mod lifecycle;
 mod plugin_isolation;
 mod posts;
+mod reads;
 mod schedule;
 mod schedule_preview;

@@ -7,7 +7,7 @@
 use rapport_sdk::http::Request;
 use rapport_sdk::types::{
     Access, Account, Action, ActionKind, ActionOutcome, ActionRequest, Description, Notification,
-    NotificationKind, NotificationPage, PluginError,
+    NotificationKind, NotificationPage, PluginError, ReadKind,
 };
 use rapport_sdk::{Plugin, account, clock};
 use serde::Deserialize;
@@ -45,6 +45,9 @@ impl Plugin for Hello {
             // whatever the account's `api_base` names; the account's `allowed_hosts` narrows it.
             hosts: vec!["https://*:*".into()],
             rules: vec!["Only like posts a person chose.".into()],
+            reads: vec![ReadKind::Notifications],
+            one_at_a_time: Vec::new(),
+            read_costs: Vec::new(),
         }
     }
 

@@ -408,7 +408,7 @@ impl PlatformScript for Bluesky {
                     }),
                 ],
             ),
-            ActionKind::AcceptFollowRequest => return None,
+            ActionKind::AcceptFollowRequest | ActionKind::Message => return None,
         })
     }
 }
