@@ -215,6 +215,20 @@ impl Response {
             ))
         })
     }
+
+    /// The body parsed as the JSON page a read call (`call`, e.g. `own-posts`) expects.
+    ///
+    /// Unlike [`Response::json`], a page that does not parse is `Permanent`, naming the call: the
+    /// 0.2 reads are asked again on their own schedule, so retrying at once gains nothing, and
+    /// a proposer must hear that this platform answers this call with what it cannot read.
+    pub fn page<T: DeserializeOwned>(&self, call: &str) -> Result<T, PluginError> {
+        serde_json::from_slice(&self.body).map_err(|err| {
+            PluginError::Permanent(format!(
+                "{call}: {} answered {} with a page that is not the expected JSON ({err})",
+                self.url, self.status
+            ))
+        })
+    }
 }
 
 fn is_success(status: u16) -> bool {

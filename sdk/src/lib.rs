@@ -25,6 +25,7 @@ pub mod env;
 pub mod http;
 pub mod kv;
 pub mod log;
+pub mod media;
 pub mod plugin;
 pub mod retry_after;
 pub mod sent;

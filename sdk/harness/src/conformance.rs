@@ -14,7 +14,14 @@
 //! - **idempotent sends**: executing an action twice under one idempotency key either carries the
 //!   key to the platform both times or sends nothing the second time and returns the same outcome;
 //! - **describe consistency**: the description is well formed, every declared capability works and
-//!   every undeclared one is refused with `denied` without a single request.
+//!   every undeclared one is refused with `denied` without a single request;
+//! - **reads** (contract 0.2, [`reads`]): every declared read pages to its end, an empty page ends,
+//!   errors map as above (a malformed page strictly `permanent`), and every undeclared read is
+//!   refused without a request.
+
+mod reads;
+
+pub use reads::{ReadCall, ReadScript};
 
 use std::collections::HashSet;
 use std::fmt;
@@ -146,6 +153,12 @@ pub trait PlatformScript {
 
     /// A working `kind` action and the exchanges that perform it, for every declared capability.
     fn action(&self, kind: ActionKind) -> Option<(Action, Vec<Exchange>)>;
+
+    /// One script per declared 0.2 read (discovery sources, recent and own posts, bulk
+    /// relationships, the acting account); defaults to none, for a plugin that declares none.
+    fn reads(&self) -> Vec<ReadScript> {
+        Vec::new()
+    }
 }
 
 /// One check and how it went.
@@ -208,6 +221,7 @@ pub async fn run(builder: &HarnessBuilder, script: &dyn PlatformScript) -> Repor
         report
             .record(format!("capability {kind:?} matches describe"), capability(builder, script, kind).await);
     }
+    reads::run(builder, script, &mut report).await;
     report
 }
 

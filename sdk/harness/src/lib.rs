@@ -43,6 +43,7 @@ use rapport_core::notification::Profile;
 use rapport_core::platform::{
     Access, AccountPage, ActionOutcome, Description, NotificationPage, RateLimitSnapshot, Relationship,
 };
+use rapport_core::reads::{CandidatePage, DiscoverySource, OwnPostPage, PostPage, RelationshipOf};
 use rapport_core::task::Action;
 use rapport_host::egress::grant::EgressGrant;
 use rapport_host::{AccountBinding, AccountContext, CallError, CallLimits, HostConfig, Plugin, PluginHost};
@@ -367,6 +368,40 @@ impl Harness {
     /// Calls `check-access` (`None` for a plugin built for contract 0.1.0, which lacks it).
     pub async fn check_access(&self) -> Result<Option<Access>, HarnessError> {
         let result = self.plugin.check_access(&self.binding).await;
+        self.settle(result)
+    }
+
+    /// Calls `discover(source, cursor)`.
+    pub async fn discover(
+        &self,
+        source: &DiscoverySource,
+        cursor: Option<&str>,
+    ) -> Result<CandidatePage, HarnessError> {
+        let result = self.plugin.discover(&self.binding, source, cursor.map(str::to_owned)).await;
+        self.settle(result)
+    }
+
+    /// Calls `recent-posts(id, cursor)`.
+    pub async fn recent_posts(&self, id: &str, cursor: Option<&str>) -> Result<PostPage, HarnessError> {
+        let result = self.plugin.recent_posts(&self.binding, id, cursor.map(str::to_owned)).await;
+        self.settle(result)
+    }
+
+    /// Calls `own-posts(cursor)`.
+    pub async fn own_posts(&self, cursor: Option<&str>) -> Result<OwnPostPage, HarnessError> {
+        let result = self.plugin.own_posts(&self.binding, cursor.map(str::to_owned)).await;
+        self.settle(result)
+    }
+
+    /// Calls `relationships(ids)`.
+    pub async fn relationships(&self, ids: &[String]) -> Result<Vec<RelationshipOf>, HarnessError> {
+        let result = self.plugin.relationships(&self.binding, ids).await;
+        self.settle(result)
+    }
+
+    /// Calls `lookup-self`.
+    pub async fn lookup_self(&self) -> Result<Profile, HarnessError> {
+        let result = self.plugin.lookup_self(&self.binding).await;
         self.settle(result)
     }
 
