@@ -122,7 +122,8 @@ pub fn classify(status: u16, headers: &[(String, String)], body: &[u8], url: &st
         // so the account's approved work waits for a new token instead of failing task by task.
         10 | 200..=299 => PluginError::Auth(format!(
             "{message}; the Page token lacks a permission (pages_manage_engagement, pages_manage_posts, \
-             pages_read_engagement or pages_read_user_engagement): make a new token that has it"
+             pages_read_engagement, pages_read_user_engagement, read_insights or pages_messaging): make a new \
+             token that has it"
         )),
         // Meta blocked the Page from this action for a while (spam or policy enforcement).
         368 => PluginError::Denied(message),

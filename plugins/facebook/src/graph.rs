@@ -1,13 +1,16 @@
 //! The parts of Graph API answers this plugin reads, their translation into the contract's
 //! records, and the comment cursor.
 //!
+//! The 0.2 reads add the Page's own posts with their counts and insights (`published_posts`) and
+//! the Page's profile (`GET /{page-id}`); photo uploads answer with the photo and its post.
+//!
 //! The cursor is the newest comment time seen and the ids of the comments at exactly that
 //! second, written `SECONDS:ID,ID`. Graph comment times have one-second resolution, so the ids
 //! keep a comment that shares the newest second with ones already emitted from being dropped or
 //! emitted twice; anything older than the time was seen before and is never emitted again.
 
 use rapport_sdk::clock::parse_rfc3339;
-use rapport_sdk::types::{Account, Notification, NotificationKind, Post};
+use rapport_sdk::types::{Account, Notification, NotificationKind, Post, PostMetrics};
 use serde::Deserialize;
 
 /// The comment fields read on each post.
@@ -38,6 +41,24 @@ pub struct Paged<T> {
 pub struct Paging {
     /// The absolute URL of the next (older) page, absent on the last.
     pub next: Option<String>,
+    /// The cursors of this page's ends.
+    pub cursors: Option<Cursors>,
+}
+
+/// The cursors of a page's ends, for `before=` / `after=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct Cursors {
+    /// The cursor of the page's last item: `after=` it reads the next (older) page.
+    pub after: Option<String>,
+}
+
+impl Paging {
+    /// The cursor of the next page: `after` while Meta links a next page, `None` on the last
+    /// (Meta leaves `next` out there, though it still names the cursors).
+    pub fn next_cursor(&self) -> Option<String> {
+        self.next.as_ref()?;
+        self.cursors.as_ref()?.after.clone().filter(|after| !after.is_empty())
+    }
 }
 
 /// A Page post with its comments.
@@ -104,6 +125,210 @@ pub struct Profile {
     /// The profile link, when the token may read it.
     #[serde(default)]
     pub link: String,
+}
+
+/// The `fields` of the own-posts read: the counts as edge summaries with no items
+/// (`limit(0)`), shares, and views. Meta replaced the `post_impressions` insight with the
+/// `post_media_view` ("views") metric on 2025-11-15.
+pub const OWN_POST_FIELDS: &str = "id,message,created_time,permalink_url,from,\
+    reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),shares,\
+    insights.metric(post_media_view)";
+
+/// One of the Page's own posts with its counts, as `published_posts` answers it.
+#[derive(Debug, Deserialize)]
+pub struct OwnPost {
+    /// `PAGEID_POSTID`.
+    pub id: String,
+    /// The text; absent for a photo posted without one.
+    #[serde(default)]
+    pub message: String,
+    /// When, as `2024-05-01T12:31:07+0000`.
+    #[serde(default)]
+    pub created_time: String,
+    /// The post's public link.
+    #[serde(default)]
+    pub permalink_url: String,
+    /// The Page, as author.
+    pub from: Option<Commenter>,
+    /// The reactions edge, read for its summary only.
+    pub reactions: Option<Counted>,
+    /// The comments edge, read for its summary only.
+    pub comments: Option<Counted>,
+    /// The share count; Meta leaves the field out when nobody shared the post.
+    pub shares: Option<Shares>,
+    /// The insights asked for, when Meta has them (it keeps none for Pages under 100 likes).
+    pub insights: Option<Paged<Insight>>,
+}
+
+/// An edge read as `edge.summary(total_count).limit(0)`.
+#[derive(Debug, Deserialize)]
+pub struct Counted {
+    /// The totals.
+    pub summary: Option<Summary>,
+}
+
+/// An edge's summary.
+#[derive(Debug, Deserialize)]
+pub struct Summary {
+    /// How many items the edge holds.
+    #[serde(default)]
+    pub total_count: u64,
+}
+
+/// `{"count": N}`, a post's shares.
+#[derive(Debug, Deserialize)]
+pub struct Shares {
+    /// How many times it was shared.
+    #[serde(default)]
+    pub count: u64,
+}
+
+/// One insight metric of a post.
+#[derive(Debug, Deserialize)]
+pub struct Insight {
+    /// The metric's name, e.g. `post_media_view`.
+    pub name: String,
+    /// Its values, one per period; a lifetime metric has one.
+    #[serde(default)]
+    pub values: Vec<InsightValue>,
+}
+
+/// One value of an insight; a number for the counts read here, an object for breakdowns.
+#[derive(Debug, Deserialize)]
+pub struct InsightValue {
+    /// The value.
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl OwnPost {
+    /// The contract's counts: likes are all reactions, reposts shares, replies comments; Facebook
+    /// has no quotes; views when the `post_media_view` insight answered with a number.
+    pub fn metrics(&self) -> PostMetrics {
+        let total = |edge: &Option<Counted>| {
+            edge.as_ref().and_then(|e| e.summary.as_ref()).map_or(0, |s| s.total_count)
+        };
+        let views = self.insights.as_ref().and_then(|i| {
+            i.data
+                .iter()
+                .filter(|metric| metric.name == VIEWS_METRIC)
+                .flat_map(|metric| &metric.values)
+                .find_map(|v| v.value.as_u64())
+        });
+        PostMetrics {
+            likes: total(&self.reactions),
+            reposts: self.shares.as_ref().map_or(0, |s| s.count),
+            replies: total(&self.comments),
+            quotes: None,
+            views,
+        }
+    }
+
+    /// The contract's post, written by the Page `page_id`; `None` when its time is unreadable.
+    pub fn post(&self, page_id: &str) -> Option<Post> {
+        let created = parse_time(&self.created_time)?;
+        let author = match &self.from {
+            Some(from) => account(&from.id, &from.name, ""),
+            None => account(page_id, "", ""),
+        };
+        Some(Post {
+            id: self.id.clone(),
+            text: self.message.clone(),
+            url: self.permalink_url.clone(),
+            author,
+            in_reply_to: None,
+            created,
+            visibility: String::new(),
+        })
+    }
+}
+
+/// The insight that counts a post's views.
+const VIEWS_METRIC: &str = "post_media_view";
+
+/// The fields of the lookup-self read.
+pub const PAGE_FIELDS: &str = "id,name,username,link,about,followers_count,fan_count,picture";
+
+/// The Page as `GET /{page-id}?fields=…` answers it.
+#[derive(Debug, Deserialize)]
+pub struct PageProfile {
+    /// The Page id.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// Its vanity name (`facebook.com/USERNAME`), if it chose one.
+    pub username: Option<String>,
+    /// Its public link.
+    #[serde(default)]
+    pub link: String,
+    /// Its "about" text.
+    #[serde(default)]
+    pub about: String,
+    /// How many follow it.
+    pub followers_count: Option<u64>,
+    /// How many like it: a classic Page's audience, where Meta reports no followers count.
+    pub fan_count: Option<u64>,
+    /// Its profile picture.
+    pub picture: Option<Picture>,
+}
+
+/// `{"data": {...}}`, a profile picture.
+#[derive(Debug, Deserialize)]
+pub struct Picture {
+    /// The picture's facts.
+    pub data: Option<PictureData>,
+}
+
+/// The facts of a profile picture.
+#[derive(Debug, Deserialize)]
+pub struct PictureData {
+    /// Whether it is Facebook's default silhouette.
+    #[serde(default)]
+    pub is_silhouette: bool,
+}
+
+impl PageProfile {
+    /// The contract's account for the Page: a Page follows no one and Meta gives no post count or
+    /// creation time, so those stay unknown.
+    pub fn account(&self) -> Account {
+        let has_avatar =
+            self.picture.as_ref().and_then(|p| p.data.as_ref()).is_some_and(|d| !d.is_silhouette);
+        Account {
+            id: self.id.clone(),
+            handle: self.username.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| self.id.clone()),
+            display_name: self.name.clone(),
+            bio: self.about.clone(),
+            // Liking a classic Page followed it, so its likes stand in when no followers count came.
+            followers: self.followers_count.or(self.fan_count),
+            following: None,
+            posts: None,
+            created: None,
+            has_avatar,
+            bot: false,
+            url: if self.link.is_empty() {
+                format!("https://www.facebook.com/{}", self.id)
+            } else {
+                self.link.clone()
+            },
+        }
+    }
+}
+
+/// `POST /{page-id}/photos`: the photo, and the post it made when published at once.
+#[derive(Debug, Deserialize)]
+pub struct PhotoCreated {
+    /// The photo's id (the `media_fbid` a multi-photo post attaches).
+    pub id: String,
+    /// `PAGEID_POSTID` of the post a published photo made.
+    pub post_id: Option<String>,
+}
+
+/// `POST /{page-id}/messages`: the message sent.
+#[derive(Debug, Deserialize)]
+pub struct MessageSent {
+    /// The message's id.
+    pub message_id: String,
 }
 
 /// Parses a Graph API time (`2024-05-01T12:31:07+0000`, an offset without a colon) into Unix

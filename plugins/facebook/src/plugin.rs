@@ -1,5 +1,7 @@
-//! The plugin's operations — read comments on the Page's recent posts, reply, publish, like —
-//! generic over [`Env`] so that native tests drive them through scripted Graph API exchanges.
+//! The plugin's operations — read comments on the Page's recent posts, reply, publish, like,
+//! answer a commenter privately — generic over [`Env`] so that native tests drive them through
+//! scripted Graph API exchanges. The 0.2 reads are in [`crate::reads`], photos in
+//! [`crate::publish`], private replies in [`crate::private_reply`].
 //!
 //! Every call authenticates with `Authorization: Bearer {{secret:page_token}}` (the host
 //! substitutes secrets in headers and bodies only, never in the URL, so the `access_token` query
@@ -16,6 +18,8 @@ use rapport_sdk::types::{
 
 use crate::error::{Usage, classify};
 use crate::graph::{self, Comment, Created, Cursor, FeedPost, Paged, Profile};
+use crate::private_reply::{self, Commenters};
+use crate::publish;
 use rapport_sdk::env::Env;
 use rapport_sdk::sent;
 
@@ -44,8 +48,10 @@ pub struct Graph {
 /// Whether a call reads (and may give up its answer when usage is high) or writes (whose
 /// confirmed answer must never be thrown away, or the daemon would send it again).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
+    /// A read.
     Read,
+    /// A write.
     Write,
 }
 
@@ -92,7 +98,11 @@ fn object_id(id: &str) -> Result<&str, PluginError> {
 }
 
 /// Sends the request `build` makes with the Page token, minding Meta's usage.
-fn send<E: Env>(env: &mut E, kind: Kind, build: impl FnOnce() -> Request) -> Result<Response, PluginError> {
+pub(crate) fn send<E: Env>(
+    env: &mut E,
+    kind: Kind,
+    build: impl FnOnce() -> Request,
+) -> Result<Response, PluginError> {
     let now = env.now();
     if let Some(until) = env.kv_get_json::<i64>(THROTTLED_UNTIL_KEY).filter(|until| *until > now) {
         return Err(PluginError::RateLimited(u32::try_from(until - now).unwrap_or(u32::MAX)));
@@ -120,7 +130,8 @@ fn send<E: Env>(env: &mut E, kind: Kind, build: impl FnOnce() -> Request) -> Res
     Ok(response)
 }
 
-/// New comments on the Page's recent posts since `cursor`, as reply notifications.
+/// New comments on the Page's recent posts since `cursor`, as reply notifications; each
+/// commenter's latest comment is remembered for a private reply (see [`private_reply`]).
 pub fn fetch_notifications<E: Env>(
     env: &mut E,
     graph: &Graph,
@@ -134,6 +145,8 @@ pub fn fetch_notifications<E: Env>(
         send(env, Kind::Read, || Request::get(&url).query("fields", &fields).query("limit", POSTS_PER_READ))?
             .json()?;
     let mut items = Vec::new();
+    let mut commenters = Commenters::load(env);
+    let mut remembered = false;
     let mut anonymous = 0usize;
     let mut extra_pages = 0usize;
     for post in feed.data {
@@ -157,7 +170,10 @@ pub fn fetch_notifications<E: Env>(
                     continue;
                 }
                 match graph::reply(comment, &post.id) {
-                    Some(notification) => items.push(notification),
+                    Some(notification) => {
+                        remembered |= commenters.saw(&notification.account.id, &comment.id, at);
+                        items.push(notification);
+                    }
                     None => anonymous += 1,
                 }
             }
@@ -179,6 +195,10 @@ pub fn fetch_notifications<E: Env>(
              the pages_read_user_engagement permission"
         ));
     }
+    if remembered {
+        let now = env.now();
+        commenters.save(env, now)?;
+    }
     let next_cursor = (seen.time > 0).then(|| seen.render());
     Ok(NotificationPage { items, next_cursor })
 }
@@ -188,7 +208,8 @@ fn is_own(comment: &Comment, page_id: &str) -> bool {
     comment.from.as_ref().is_some_and(|from| from.id == page_id)
 }
 
-/// Performs an approved action: reply to a comment, publish to the Page feed, or like an object.
+/// Performs an approved action: reply to a comment, publish to the Page feed (with photos), like
+/// an object, or answer a commenter privately.
 pub fn execute<E: Env>(
     env: &mut E,
     graph: &Graph,
@@ -204,18 +225,8 @@ pub fn execute<E: Env>(
                 send(env, Kind::Write, || Request::post(url).form(&[("message", &reply.text)]))?.json()?;
             ActionOutcome { id: Some(created.id), url: None }
         }
-        Action::Publish(publish) if !publish.media.is_empty() => {
-            return Err(PluginError::Denied(
-                "the Facebook plugin does not upload photos yet; post this one by hand, or without its images".into(),
-            ));
-        }
-        Action::Publish(publish) => {
-            let url = format!("{}/{}/feed", graph.api, graph.page_id);
-            let created: Created =
-                send(env, Kind::Write, || Request::post(url).form(&[("message", &publish.text)]))?.json()?;
-            let link = format!("https://www.facebook.com/{}", created.id);
-            ActionOutcome { id: Some(created.id), url: Some(link) }
-        }
+        Action::Publish(post) => publish::publish(env, graph, &post.text, &post.media)?,
+        Action::Message(message) => private_reply::send_message(env, graph, message)?,
         Action::Like(object) => {
             let url = format!("{}/{}/likes", graph.api, object_id(object)?);
             send(env, Kind::Write, || Request::post(url))?;
@@ -236,11 +247,7 @@ pub fn refusal(action: &Action) -> &'static str {
         Action::Repost(_) => {
             "the Pages API offers no way to share another post as the Page; share it by hand"
         }
-        Action::Message(_) => {
-            "a Page may message a person only as a private reply to their comment, once, within 7 days; this plugin \
-             does not send those yet, so answer in Meta Business Suite"
-        }
-        Action::Reply(_) | Action::Publish(_) | Action::Like(_) => "a Page may do this",
+        Action::Reply(_) | Action::Publish(_) | Action::Like(_) | Action::Message(_) => "a Page may do this",
     }
 }
 
@@ -264,7 +271,7 @@ pub fn lookup_account<E: Env>(env: &mut E, graph: &Graph, id: &str) -> Result<Ac
 mod tests {
     use super::*;
     use rapport_sdk::env::fake::Scripted;
-    use rapport_sdk::types::{NotificationKind, Publish, Reply};
+    use rapport_sdk::types::{Message, NotificationKind, Publish, Reply};
 
     const NOW: i64 = 1_714_700_000;
     const PAGE: &str = "104857600000001";
@@ -327,6 +334,48 @@ mod tests {
             Some(cursor.as_str()),
             "an unchanged cursor tells the daemon it caught up"
         );
+    }
+
+    #[test]
+    fn a_commenter_seen_in_the_feed_can_be_answered_privately_once() {
+        let feed = include_str!("../tests/fixtures/feed_page.json");
+        let messages = "https://graph.facebook.com/v21.0/104857600000001/messages";
+        let mut env = Scripted::at(NOW).expect(FEED, 200, &[], feed).expect(
+            messages,
+            200,
+            &[],
+            r#"{"recipient_id":"7012345678901234","message_id":"m_1"}"#,
+        );
+        fetch_notifications(&mut env, &page_graph(), None).unwrap_or_else(|e| panic!("{e:?}"));
+        let commenters = Commenters::load(&env);
+        // Ann commented at 12:31:07 on 2024-05-01, two days before NOW; the Page's own comment
+        // is nobody to write to.
+        let ann = commenters.answerable("7012345678901234", NOW).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ann.comment, "122100000000000101_987650000000002");
+        assert!(commenters.answerable(PAGE, NOW).is_err());
+        let message = |key: &str| {
+            request(
+                key,
+                Action::Message(Message { account_id: "7012345678901234".into(), text: "Hi Ann".into() }),
+            )
+        };
+        let outcome = execute(&mut env, &page_graph(), message("m1")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(outcome.id.as_deref(), Some("m_1"));
+        assert!(env.sent[1].body.contains(r#""comment_id":"122100000000000101_987650000000002""#));
+        assert_eq!(
+            execute(&mut env, &page_graph(), message("m1")),
+            Ok(outcome),
+            "a resend answers from memory"
+        );
+        assert!(matches!(
+            execute(&mut env, &page_graph(), message("m2")),
+            Err(PluginError::Permanent(m)) if m.contains("once per comment, within 7 days")
+        ));
+        assert_eq!(env.sent.len(), 2);
+        // Reading the same feed again remembers nothing new and leaves the answer recorded.
+        let mut env = env.expect(FEED, 200, &[], feed);
+        fetch_notifications(&mut env, &page_graph(), None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(Commenters::load(&env).answerable("7012345678901234", NOW).is_err());
     }
 
     #[test]
