@@ -25,6 +25,7 @@
 //! each account's history from the store.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -37,7 +38,7 @@ use crate::localtime;
 use crate::platform::{RateCeiling, RateLimitSnapshot};
 use crate::schedule::Schedule;
 use crate::span::Span;
-use crate::task::{ActionKind, PostKind};
+use crate::task::{ActionKind, MediaFile, PostKind};
 
 /// One `[[library]]` entry, or one post file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +57,10 @@ pub struct LibraryEntry {
     /// Alt text for the post's media, if it has any.
     #[serde(default)]
     pub media_alt: Option<String>,
+    /// An image to attach (png, jpeg, gif or webp), described by `media_alt`; a relative path is
+    /// from the config file's folder, or from the post folder for a post file.
+    #[serde(default)]
+    pub image: Option<PathBuf>,
     /// Whether it may be posted again after `posting.recycle_after`.
     #[serde(default)]
     pub evergreen: bool,
@@ -126,6 +131,14 @@ pub enum LibraryError {
     /// A cap of zero would stop all scheduled posting.
     #[error("posting.max_posts_per_day is 0; it must be at least 1")]
     ZeroCap,
+    /// An entry's image cannot be attached.
+    #[error("library entry `{id}`: {problem}")]
+    Image {
+        /// The entry's id.
+        id: String,
+        /// What is wrong, and what to do.
+        problem: String,
+    },
     /// A post file's front matter does not parse.
     #[error("post file `{id}`: {problem}")]
     FrontMatter {
@@ -145,23 +158,41 @@ struct FrontMatter {
     accounts: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     media_alt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     evergreen: bool,
 }
 
+/// What a new post file holds, beside its id (its name).
+#[derive(Debug, Clone, Copy)]
+pub struct PostFile<'a> {
+    /// The ratio's label for the entry's kind.
+    pub kind_label: &'a str,
+    /// The accounts that may post it; empty for all.
+    pub accounts: &'a [String],
+    /// Alt text for its image, if any.
+    pub media_alt: Option<&'a str>,
+    /// Its image, if any.
+    pub image: Option<&'a Path>,
+    /// The post's text.
+    pub text: &'a str,
+}
+
 /// A post file that [`parse_post_file`] reads back as this entry (its id is the file's name):
-/// TOML front matter, `---`, the text. `kind_label` is the ratio's label for the entry's kind.
-pub fn write_post_file(kind_label: &str, accounts: &[String], media_alt: Option<&str>, text: &str) -> String {
+/// TOML front matter, `---`, the text.
+pub fn write_post_file(post: PostFile<'_>) -> String {
     let matter = FrontMatter {
-        kind: Some(kind_label.to_owned()),
-        accounts: accounts.to_vec(),
-        media_alt: media_alt.filter(|alt| !alt.is_empty()).map(str::to_owned),
+        kind: Some(post.kind_label.to_owned()),
+        accounts: post.accounts.to_vec(),
+        media_alt: post.media_alt.filter(|alt| !alt.is_empty()).map(str::to_owned),
+        image: post.image.map(Path::to_path_buf),
         evergreen: false,
     };
     // Plain strings and string lists always serialize; TOML escaping keeps quotes and
     // backslashes in an account name or alt text from breaking the file.
     let front = toml::to_string(&matter).unwrap_or_default();
-    format!("{front}---\n{}\n", text.trim())
+    format!("{front}---\n{}\n", post.text.trim())
 }
 
 /// Reads a post file's text into an entry with id `id`; `kind` may use the ratio's labels.
@@ -189,6 +220,7 @@ pub fn parse_post_file(id: &str, content: &str, ratio: &RatioConfig) -> Result<L
         kind,
         accounts: matter.accounts,
         media_alt: matter.media_alt,
+        image: matter.image,
         evergreen: matter.evergreen,
     })
 }
@@ -267,8 +299,20 @@ fn entry_problem(entries: &[LibraryEntry], index: usize) -> Option<(&'static str
         Some(("id", LibraryError::DuplicateId(entry.id.clone())))
     } else if entry.text.trim().is_empty() {
         Some(("text", LibraryError::EmptyText(entry.id.clone())))
+    } else if let Err(problem) = entry.media() {
+        Some(("image", LibraryError::Image { id: entry.id.clone(), problem }))
     } else {
         None
+    }
+}
+
+impl LibraryEntry {
+    /// The images the entry's post attaches: none, or its image with its alt text.
+    pub fn media(&self) -> Result<Vec<MediaFile>, String> {
+        match &self.image {
+            None => Ok(Vec::new()),
+            Some(path) => Ok(vec![MediaFile::image(path.clone(), self.media_alt.as_deref().unwrap_or(""))?]),
+        }
     }
 }
 
@@ -596,6 +640,7 @@ mod tests {
             kind,
             accounts: Vec::new(),
             media_alt: None,
+            image: None,
             evergreen,
         }
     }
@@ -743,6 +788,26 @@ mod tests {
     }
 
     #[test]
+    fn an_image_needs_a_known_type_and_alt_text_and_is_named_with_its_entry() {
+        let mut e = entry("mug", PostKind::Value, false);
+        e.image = Some("mug.bmp".into());
+        e.media_alt = Some("a blue mug".into());
+        let err = Library::new(vec![e.clone()], PostingConfig::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "library entry `mug`: image `mug.bmp` is not one of the types rapport attaches (png, jpg, jpeg, gif, webp); convert it to one"
+        );
+        e.image = Some("mug.webp".into());
+        e.media_alt = None;
+        let problems = entry_problems(&[e.clone()]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].key, "library[0].image");
+        assert!(problems[0].message.contains("has no alt text; describe it in `media_alt`"), "{problems:?}");
+        e.media_alt = Some(" a blue mug ".into());
+        assert_eq!(e.media().unwrap()[0].alt, "a blue mug");
+    }
+
+    #[test]
     fn post_files_parse_front_matter_and_labels() {
         let ratio = RatioConfig { labels: ["tip".into(), "offer".into()], ..RatioConfig::default() };
         let file = "kind = \"offer\"\naccounts = [\"shop\"]\nevergreen = true\nmedia_alt = \"a mug\"\n---\n\nSpring sale!\n";
@@ -755,16 +820,27 @@ mod tests {
                 kind: PostKind::Sales,
                 accounts: vec!["shop".into()],
                 media_alt: Some("a mug".into()),
+                image: None,
                 evergreen: true,
             }
         );
         let plain = parse_post_file("hello", "Just text, --- not a separator.\n", &ratio).unwrap();
-        let quoted =
-            write_post_file("offer", &["a \"b\" \\c".into()], Some("mug \"blue\"\n"), " Sale\n---\nnow ");
+        let quoted = write_post_file(PostFile {
+            kind_label: "offer",
+            accounts: &["a \"b\" \\c".into()],
+            media_alt: Some("mug \"blue\"\n"),
+            image: Some(Path::new("/pics/mug \"blue\".JPG")),
+            text: " Sale\n---\nnow ",
+        });
         let back = parse_post_file("q", &quoted, &ratio).unwrap();
         assert_eq!(
-            (back.kind, back.accounts, back.media_alt.as_deref(), back.text.as_str()),
+            (back.kind, back.accounts.clone(), back.media_alt.as_deref(), back.text.as_str()),
             (PostKind::Sales, vec!["a \"b\" \\c".to_owned()], Some("mug \"blue\"\n"), "Sale\n---\nnow")
+        );
+        let media = back.media().unwrap();
+        assert_eq!(
+            (media[0].path.to_str(), media[0].mime_type.as_str(), media[0].alt.as_str()),
+            (Some("/pics/mug \"blue\".JPG"), "image/jpeg", "mug \"blue\"")
         );
         assert_eq!((plain.kind, plain.text.as_str()), (PostKind::Value, "Just text, --- not a separator."));
         let opened = parse_post_file("o", "---\nkind = \"value\"\n---\nHi", &ratio).unwrap();

@@ -7,6 +7,7 @@
 //! so the transitions here are the whole crash-safety argument: see [`TaskState::can_become`].
 
 use std::fmt;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -109,6 +110,52 @@ pub enum PostKind {
     Sales,
 }
 
+/// An image a post attaches: where it is on disk, its type and its description.
+///
+/// The task keeps the path, not the bytes, so the store stays small; the host reads the file
+/// when the post is sent, and a file gone by then fails that post, named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaFile {
+    /// The image file, absolute.
+    pub path: PathBuf,
+    /// Its MIME type (`image/png`, …), from its extension.
+    pub mime_type: String,
+    /// What the image shows, for people who cannot see it.
+    pub alt: String,
+}
+
+/// The image types rapport attaches, by file extension.
+const IMAGE_TYPES: [(&str, &str); 5] = [
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("gif", "image/gif"),
+    ("webp", "image/webp"),
+];
+
+impl MediaFile {
+    /// The image at `path` with its `alt` text; refused (saying what to do) if the extension
+    /// names no image type rapport knows or the alt text is empty.
+    pub fn image(path: PathBuf, alt: &str) -> Result<MediaFile, String> {
+        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+        let Some((_, mime_type)) = IMAGE_TYPES.iter().find(|(ext, _)| *ext == extension) else {
+            let known: Vec<&str> = IMAGE_TYPES.iter().map(|(ext, _)| *ext).collect();
+            return Err(format!(
+                "image `{}` is not one of the types rapport attaches ({}); convert it to one",
+                path.display(),
+                known.join(", ")
+            ));
+        };
+        if alt.trim().is_empty() {
+            return Err(format!(
+                "image `{}` has no alt text; describe it in `media_alt` for people who cannot see it",
+                path.display()
+            ));
+        }
+        Ok(MediaFile { path, mime_type: (*mime_type).to_owned(), alt: alt.trim().to_owned() })
+    }
+}
+
 /// What a task will do on the platform once approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -130,6 +177,10 @@ pub enum Action {
         post_kind: PostKind,
         /// Alt text for media, empty if none.
         media_alt: String,
+        /// Images to attach, read from disk when the post is sent; a plugin built for contract
+        /// 0.1 cannot attach any, so such a post is refused there.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        media: Vec<MediaFile>,
     },
     /// Follow someone new.
     Follow {
@@ -586,6 +637,25 @@ impl Task {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_stored_before_media_existed_reads_back_without_images_and_one_with_them_round_trips() {
+        let old = r#"{"kind":"publish","text":"Tip","post_kind":"value","media_alt":""}"#;
+        let read: Action = serde_json::from_str(old).unwrap();
+        assert!(matches!(&read, Action::Publish { media, .. } if media.is_empty()));
+        assert_eq!(serde_json::to_string(&read).unwrap(), old, "no images: stored exactly as before");
+        let image = MediaFile::image(PathBuf::from("/pics/mug.PNG"), "a blue mug").unwrap();
+        assert_eq!(image.mime_type, "image/png");
+        let with = Action::Publish {
+            text: "New mugs".into(),
+            post_kind: PostKind::Sales,
+            media_alt: "a blue mug".into(),
+            media: vec![image],
+        };
+        let back: Action = serde_json::from_str(&serde_json::to_string(&with).unwrap()).unwrap();
+        assert_eq!(back, with);
+        assert!(MediaFile::image(PathBuf::from("/pics/mug"), "a mug").unwrap_err().contains("png, jpg"));
+    }
 
     #[test]
     fn only_a_retry_reopens_a_failed_task_and_it_keeps_its_idempotency_key() {

@@ -99,6 +99,7 @@ macro_rules! contract_version {
         use crate::bindings::{CallState, LogLevel};
         use crate::egress::transport::Method;
         use crate::egress::{HttpFailure, PluginRequest};
+        use crate::media::Image;
 
         impl types::Host for CallState {}
 
@@ -351,7 +352,13 @@ pub(crate) mod v0_1 {
     pub(crate) fn action_request(
         idempotency_key: &str,
         action: &Action,
+        images: Vec<Image>,
     ) -> Result<types::ActionRequest, String> {
+        if !images.is_empty() {
+            return Err("the plugin was built for contract 0.1.0, which cannot attach images; \
+                 update the plugin or post without the image"
+                .to_owned());
+        }
         let action = match shared_action(action.clone()) {
             Ok(action) => action,
             // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
@@ -435,18 +442,21 @@ pub(crate) mod v0_2 {
         }
     }
 
-    /// The request for `action`, media bytes and all.
+    /// The request for `action`, with the bytes of the images it attaches.
     pub(crate) fn action_request(
         idempotency_key: &str,
         action: &Action,
+        images: Vec<Image>,
     ) -> Result<types::ActionRequest, String> {
         let action = match shared_action(action.clone()) {
             Ok(action) => action,
             // The post kind (value or sales) is the daemon's bookkeeping; the platform never sees it.
-            // The core's publish action carries no images yet (posts in the content library have no
-            // media field), so none go out; plugins already upload what 0.2 hands them.
             Err(Action::Publish { text, media_alt, .. }) => {
-                types::Action::Publish(types::Publish { text, media_alt, media: Vec::new() })
+                let media = images
+                    .into_iter()
+                    .map(|i| types::Media { bytes: i.bytes, mime_type: i.mime_type, alt: i.alt })
+                    .collect();
+                types::Action::Publish(types::Publish { text, media_alt, media })
             }
             Err(Action::Message { account_id, text }) => {
                 types::Action::Message(types::Message { account_id, text })

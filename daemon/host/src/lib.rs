@@ -24,6 +24,7 @@ mod error;
 mod host;
 pub mod kv;
 mod limits;
+mod media;
 mod plugin;
 
 pub use error::{CallError, CallFailure, HostError};

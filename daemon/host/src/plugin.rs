@@ -30,6 +30,7 @@ use crate::error::{CallError, CallFailure};
 use crate::host::Shared;
 use crate::kv::PluginKv;
 use crate::limits::{Exceeded, Meter};
+use crate::media;
 
 /// Bytes of guest stderr kept per call, for the error report when it traps.
 const STDERR_CAPACITY: usize = 8 << 10;
@@ -400,8 +401,14 @@ impl Plugin {
         idempotency_key: &str,
         action: &Action,
     ) -> Result<ActionOutcome, CallError> {
+        let images = media::read(action).await.map_err(|error| CallError {
+            plugin: self.inner.name.to_string(),
+            account: binding.context.name.clone(),
+            call: "execute",
+            failure: CallFailure::Plugin(error),
+        })?;
         let mut call = self.start(binding, "execute").await?;
-        on_contract!(call, |exports, store, v| match v::action_request(idempotency_key, action) {
+        on_contract!(call, |exports, store, v| match v::action_request(idempotency_key, action, images) {
             Ok(request) =>
                 exports.call_execute(store, &request).await.map(|r| v::answer(r, |o| Ok(v::outcome(o)))),
             Err(why) => Ok(Err(Refusal::Plugin(PluginError::Denied(why)))),

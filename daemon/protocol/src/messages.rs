@@ -3,6 +3,8 @@
 //! Payloads reuse the core's types (tasks, states, action kinds); the report structs below cover
 //! what the core has no type for, and are filled by the daemon from its live state.
 
+use std::path::PathBuf;
+
 use rapport_core::UnixSeconds;
 use rapport_core::task::{ActionKind, PostKind, Task, TaskState};
 use serde::{Deserialize, Serialize};
@@ -315,6 +317,9 @@ pub struct NewContentEntry {
     pub accounts: Vec<String>,
     /// Alt text for media, empty if none.
     pub media_alt: String,
+    /// An image to attach (an absolute path the daemon can read), described by `media_alt`.
+    #[serde(default)]
+    pub image: Option<PathBuf>,
 }
 
 /// A content library entry.
@@ -328,6 +333,9 @@ pub struct ContentEntry {
     pub kind: PostKind,
     /// Accounts it may be posted by; empty means all.
     pub accounts: Vec<String>,
+    /// The image it attaches, if any.
+    #[serde(default)]
+    pub image: Option<PathBuf>,
     /// When it was last posted, if ever.
     pub last_posted: Option<UnixSeconds>,
 }

@@ -61,9 +61,13 @@ impl Policy {
             .enumerate()
             .map(|(i, s)| s.compile(i).map_err(|e| located(&e)))
             .collect::<Result<Vec<_>, _>>()?;
+        let base = settings.file.parent().unwrap_or(Path::new("."));
         let mut entries = config.library.clone();
+        for (i, entry) in entries.iter_mut().enumerate() {
+            resolve_image(entry, base)
+                .map_err(|why| config.locate(vec![Invalid::new(format!("library[{i}].image"), why)]))?;
+        }
         if let Some(folder) = &config.posting.folder {
-            let base = settings.file.parent().unwrap_or(Path::new("."));
             entries.extend(read_post_folder(config, &base.join(folder))?);
         }
         // Past the config check, only a post file can be at fault: its id (its name) is taken.
@@ -197,9 +201,26 @@ fn read_post_folder(config: &Config, folder: &Path) -> anyhow::Result<Vec<Librar
         let Some(id) = path.file_stem().and_then(|s| s.to_str()).filter(|_| is_post) else { continue };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading post file {}", path.display()))?;
-        entries.push(
-            parse_post_file(id, &text, ratio).with_context(|| format!("post file {}", path.display()))?,
-        );
+        let mut entry =
+            parse_post_file(id, &text, ratio).with_context(|| format!("post file {}", path.display()))?;
+        resolve_image(&mut entry, folder)
+            .map_err(|why| anyhow::anyhow!("post file {}: image: {why}", path.display()))?;
+        entries.push(entry);
     }
     Ok(entries)
+}
+
+/// Makes `entry`'s image path absolute (relative paths are from `base`) and checks that it is a
+/// file rapport can read now, so a missing image is named at start, not when the post is due.
+fn resolve_image(entry: &mut LibraryEntry, base: &Path) -> Result<(), String> {
+    let Some(image) = &entry.image else { return Ok(()) };
+    let path = base.join(image);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => {
+            entry.image = Some(path);
+            Ok(())
+        }
+        Ok(_) => Err(format!("{} is not a file", path.display())),
+        Err(e) => Err(format!("cannot read {}: {e}; put the image there or fix the path", path.display())),
+    }
 }

@@ -155,6 +155,8 @@ fn queue_slot(
                         text: entry.text.clone(),
                         post_kind: entry.kind,
                         media_alt: entry.media_alt.clone().unwrap_or_default(),
+                        // The library checked the image when it loaded.
+                        media: entry.media().unwrap_or_default(),
                     },
                     origin: Origin::Schedule { schedule: name.clone(), slot, entry: entry.id.clone() },
                     context: TaskContext::default(),

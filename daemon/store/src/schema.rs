@@ -306,6 +306,7 @@ mod tests {
                     text: "t".into(),
                     post_kind: PostKind::Value,
                     media_alt: String::new(),
+                    media: Vec::new(),
                 },
                 origin: Origin::Schedule { schedule: "tips".into(), slot: 3600, entry: "e1".into() },
                 context: TaskContext::default(),

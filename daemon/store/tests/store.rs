@@ -232,6 +232,7 @@ fn start_execution_records_the_ledger_only_when_the_transition_happens() {
             text: "hello".into(),
             post_kind: PostKind::Sales,
             media_alt: String::new(),
+            media: Vec::new(),
         },
         origin: Origin::Manual,
         context: TaskContext::default(),
@@ -283,7 +284,12 @@ fn a_scheduled_task_records_its_slot_and_takes_its_entry_atomically() {
     assert!(!store.seen("shop", &slot).unwrap());
     let new = Proposal {
         key: slot.clone(),
-        action: Action::Publish { text: "tip".into(), post_kind: PostKind::Value, media_alt: String::new() },
+        action: Action::Publish {
+            text: "tip".into(),
+            post_kind: PostKind::Value,
+            media_alt: String::new(),
+            media: Vec::new(),
+        },
         origin: Origin::Schedule { schedule: "weekly".into(), slot: 3600, entry: "tip-1".into() },
         context: TaskContext::default(),
         expires_at: None,

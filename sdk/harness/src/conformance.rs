@@ -236,6 +236,7 @@ pub fn sample_action(kind: ActionKind) -> Action {
             text: "Hello from the conformance suite".to_owned(),
             post_kind: PostKind::Value,
             media_alt: String::new(),
+            media: Vec::new(),
         },
         ActionKind::Follow => Action::Follow { account_id: id },
         ActionKind::FollowBack => Action::FollowBack { account_id: id },

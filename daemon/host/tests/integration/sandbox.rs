@@ -6,6 +6,8 @@ use std::time::Duration;
 use crate::common::{binding, fixture, host, test_limits};
 use rapport_core::notification::NotificationKind;
 use rapport_core::platform::PluginError;
+use rapport_core::reads::{DiscoverySource, ReadKind};
+use rapport_core::task::{Action, MediaFile, PostKind};
 use rapport_host::{AccountBinding, CallError, CallFailure, HostConfig, HostError, Plugin, PluginHost};
 
 async fn healthy_serves(healthy: &Plugin, account: &AccountBinding, expected_call: u64) {
@@ -166,4 +168,30 @@ async fn a_plugin_built_for_contract_0_1_loads_and_runs_beside_a_0_2_one() {
     healthy_serves(&old, &a, 1).await;
     // What 0.2.0 added is simply absent from a 0.1.0 plugin: no call is made, nothing fails.
     assert_eq!(old.check_access(&a).await.unwrap(), None);
+    assert_eq!(old.description().reads, vec![ReadKind::Notifications]);
+    let denied = |result: Result<(), CallError>, what: &str| match result {
+        Err(err) => assert!(
+            matches!(err.plugin_error(), Some(PluginError::Denied(why)) if why.contains("0.1.0")),
+            "{what}: {err}"
+        ),
+        Ok(()) => panic!("{what} was served by a 0.1.0 plugin"),
+    };
+    let source = DiscoverySource::Hashtag("pottery".into());
+    denied(old.discover(&a, &source, None).await.map(drop), "discover");
+    denied(old.recent_posts(&a, "7", None).await.map(drop), "recent-posts");
+    denied(old.own_posts(&a, None).await.map(drop), "own-posts");
+    denied(old.relationships(&a, &["7".into()]).await.map(drop), "relationships");
+    denied(old.lookup_self(&a).await.map(drop), "lookup-self");
+    let message = Action::Message { account_id: "7".into(), text: "Thanks!".into() };
+    denied(old.execute(&a, "k1", &message).await.map(drop), "message");
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("mug.png");
+    std::fs::write(&png, b"PNG").unwrap();
+    let post = Action::Publish {
+        text: "New mugs".into(),
+        post_kind: PostKind::Value,
+        media_alt: "a blue mug".into(),
+        media: vec![MediaFile::image(png, "a blue mug").unwrap()],
+    };
+    denied(old.execute(&a, "k2", &post).await.map(drop), "a post with an image");
 }

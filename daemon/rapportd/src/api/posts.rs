@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use rapport_core::UnixSeconds;
-use rapport_core::library::write_post_file;
+use rapport_core::library::{PostFile, write_post_file};
 use rapport_core::task::PostKind;
 use rapport_core::text_limit::TextLimit;
 use rapport_protocol::{
@@ -83,7 +83,13 @@ pub fn add(state: &State, entry: NewContentEntry) -> Result<Vec<ContentEntry>, E
         id = format!("{base}-{n}");
     }
     let kind = policy.gate.ratio().label(entry.kind);
-    let file = write_post_file(kind, &entry.accounts, Some(&entry.media_alt), &entry.text);
+    let file = write_post_file(PostFile {
+        kind_label: kind,
+        accounts: &entry.accounts,
+        media_alt: Some(&entry.media_alt),
+        image: entry.image.as_deref(),
+        text: &entry.text,
+    });
     let path = folder.join(format!("{id}.md"));
     std::fs::create_dir_all(&folder)
         .and_then(|()| std::fs::write(&path, file))
@@ -135,6 +141,7 @@ pub fn list(state: &State) -> Result<Vec<ContentEntry>, ErrorReply> {
             text: entry.text.clone(),
             kind: entry.kind,
             accounts: entry.accounts.clone(),
+            image: entry.image.clone(),
             last_posted,
         });
     }

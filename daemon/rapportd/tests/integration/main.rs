@@ -8,6 +8,7 @@ mod config;
 mod e2e;
 mod faults;
 mod lifecycle;
+mod media;
 mod plugin_isolation;
 mod posts;
 mod reads;

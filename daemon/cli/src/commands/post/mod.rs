@@ -49,7 +49,11 @@ pub fn view(entries: &[ContentEntry], now: UnixSeconds) -> String {
                 post_kind(e.kind).to_string(),
                 if e.accounts.is_empty() { "all".into() } else { e.accounts.join(",") },
                 e.last_posted.map_or_else(|| "never".into(), |at| relative(now, at)),
-                excerpt(&e.text, 50),
+                match &e.image {
+                    // The picture marks a post that attaches an image.
+                    Some(_) => format!("🖼 {}", excerpt(&e.text, 48)),
+                    None => excerpt(&e.text, 50),
+                },
             ]
         })
         .collect();
