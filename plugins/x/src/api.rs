@@ -5,13 +5,20 @@
 //! not make a whole page of mentions unreadable.
 
 use rapport_sdk::clock::parse_rfc3339;
-use rapport_sdk::types::{Account, Notification, NotificationKind, Post};
+use rapport_sdk::types::{Account, Notification, NotificationKind, Post, PostMetrics, Relationship};
 use serde::Deserialize;
 
 /// The user fields requested wherever an account is read (`user.fields`).
 pub const USER_FIELDS: &str = "created_at,description,public_metrics,profile_image_url,verified,url";
 /// The tweet fields requested for mentions (`tweet.fields`).
 pub const TWEET_FIELDS: &str = "created_at,conversation_id,in_reply_to_user_id,referenced_tweets";
+/// The tweet fields requested for the 0.2 post reads: enough for the contract's post (`author_id`
+/// names the author in `includes`, `referenced_tweets` the post answered).
+pub const POST_FIELDS: &str = "author_id,created_at,referenced_tweets";
+/// [`POST_FIELDS`] with the counts, for the account's own posts. `public_metrics` carries
+/// `impression_count` for every post; `non_public_metrics` is left out on purpose: requesting it
+/// makes X return only posts of the last 30 days, which would cut the account's own timeline short.
+pub const OWN_POST_FIELDS: &str = "author_id,created_at,referenced_tweets,public_metrics";
 
 /// `{"data": [...], "includes": {...}, "meta": {...}}`, the envelope of list endpoints.
 #[derive(Debug, Deserialize)]
@@ -88,6 +95,26 @@ pub struct Tweet {
     /// Entities parsed out of the text (mentions).
     #[serde(default)]
     pub entities: Entities,
+    /// The post's counts, when requested (`tweet.fields=public_metrics`).
+    pub public_metrics: Option<TweetMetrics>,
+}
+
+/// A tweet's public counts; X leaves a count out rather than send zero in some answers.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TweetMetrics {
+    /// Likes.
+    #[serde(default)]
+    pub like_count: u64,
+    /// Retweets (reposts).
+    #[serde(default)]
+    pub retweet_count: u64,
+    /// Replies.
+    #[serde(default)]
+    pub reply_count: u64,
+    /// Quote posts.
+    pub quote_count: Option<u64>,
+    /// Views, public since 2023.
+    pub impression_count: Option<u64>,
 }
 
 /// A reference from one tweet to another.
@@ -138,6 +165,11 @@ pub struct User {
     pub public_metrics: Option<PublicMetrics>,
     /// The avatar's URL; X's default avatars live under `default_profile_images`.
     pub profile_image_url: Option<String>,
+    /// How the acting account stands to this one (`following`, `followed_by`,
+    /// `follow_request_sent`, `follow_request_received`, `blocking`, `muting`), when requested
+    /// with `user.fields=connection_status`; X leaves it out when there is no connection at all.
+    #[serde(default)]
+    pub connection_status: Vec<String>,
 }
 
 /// A user's public counts.
@@ -163,6 +195,36 @@ pub struct Created {
 pub struct CreatedTweet {
     /// Its id.
     pub id: String,
+}
+
+/// The answer to `POST /2/media/upload`.
+#[derive(Debug, Deserialize)]
+pub struct Uploaded {
+    /// The uploaded media.
+    pub data: UploadedMedia,
+}
+
+/// The media in an [`Uploaded`] answer.
+#[derive(Debug, Deserialize)]
+pub struct UploadedMedia {
+    /// The media id a post's `media.media_ids` names.
+    pub id: String,
+}
+
+/// The answer to `POST /2/dm_conversations/with/:participant_id/messages`.
+#[derive(Debug, Deserialize)]
+pub struct DmSent {
+    /// The message sent.
+    pub data: DmEvent,
+}
+
+/// The message in a [`DmSent`] answer.
+#[derive(Debug, Deserialize)]
+pub struct DmEvent {
+    /// The message's id.
+    pub dm_event_id: String,
+    /// The one-to-one conversation it went to (`smaller_id-larger_id`).
+    pub dm_conversation_id: String,
 }
 
 /// The public page of a tweet.
@@ -200,32 +262,65 @@ pub fn account(user: &User) -> Account {
 /// `includes` (X leaves out suspended or protected authors), because a notification must name who
 /// acted. `now` dates a tweet without a readable `created_at`.
 pub fn mention(tweet: &Tweet, includes: &Includes, me: &str, now: i64) -> Option<Notification> {
-    let author_id = tweet.author_id.as_deref()?;
-    let author = includes.users.iter().find(|u| u.id == author_id)?;
-    let created = tweet.created_at.as_deref().and_then(parse_rfc3339).unwrap_or(now);
+    let post = post(tweet, author(tweet, includes)?, now);
     // A mention that answers one of the account's own posts is a reply to it.
     let kind = if tweet.in_reply_to_user_id.as_deref() == Some(me) {
         NotificationKind::Reply
     } else {
         NotificationKind::Mention
     };
-    let in_reply_to = tweet.referenced_tweets.iter().find(|r| r.kind == "replied_to").map(|r| r.id.clone());
-    let account = account(author);
     Some(Notification {
         id: tweet.id.clone(),
         kind,
-        at: created,
-        post: Some(Post {
-            id: tweet.id.clone(),
-            text: tweet.text.clone(),
-            url: tweet_url(&author.username, &tweet.id),
-            author: account.clone(),
-            in_reply_to,
-            created,
-            visibility: String::new(),
-        }),
-        account,
+        at: post.created,
+        account: post.author.clone(),
+        post: Some(post),
     })
+}
+
+/// The author of `tweet` among the users `includes` holds; `None` when X left them out (it does
+/// for suspended or protected authors), because a post must name who wrote it.
+pub fn author<'a>(tweet: &Tweet, includes: &'a Includes) -> Option<&'a User> {
+    let author_id = tweet.author_id.as_deref()?;
+    includes.users.iter().find(|u| u.id == author_id)
+}
+
+/// The contract's post for `tweet` by `author`; `now` dates a tweet without a readable
+/// `created_at`.
+pub fn post(tweet: &Tweet, author: &User, now: i64) -> Post {
+    Post {
+        id: tweet.id.clone(),
+        text: tweet.text.clone(),
+        url: tweet_url(&author.username, &tweet.id),
+        author: account(author),
+        in_reply_to: tweet.referenced_tweets.iter().find(|r| r.kind == "replied_to").map(|r| r.id.clone()),
+        created: tweet.created_at.as_deref().and_then(parse_rfc3339).unwrap_or(now),
+        visibility: String::new(),
+    }
+}
+
+/// The counts of one of the account's own posts; views only where X gave `impression_count`.
+pub fn metrics(tweet: &Tweet) -> PostMetrics {
+    let counts = tweet.public_metrics.clone().unwrap_or_default();
+    PostMetrics {
+        likes: counts.like_count,
+        reposts: counts.retweet_count,
+        replies: counts.reply_count,
+        quotes: counts.quote_count,
+        views: counts.impression_count,
+    }
+}
+
+/// How the acting account stands to `user`, from its `connection_status`. X also reports
+/// `blocking`, `muting` and `follow_request_received`, which the contract's record has no field
+/// for.
+pub fn relationship(user: &User) -> Relationship {
+    let has = |status: &str| user.connection_status.iter().any(|s| s == status);
+    Relationship {
+        following: has("following"),
+        followed_by: has("followed_by"),
+        requested: has("follow_request_sent"),
+    }
 }
 
 /// Whether `tweet` summons the account (`me_id`, `me_handle`): it @mentions the account or quotes

@@ -119,6 +119,7 @@ mod tests {
                 description: String::new(),
                 public_metrics: None,
                 profile_image_url: None,
+                connection_status: Vec::new(),
             })
             .collect()
     }

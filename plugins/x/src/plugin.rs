@@ -1,24 +1,28 @@
-//! The plugin's operations — read mentions and followers, reply, publish, look accounts up —
-//! generic over [`Env`] so that native tests drive them through scripted X exchanges.
+//! The plugin's operations — read mentions and followers, reply, publish (with images), send a
+//! direct message, look accounts up — generic over [`Env`] so that native tests drive them through
+//! scripted X exchanges.
 //!
 //! X's rules shape [`execute`]: a reply goes only to a post that summons the account (mentions
-//! it or quotes it), at most once per post; follow, follow-back, unfollow, like and repost are
-//! refused with the rule that forbids them. X has no idempotency key, so each sent action is
+//! it or quotes it), at most once per post; a direct message goes to one person, as that person's
+//! one approved task; follow, follow-back, unfollow, like and repost are refused with the rule
+//! that forbids them. X has no idempotency key, so each sent action is
 //! recorded under the daemon's key right after X confirms it, and a retry with the same key
 //! returns that record instead of posting twice.
 
 use rapport_sdk::account::Context;
 use rapport_sdk::http::Request;
 use rapport_sdk::types::{
-    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, MissingPermission,
-    NotificationPage, PluginError, Reply,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Message,
+    MissingPermission, NotificationPage, PluginError, Relationship, Reply,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::api::{self, Created, ListResponse, ObjectResponse, TWEET_FIELDS, Tweet, USER_FIELDS, User};
+use crate::api::{
+    self, Created, DmSent, ListResponse, ObjectResponse, TWEET_FIELDS, Tweet, USER_FIELDS, User,
+};
 use crate::auth::{self, Client};
 use crate::cursor::Cursor;
-use crate::followers;
+use crate::{followers, media, reads};
 use rapport_sdk::env::Env;
 use rapport_sdk::sent::{self, Sent};
 
@@ -78,13 +82,38 @@ pub fn me<E: Env>(env: &mut E, client: &Client) -> Result<Me, PluginError> {
     Ok(me)
 }
 
+/// The reads every X v2 lookup needs `tweet.read` and `users.read` for (X's authentication
+/// mapping lists both for tweet, timeline, search and user endpoints).
+const LOOKUPS: &[&str] = &[
+    "fetch-notifications",
+    "lookup-account",
+    "relationship",
+    "discover",
+    "recent-posts",
+    "own-posts",
+    "relationships",
+    "lookup-self",
+];
+
 /// The OAuth 2 scopes the plugin's calls need, with the actions and reads that fail without them.
-pub const SCOPES: [(&str, &[ActionKind], &[&str]); 5] = [
-    ("tweet.read", &[], &["fetch-notifications", "lookup-account"]),
-    ("users.read", &[], &["fetch-notifications", "lookup-account", "list-followers", "list-following"]),
+///
+/// `media.write` stops no action: only a post with images needs it, and a text post must not be
+/// held for it; an upload without it fails with X's refusal, named.
+pub const SCOPES: [(&str, &[ActionKind], &[&str]); 9] = [
+    ("tweet.read", &[ActionKind::Message], LOOKUPS),
+    ("users.read", &[ActionKind::Message], LOOKUPS),
     ("tweet.write", &[ActionKind::Reply, ActionKind::Publish], &[]),
-    ("follows.read", &[], &["list-followers", "list-following"]),
-    ("offline.access", &[ActionKind::Reply, ActionKind::Publish], &["fetch-notifications"]),
+    ("follows.read", &[], &["list-followers", "list-following", "discover"]),
+    ("list.read", &[], &["discover"]),
+    ("media.write", &[], &[]),
+    // X asks for `dm.read` alongside `dm.write` to send a direct message.
+    ("dm.read", &[ActionKind::Message], &[]),
+    ("dm.write", &[ActionKind::Message], &[]),
+    (
+        "offline.access",
+        &[ActionKind::Reply, ActionKind::Publish, ActionKind::Message],
+        &["fetch-notifications"],
+    ),
 ];
 
 /// Who the token acts for, read fresh (`GET /2/users/me`, refreshing the token if it must), and
@@ -171,15 +200,15 @@ pub fn execute<E: Env>(
     let me = me(env, client)?;
     let outcome = match request.action {
         Action::Reply(reply) => send_reply(env, client, &me, &reply)?,
-        Action::Publish(publish) if !publish.media.is_empty() => {
-            return Err(PluginError::Denied(
-                "the X plugin does not upload images yet; post this one by hand in X, or without its images"
-                    .into(),
-            ));
-        }
         Action::Publish(publish) => {
-            post_tweet(env, client, &me, serde_json::json!({ "text": publish.text }))?
+            let mut body = serde_json::json!({ "text": publish.text });
+            let media_ids = media::upload_all(env, client, &publish.media)?;
+            if !media_ids.is_empty() {
+                body["media"] = serde_json::json!({ "media_ids": media_ids });
+            }
+            post_tweet(env, client, &me, body)?
         }
+        Action::Message(message) => send_message(env, client, &message)?,
         refused => return Err(PluginError::Denied(refusal(&refused).to_owned())),
     };
     sent::record(env, &request.idempotency_key, &outcome)?;
@@ -205,11 +234,7 @@ pub fn refusal(action: &Action) -> &'static str {
         Action::AcceptFollowRequest(_) => {
             "X's API v2 has no endpoint to accept follow requests; accept them in X"
         }
-        Action::Message(_) => {
-            "X's direct-message endpoints need the dm.write scope of a paid API tier, which this plugin does not \
-             use; message the person by hand in X"
-        }
-        Action::Reply(_) | Action::Publish(_) => "X permits this action",
+        Action::Reply(_) | Action::Publish(_) | Action::Message(_) => "X permits this action",
     }
 }
 
@@ -264,9 +289,24 @@ fn summoned<E: Env>(env: &mut E, client: &Client, me: &Me, id: &str) -> Result<b
     Ok(api::summons(&tweet, &found.includes, &me.id, &me.username))
 }
 
+/// Sends `message` to one person with `POST /2/dm_conversations/with/:participant_id/messages`,
+/// which opens the one-to-one conversation or adds to it.
+fn send_message<E: Env>(
+    env: &mut E,
+    client: &Client,
+    message: &Message,
+) -> Result<ActionOutcome, PluginError> {
+    let url =
+        format!("{}/2/dm_conversations/with/{}/messages", client.api_base, numeric_id(&message.account_id)?);
+    let body = serde_json::json!({ "text": message.text });
+    let sent: DmSent = auth::send(env, client, || Request::post(&url).json(&body))?.json()?;
+    let url = format!("https://x.com/messages/{}", sent.data.dm_conversation_id);
+    Ok(ActionOutcome { id: Some(sent.data.dm_event_id), url: Some(url) })
+}
+
 /// `id` if it is an X id (decimal digits), so that it can go into a URL path; else the error
 /// naming it.
-fn numeric_id(id: &str) -> Result<&str, PluginError> {
+pub(crate) fn numeric_id(id: &str) -> Result<&str, PluginError> {
     if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
         Ok(id)
     } else {
@@ -301,6 +341,16 @@ pub fn lookup_account<E: Env>(env: &mut E, client: &Client, id: &str) -> Result<
     }
 }
 
+/// How the acting account stands to the account with X id `id`.
+pub fn relationship<E: Env>(env: &mut E, client: &Client, id: &str) -> Result<Relationship, PluginError> {
+    let found = reads::relationships(env, client, &[id.to_owned()])?;
+    found
+        .into_iter()
+        .find(|r| r.id == id)
+        .map(|r| r.relationship)
+        .ok_or_else(|| PluginError::Permanent(format!("X has no account {id}")))
+}
+
 /// One page of the account's followers (`edge = "followers"`) or followed accounts (`"following"`).
 pub fn list_accounts<E: Env>(
     env: &mut E,
@@ -322,24 +372,26 @@ pub fn list_accounts<E: Env>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use rapport_sdk::env::fake::Scripted;
-    use rapport_sdk::types::{NotificationKind, Publish};
+    use rapport_sdk::types::{Media, NotificationKind, Publish};
 
     const NOW: i64 = 1_714_567_725;
-    const ME_ID: &str = "1458284524761075714";
+    /// The acting account's id in the scripted sessions.
+    pub(crate) const ME_ID: &str = "1458284524761075714";
     const MENTIONS: &str = "https://api.x.com/2/users/1458284524761075714/mentions";
     const FOLLOWERS: &str = "https://api.x.com/2/users/1458284524761075714/followers";
     const TWEETS: &str = "https://api.x.com/2/tweets";
     const TOKEN: &str = "https://api.x.com/2/oauth2/token";
 
-    fn x_client() -> Client {
+    /// The client of the default API base.
+    pub(crate) fn x_client() -> Client {
         Client { api_base: DEFAULT_API_BASE.into(), client_id: "c".into(), confidential: false }
     }
 
     /// An environment with a valid session and the own account cached, as after the first call.
-    fn signed_in() -> Scripted {
+    pub(crate) fn signed_in() -> Scripted {
         let mut env = Scripted::at(NOW);
         let session = auth::Session {
             access_token: "t".into(),
@@ -582,5 +634,122 @@ mod tests {
         assert_eq!(page.items.len(), 2);
         assert_eq!(page.next_cursor.as_deref(), Some("DFEDBNRFT3MHCZZZ"));
         assert!(env.sent[1].url.ends_with("pagination_token=TOKEN1"));
+    }
+
+    fn image(mime: &str, size: usize, alt: &str) -> Media {
+        Media { bytes: vec![7; size], mime_type: mime.into(), alt: alt.into() }
+    }
+
+    fn publish_with(media: Vec<Media>, key: &str) -> ActionRequest {
+        ActionRequest {
+            idempotency_key: key.into(),
+            action: Action::Publish(Publish { text: "New mugs.".into(), media_alt: String::new(), media }),
+        }
+    }
+
+    const UPLOAD: &str = "https://api.x.com/2/media/upload";
+    const METADATA: &str = "https://api.x.com/2/media/metadata";
+
+    #[test]
+    fn a_post_with_images_uploads_each_sets_its_alt_text_then_attaches_them_in_order() {
+        let uploaded = |id: &str| {
+            format!(
+                r#"{{"data":{{"id":"{id}","media_key":"3_{id}","size":1024,"expires_after_secs":86400}}}}"#
+            )
+        };
+        let mut env = signed_in()
+            .expect(UPLOAD, 200, &[], &uploaded("1880000000000000001"))
+            .expect(METADATA, 200, &[], r#"{"data":{"associated_metadata":{}}}"#)
+            .expect(UPLOAD, 200, &[], &uploaded("1880000000000000002"))
+            .expect(TWEETS, 201, &[], include_str!("../tests/fixtures/create_tweet.json"));
+        let media = vec![image("image/png", 1024, "a blue mug"), image("image/jpeg", 2048, " ")];
+        let outcome =
+            execute(&mut env, &x_client(), publish_with(media, "m1")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(outcome.id.as_deref(), Some("1782500000000000000"));
+        assert!(env.done(), "no alt text, no metadata call, for the second image");
+        let upload = &env.sent[0];
+        let content_type = upload.header("content-type").unwrap_or_default();
+        assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+        assert!(upload.body.contains("name=\"media_category\"\r\n\r\ntweet_image\r\n"));
+        assert!(upload.body.contains("name=\"media\"; filename=\"image.png\"\r\nContent-Type: image/png"));
+        let alt: serde_json::Value = serde_json::from_str(&env.sent[1].body).unwrap_or_default();
+        assert_eq!(alt["id"], "1880000000000000001");
+        assert_eq!(alt["metadata"]["alt_text"]["text"], "a blue mug");
+        let tweet: serde_json::Value = serde_json::from_str(&env.sent[3].body).unwrap_or_default();
+        assert_eq!(tweet["text"], "New mugs.");
+        assert_eq!(
+            tweet["media"]["media_ids"],
+            serde_json::json!(["1880000000000000001", "1880000000000000002"])
+        );
+    }
+
+    #[test]
+    fn images_x_would_refuse_are_refused_before_any_upload() {
+        for (media, why) in [
+            (vec![image("image/png", 5 * 1024 * 1024 + 1, "big")], "over X's limit of 5242880 bytes (5 MB)"),
+            ((0..5).map(|_| image("image/png", 1, "a")).collect(), "at most 4"),
+            (vec![image("image/gif", 1, "moving")], "image 1 is \"image/gif\""),
+            (vec![image("image/png", 1, &"é".repeat(1_001))], "1000 characters"),
+        ] {
+            let mut env = signed_in();
+            let result = execute(&mut env, &x_client(), publish_with(media, "m2"));
+            assert!(matches!(&result, Err(PluginError::Permanent(m)) if m.contains(why)), "{result:?}");
+            assert!(env.sent.is_empty());
+            assert_eq!(env.kv_text("sent:m2"), None);
+        }
+    }
+
+    #[test]
+    fn a_failed_upload_posts_nothing() {
+        let mut env =
+            signed_in().expect(UPLOAD, 403, &[], r#"{"title":"Forbidden","detail":"missing media.write"}"#);
+        let result = execute(&mut env, &x_client(), publish_with(vec![image("image/webp", 10, "")], "m3"));
+        assert!(matches!(result, Err(PluginError::Denied(m)) if m.contains("media.write")));
+        assert_eq!(env.sent.len(), 1, "no tweet after a refused upload");
+    }
+
+    #[test]
+    fn a_direct_message_goes_to_the_one_person_once() {
+        let message = |key: &str| ActionRequest {
+            idempotency_key: key.into(),
+            action: Action::Message(Message {
+                account_id: "2244994945".into(),
+                text: "Thanks for the kind words!".into(),
+            }),
+        };
+        let sent = r#"{"data":{"dm_conversation_id":"1458284524761075714-2244994945","dm_event_id":"1582103724607971332"}}"#;
+        let url = "https://api.x.com/2/dm_conversations/with/2244994945/messages";
+        let mut env = signed_in().expect(url, 201, &[], sent);
+        let outcome = execute(&mut env, &x_client(), message("dm1")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(outcome.id.as_deref(), Some("1582103724607971332"));
+        assert_eq!(outcome.url.as_deref(), Some("https://x.com/messages/1458284524761075714-2244994945"));
+        assert_eq!(env.sent[0].body, r#"{"text":"Thanks for the kind words!"}"#);
+        let again = execute(&mut env, &x_client(), message("dm1")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(again, outcome);
+        assert_eq!(env.sent.len(), 1, "a retry under the same key sends nothing");
+        let forged = ActionRequest {
+            idempotency_key: "dm2".into(),
+            action: Action::Message(Message { account_id: "1/../../tweets".into(), text: "x".into() }),
+        };
+        assert!(matches!(execute(&mut env, &x_client(), forged), Err(PluginError::Permanent(_))));
+        assert_eq!(env.sent.len(), 1);
+    }
+
+    #[test]
+    fn one_relationship_is_the_bulk_check_of_one_id() {
+        let body = include_str!("../tests/fixtures/users_connection_status.json");
+        let mut env = signed_in().expect("https://api.x.com/2/users?", 200, &[], body);
+        let rel = relationship(&mut env, &x_client(), "1").unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(rel, Relationship { following: true, followed_by: true, requested: false });
+        assert!(env.sent[0].url.contains("ids=1&"));
+        let mut env = env.expect(
+            "https://api.x.com/2/users?",
+            200,
+            &[],
+            r#"{"errors":[{"detail":"Could not find user with ids: [9]."}]}"#,
+        );
+        assert!(
+            matches!(relationship(&mut env, &x_client(), "9"), Err(PluginError::Permanent(m)) if m.contains("no account 9"))
+        );
     }
 }

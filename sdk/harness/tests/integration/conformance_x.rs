@@ -1,10 +1,13 @@
 //! The X plugin's real component against the contract conformance suite, with exchanges in the
-//! shapes of X API v2, plus X's own scenarios: 402 for an unpaid tier, 429 with `x-rate-limit-*`
-//! headers, and an OAuth 2 token refresh in the middle of a run.
+//! shapes of X API v2 (the 0.2 reads included), plus X's own scenarios: 402 for an unpaid tier,
+//! 429 with `x-rate-limit-*` headers, and an OAuth 2 token refresh in the middle of a run.
 
 use rapport_core::platform::PluginError;
+use rapport_core::reads::DiscoverySource;
 use rapport_core::task::{Action, ActionKind};
-use rapport_harness::conformance::{self, ErrorCase, ErrorProbe, PlatformScript, Step, Walk};
+use rapport_harness::conformance::{
+    self, ErrorCase, ErrorProbe, PlatformScript, ReadCall, ReadScript, Step, Walk,
+};
 use rapport_harness::{
     DEFAULT_NOW, Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, locate,
 };
@@ -21,6 +24,27 @@ const LOOKUP_MENTIONS_ME: &str =
     include_str!("../../../../plugins/x/tests/fixtures/tweet_lookup_mentions_me.json");
 const ERROR_402: &str = include_str!("../../../../plugins/x/tests/fixtures/error_402_credits.json");
 const ERROR_429: &str = include_str!("../../../../plugins/x/tests/fixtures/error_429.json");
+const DM_SENT: &str =
+    r#"{"data":{"dm_conversation_id":"1458284524761075714-2244994945","dm_event_id":"1582103724607971332"}}"#;
+const USERS_ME: &str = include_str!("../../../../plugins/x/tests/fixtures/users_me.json");
+const SEARCH_PAGE: &str = include_str!("../../../../plugins/x/tests/fixtures/search_recent_page.json");
+const OWN_PAGE: &str = include_str!("../../../../plugins/x/tests/fixtures/own_tweets_page.json");
+const CONNECTIONS: &str = include_str!("../../../../plugins/x/tests/fixtures/users_connection_status.json");
+/// The ids of the authors on [`SEARCH_PAGE`] that discovery returns: Ann and Bea (the account's
+/// own post and the author X left out of `includes` are not candidates).
+const SEARCH_PAGE_AUTHORS: [&str; 2] = ["1524876381092638720", "1600000000000000001"];
+/// The `meta.next_token` of [`SEARCH_PAGE`].
+const SEARCH_PAGE_NEXT: &str = "b26v89c19zqg8o3fpzbkk";
+/// The ids on `followers_page.json`, which the user searches and follower lists answer with.
+const FOLLOWERS_PAGE_IDS: [&str; 2] = ["1600000000000000001", "1524876381092638720"];
+/// The `meta.next_token` of `followers_page.json`.
+const FOLLOWERS_PAGE_NEXT: &str = "DFEDBNRFT3MHCZZZ";
+/// An X user page that ends a walk: one account, no `next_token`.
+const LAST_USERS: &str = r#"{"data":[{"id":"99","name":"Zed","username":"zed"}],"meta":{"result_count":1}}"#;
+/// An X page with nothing on it: no `data`, no `next_token`.
+const EMPTY: &str = r#"{"meta":{"result_count":0}}"#;
+/// A timeline or search page that ends a walk: one post by @TwitterDev (2244994945).
+const LAST_TWEETS: &str = r#"{"data":[{"id":"1780000000000000001","text":"Last one #pottery","author_id":"2244994945","created_at":"2024-04-20T10:00:00.000Z"}],"includes":{"users":[{"id":"2244994945","name":"Developers","username":"TwitterDev"}]},"meta":{"result_count":1}}"#;
 
 /// An account with the configured refresh token only, as before the first call.
 fn new_account() -> HarnessBuilder {
@@ -51,6 +75,49 @@ fn followers(query: &str) -> ExpectedRequest {
 
 fn ids(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A paged read: `first` answered with `first_body` (holding `first_ids`, next token `next`), then
+/// `first` with `token_param=next` answered with `last_body` (`last_ids`, no token); an empty first
+/// page; errors probed on the first page.
+struct Paged<'a> {
+    call: ReadCall,
+    url: String,
+    token_param: &'a str,
+    first: (&'a str, &'a [&'a str], &'a str),
+    last: (&'a str, &'a [&'a str]),
+}
+
+impl Paged<'_> {
+    fn script(self) -> ReadScript {
+        let (first_body, first_ids, next) = self.first;
+        let (last_body, last_ids) = self.last;
+        let first = || Exchange::get(self.url.clone()).without_query(self.token_param);
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        let second = Exchange::get(format!("{}{separator}{}={next}", self.url, self.token_param));
+        ReadScript {
+            call: self.call,
+            pages: vec![
+                Step { exchanges: vec![first().respond(200, first_body)], ids: ids(first_ids) },
+                Step { exchanges: vec![second.respond(200, last_body)], ids: ids(last_ids) },
+            ],
+            empty: Some(vec![first().respond(200, EMPTY)]),
+            probe: ErrorProbe { cursor: None, before: Vec::new(), request: first() },
+        }
+    }
+}
+
+/// A one-request read answered with `body`, holding `returned`.
+fn unpaged(call: ReadCall, url: String, body: &str, returned: &[&str]) -> ReadScript {
+    ReadScript {
+        call,
+        pages: vec![Step {
+            exchanges: vec![Exchange::get(url.clone()).respond(200, body)],
+            ids: ids(returned),
+        }],
+        empty: None,
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: Exchange::get(url) },
+    }
 }
 
 struct X;
@@ -145,9 +212,97 @@ impl PlatformScript for X {
                         .respond(201, CREATE_TWEET),
                 ],
             )),
+            ActionKind::Message => Some((
+                Action::Message {
+                    account_id: "2244994945".into(),
+                    text: "Thanks for the kind words!".into(),
+                },
+                vec![
+                    Exchange::post(format!("{API}/2/dm_conversations/with/2244994945/messages"))
+                        .with_body_contains(r#""text":"Thanks for the kind words!""#)
+                        .respond(201, DM_SENT),
+                ],
+            )),
             _ => None,
         }
     }
+
+    fn reads(&self) -> Vec<ReadScript> {
+        let hashtag = ReadCall::Discover(DiscoverySource::Hashtag("pottery".into()));
+        let search = ReadCall::Discover(DiscoverySource::Search("ceramics".into()));
+        let followers_of = ReadCall::Discover(DiscoverySource::FollowersOf("2244994945".into()));
+        let list = ReadCall::Discover(DiscoverySource::List("84839422".into()));
+        let ann = "1524876381092638720";
+        vec![
+            Paged {
+                call: hashtag,
+                url: format!("{API}/2/tweets/search/recent?query=%23pottery+-is%3Aretweet&expansions=author_id"),
+                token_param: "next_token",
+                first: (SEARCH_PAGE, &SEARCH_PAGE_AUTHORS, SEARCH_PAGE_NEXT),
+                last: (LAST_TWEETS, &["2244994945"]),
+            }
+            .script(),
+            Paged {
+                call: search,
+                url: format!("{API}/2/users/search?query=ceramics"),
+                token_param: "next_token",
+                first: (FOLLOWERS_PAGE, &FOLLOWERS_PAGE_IDS, FOLLOWERS_PAGE_NEXT),
+                last: (LAST_USERS, &["99"]),
+            }
+            .script(),
+            Paged {
+                call: followers_of,
+                url: format!("{API}/2/users/2244994945/followers"),
+                token_param: "pagination_token",
+                first: (FOLLOWERS_PAGE, &FOLLOWERS_PAGE_IDS, FOLLOWERS_PAGE_NEXT),
+                last: (LAST_USERS, &["99"]),
+            }
+            .script(),
+            Paged {
+                call: list,
+                url: format!("{API}/2/lists/84839422/tweets?expansions=author_id"),
+                token_param: "pagination_token",
+                first: (SEARCH_PAGE, &SEARCH_PAGE_AUTHORS, SEARCH_PAGE_NEXT),
+                last: (LAST_TWEETS, &["2244994945"]),
+            }
+            .script(),
+            Paged {
+                call: ReadCall::RecentPosts(ann.into()),
+                url: format!("{API}/2/users/{ann}/tweets?exclude=retweets%2Creplies"),
+                token_param: "pagination_token",
+                // Every post on the page whose author X included, the account's own among them.
+                first: (
+                    SEARCH_PAGE,
+                    &["1790000000000000003", "1790000000000000002", "1790000000000000001", "1789999999999999999"],
+                    SEARCH_PAGE_NEXT,
+                ),
+                last: (LAST_TWEETS, &["1780000000000000001"]),
+            }
+            .script(),
+            Paged {
+                call: ReadCall::OwnPosts,
+                url: format!("{API}/2/users/{ME}/tweets?exclude=retweets&tweet.fields=author_id%2Ccreated_at%2Creferenced_tweets%2Cpublic_metrics"),
+                token_param: "pagination_token",
+                first: (&own_page_with_next(), &["1791000000000000001", "1791000000000000000"], "own-2"),
+                last: (LAST_TWEETS, &["1780000000000000001"]),
+            }
+            .script(),
+            unpaged(
+                ReadCall::Relationships(ids(&["1", "2", "3", "4", "5"])),
+                format!("{API}/2/users?ids=1%2C2%2C3%2C4%2C5&user.fields=connection_status"),
+                CONNECTIONS,
+                &["1", "2", "3", "4"],
+            ),
+            unpaged(ReadCall::LookupSelf, format!("{API}/2/users/me?user.fields=created_at%2Cdescription%2Cpublic_metrics%2Cprofile_image_url%2Cverified%2Curl"), USERS_ME, &[ME]),
+        ]
+    }
+}
+
+/// [`OWN_PAGE`] with a `next_token`, so that own posts page on.
+fn own_page_with_next() -> String {
+    let mut page: serde_json::Value = serde_json::from_str(OWN_PAGE).unwrap_or_default();
+    page["meta"]["next_token"] = json!("own-2");
+    page.to_string()
 }
 
 #[tokio::test]
