@@ -23,7 +23,7 @@ use rapport_sdk::types::{
     PostPage, RelationshipOf,
 };
 
-use crate::client::{authed, get_json, own_account, segment, send};
+use crate::client::{authed, own_account, segment, send};
 use crate::scopes::{READ_ACCOUNTS, READ_FOLLOWS, READ_LISTS, READ_SEARCH, READ_STATUSES};
 use crate::{api, convert};
 
@@ -69,7 +69,7 @@ fn status_page(
         request = request.query("max_id", max_id);
     }
     let response = send(request, scope)?;
-    let statuses: Vec<api::Status> = response.json()?;
+    let statuses: Vec<api::Status> = response.page("discover")?;
     Ok((statuses, response.link("next").and_then(|url| http::query_param(url, "max_id"))))
 }
 
@@ -107,7 +107,7 @@ fn search(base: &str, query: &str, cursor: Option<String>) -> Result<CandidatePa
         .query("q", query)
         .query("limit", STATUS_PAGE.to_string())
         .query("offset", offset.to_string());
-    let found: api::SearchResults = send(request, READ_SEARCH)?.json()?;
+    let found: api::SearchResults = send(request, READ_SEARCH)?.page("discover")?;
     let full = found.statuses.len() >= STATUS_PAGE || found.accounts.len() >= STATUS_PAGE;
     let why = format!("matched \"{query}\"");
     let mut page = authors((found.statuses, None), &why);
@@ -125,7 +125,7 @@ fn search(base: &str, query: &str, cursor: Option<String>) -> Result<CandidatePa
 fn suggestions(base: &str) -> Result<CandidatePage, PluginError> {
     let request =
         authed(Request::get(format!("{base}/api/v2/suggestions"))).query("limit", ACCOUNT_PAGE.to_string());
-    let found: Vec<api::Suggestion> = send(request, READ_ACCOUNTS)?.json()?;
+    let found: Vec<api::Suggestion> = send(request, READ_ACCOUNTS)?.page("discover")?;
     let items = found
         .into_iter()
         .map(|s| {
@@ -145,7 +145,7 @@ fn followers_of(base: &str, id: &str, cursor: Option<String>) -> Result<Candidat
         request = request.query("max_id", max_id);
     }
     let response = send(request, READ_ACCOUNTS)?;
-    let accounts: Vec<api::Account> = response.json()?;
+    let accounts: Vec<api::Account> = response.page("discover")?;
     let why = format!("follows account {id}");
     let items = accounts
         .into_iter()
@@ -172,7 +172,7 @@ fn add_known_followers(base: &str, candidates: &mut [Candidate]) -> Result<(), P
     for candidate in candidates.iter().take(IDS_PER_REQUEST) {
         request = request.query("id[]", &candidate.account.id);
     }
-    let familiar: Vec<api::FamiliarFollowers> = send(request, READ_FOLLOWS)?.json()?;
+    let familiar: Vec<api::FamiliarFollowers> = send(request, READ_FOLLOWS)?.page("discover")?;
     for candidate in candidates.iter_mut() {
         if let Some(f) = familiar.iter().find(|f| f.id == candidate.account.id) {
             candidate.known_followers = Some(u32::try_from(f.accounts.len()).unwrap_or(u32::MAX));
@@ -181,8 +181,9 @@ fn add_known_followers(base: &str, candidates: &mut [Candidate]) -> Result<(), P
     Ok(())
 }
 
-/// A page of the statuses of account `id`, newest first, reblogs left out.
+/// A page of the statuses of account `id`, newest first, reblogs left out, for `call`.
 fn account_statuses(
+    call: &str,
     id: &str,
     cursor: Option<String>,
 ) -> Result<(Vec<api::Status>, Option<String>), PluginError> {
@@ -194,20 +195,20 @@ fn account_statuses(
         request = request.query("max_id", max_id);
     }
     let response = send(request, READ_STATUSES)?;
-    let statuses: Vec<api::Status> = response.json()?;
+    let statuses: Vec<api::Status> = response.page(call)?;
     Ok((statuses, response.link("next").and_then(|url| http::query_param(url, "max_id"))))
 }
 
 /// One page of the posts of account `id`.
 pub fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, PluginError> {
-    let (statuses, next_cursor) = account_statuses(&id, cursor)?;
+    let (statuses, next_cursor) = account_statuses("recent-posts", &id, cursor)?;
     Ok(PostPage { items: statuses.into_iter().map(convert::post).collect(), next_cursor })
 }
 
 /// One page of the acting account's posts with Mastodon's counts (it has no views).
 pub fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
     let own = own_account(&account::current())?;
-    let (statuses, next_cursor) = account_statuses(&own.id, cursor)?;
+    let (statuses, next_cursor) = account_statuses("own-posts", &own.id, cursor)?;
     let items = statuses
         .into_iter()
         .map(|s| {
@@ -236,7 +237,7 @@ pub fn relationships(ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginErro
             }
             request = request.query("id[]", id);
         }
-        let found: Vec<api::Relationship> = send(request, READ_FOLLOWS)?.json()?;
+        let found: Vec<api::Relationship> = send(request, READ_FOLLOWS)?.page("relationships")?;
         out.extend(
             found.iter().map(|r| RelationshipOf { id: r.id.clone(), relationship: convert::relationship(r) }),
         );
@@ -247,6 +248,7 @@ pub fn relationships(ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginErro
 /// The acting account, read fresh (its counts change; the cached id does not).
 pub fn lookup_self() -> Result<Account, PluginError> {
     let base = account::current().api_base().to_owned();
-    let own: api::Account = get_json(&format!("{base}/api/v1/accounts/verify_credentials"), READ_ACCOUNTS)?;
+    let request = authed(Request::get(format!("{base}/api/v1/accounts/verify_credentials")));
+    let own: api::Account = send(request, READ_ACCOUNTS)?.page("lookup-self")?;
     Ok(convert::account(own))
 }

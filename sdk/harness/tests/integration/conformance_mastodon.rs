@@ -1,8 +1,9 @@
 //! The Mastodon plugin's real component against the contract conformance suite, with exchanges in
 //! the shapes of the Mastodon client API documentation, plus Mastodon-specific harness scenarios.
 
+use rapport_core::reads::DiscoverySource;
 use rapport_core::task::{Action, ActionKind};
-use rapport_harness::conformance::{self, ErrorProbe, PlatformScript, Step, Walk};
+use rapport_harness::conformance::{self, ErrorProbe, PlatformScript, ReadCall, ReadScript, Step, Walk};
 use rapport_harness::{Exchange, Harness, HarnessBuilder, locate};
 
 const BASE: &str = "https://mastodon.example";
@@ -22,6 +23,14 @@ fn status(id: &str, visibility: &str) -> String {
     format!(
         r#"{{"id":"{id}","content":"<p>@me hello there</p>","url":"https://other.example/@user7/{id}","uri":"https://other.example/users/user7/statuses/{id}","account":{},"in_reply_to_id":null,"created_at":"2024-05-01T11:00:00.000Z","visibility":"{visibility}"}}"#,
         account("7")
+    )
+}
+
+/// A public status `id` written by account `by`, with some engagement.
+fn status_by(id: &str, by: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","content":"<p>Fresh from the kiln</p>","url":"https://other.example/@user{by}/{id}","uri":"https://other.example/users/user{by}/statuses/{id}","account":{},"in_reply_to_id":null,"created_at":"2024-05-01T11:00:00.000Z","visibility":"public","favourites_count":4,"reblogs_count":1,"replies_count":2}}"#,
+        account(by)
     )
 }
 
@@ -180,12 +189,209 @@ impl PlatformScript for Mastodon {
             ),
         })
     }
+
+    fn reads(&self) -> Vec<ReadScript> {
+        let get = |path: &str| Exchange::get(format!("{BASE}/api/v1/{path}"));
+        let creds = || get("accounts/verify_credentials").respond(200, r#"{"id":"1","acct":"me"}"#);
+        let familiar = |of: &[&str]| {
+            let query: Vec<String> = of.iter().map(|id| format!("id[]={id}")).collect();
+            let found: Vec<String> =
+                of.iter().map(|id| format!(r#"{{"id":"{id}","accounts":[{}]}}"#, account("3"))).collect();
+            get(&format!("accounts/familiar_followers?{}", query.join("&")))
+                .respond(200, format!("[{}]", found.join(",")))
+        };
+        let statuses = |list: &[(&str, &str)]| {
+            let items: Vec<String> = list.iter().map(|(id, by)| status_by(id, by)).collect();
+            format!("[{}]", items.join(","))
+        };
+        // A first page with a `Link` to the next (by `max_id`), then the last page.
+        let linked = |url: &str, max_id: &str, body: String| {
+            let next = format!(r#"<{BASE}/api/v1/{url}&max_id={max_id}>; rel="next""#);
+            get(url).without_query("max_id").respond_with_headers(200, &[("link", next.as_str())], body)
+        };
+        let probe =
+            |before: Vec<Exchange>, path: &str| ErrorProbe { cursor: None, before, request: get(path) };
+        let tag = "timelines/tag/pottery?limit=40";
+        let list = "timelines/list/3?limit=40";
+        let followers = "accounts/42/followers?limit=80";
+        let theirs = "accounts/7/statuses?limit=40&exclude_reblogs=true";
+        let mine = "accounts/1/statuses?limit=40&exclude_reblogs=true";
+        let relationships = "accounts/relationships?id[]=7&id[]=8";
+        let relationship = |id: &str| format!(r#"{{"id":"{id}","following":false,"followed_by":true}}"#);
+        vec![
+            ReadScript {
+                call: ReadCall::Discover(DiscoverySource::Hashtag("pottery".into())),
+                pages: vec![
+                    Step {
+                        exchanges: vec![
+                            linked(tag, "90", statuses(&[("100", "7"), ("99", "8"), ("98", "7")])),
+                            creds(),
+                            familiar(&["7", "8"]),
+                        ],
+                        ids: ids(&["7", "8"]),
+                    },
+                    Step {
+                        exchanges: vec![
+                            get(&format!("{tag}&max_id=90")).respond(200, statuses(&[("89", "5")])),
+                            familiar(&["5"]),
+                        ],
+                        ids: ids(&["5"]),
+                    },
+                ],
+                empty: Some(vec![get(tag).respond(200, "[]"), creds()]),
+                probe: probe(Vec::new(), tag),
+            },
+            ReadScript {
+                call: ReadCall::Discover(DiscoverySource::Search("pottery".into())),
+                pages: vec![Step {
+                    exchanges: vec![
+                        Exchange::get(format!("{BASE}/api/v2/search?q=pottery&limit=40&offset=0")).respond(
+                            200,
+                            format!(
+                                r#"{{"accounts":[{}],"statuses":[{}]}}"#,
+                                account("7"),
+                                status_by("100", "8")
+                            ),
+                        ),
+                        creds(),
+                        familiar(&["8", "7"]),
+                    ],
+                    ids: ids(&["8", "7"]),
+                }],
+                empty: Some(vec![
+                    Exchange::get(format!("{BASE}/api/v2/search?q=pottery"))
+                        .respond(200, r#"{"accounts":[],"statuses":[]}"#),
+                    creds(),
+                ]),
+                probe: ErrorProbe {
+                    cursor: None,
+                    before: Vec::new(),
+                    request: Exchange::get(format!("{BASE}/api/v2/search?q=pottery")),
+                },
+            },
+            ReadScript {
+                call: ReadCall::Discover(DiscoverySource::Suggestions),
+                pages: vec![Step {
+                    exchanges: vec![
+                        Exchange::get(format!("{BASE}/api/v2/suggestions?limit=80"))
+                            .respond(200, format!(r#"[{{"source":"staff","account":{}}}]"#, account("7"))),
+                        creds(),
+                        familiar(&["7"]),
+                    ],
+                    ids: ids(&["7"]),
+                }],
+                empty: Some(vec![
+                    Exchange::get(format!("{BASE}/api/v2/suggestions")).respond(200, "[]"),
+                    creds(),
+                ]),
+                probe: ErrorProbe {
+                    cursor: None,
+                    before: Vec::new(),
+                    request: Exchange::get(format!("{BASE}/api/v2/suggestions")),
+                },
+            },
+            ReadScript {
+                call: ReadCall::Discover(DiscoverySource::FollowersOf("42".into())),
+                pages: vec![
+                    Step {
+                        exchanges: vec![
+                            linked(followers, "60", format!("[{},{}]", account("7"), account("8"))),
+                            creds(),
+                            familiar(&["7", "8"]),
+                        ],
+                        ids: ids(&["7", "8"]),
+                    },
+                    Step {
+                        exchanges: vec![
+                            get(&format!("{followers}&max_id=60"))
+                                .respond(200, format!("[{}]", account("5"))),
+                            familiar(&["5"]),
+                        ],
+                        ids: ids(&["5"]),
+                    },
+                ],
+                empty: Some(vec![get(followers).respond(200, "[]"), creds()]),
+                probe: probe(Vec::new(), followers),
+            },
+            ReadScript {
+                call: ReadCall::Discover(DiscoverySource::List("3".into())),
+                pages: vec![Step {
+                    exchanges: vec![
+                        get(list).respond(200, statuses(&[("100", "7")])),
+                        creds(),
+                        familiar(&["7"]),
+                    ],
+                    ids: ids(&["7"]),
+                }],
+                empty: Some(vec![get(list).respond(200, "[]"), creds()]),
+                probe: probe(Vec::new(), list),
+            },
+            ReadScript {
+                call: ReadCall::RecentPosts("7".into()),
+                pages: vec![
+                    Step {
+                        exchanges: vec![linked(theirs, "95", statuses(&[("100", "7"), ("99", "7")]))],
+                        ids: ids(&["100", "99"]),
+                    },
+                    Step {
+                        exchanges: vec![
+                            get(&format!("{theirs}&max_id=95")).respond(200, statuses(&[("98", "7")])),
+                        ],
+                        ids: ids(&["98"]),
+                    },
+                ],
+                empty: Some(vec![get(theirs).respond(200, "[]")]),
+                probe: probe(Vec::new(), theirs),
+            },
+            ReadScript {
+                call: ReadCall::OwnPosts,
+                pages: vec![
+                    Step {
+                        exchanges: vec![creds(), linked(mine, "199", statuses(&[("200", "1")]))],
+                        ids: ids(&["200"]),
+                    },
+                    Step {
+                        exchanges: vec![
+                            get(&format!("{mine}&max_id=199")).respond(200, statuses(&[("150", "1")])),
+                        ],
+                        ids: ids(&["150"]),
+                    },
+                ],
+                empty: Some(vec![creds(), get(mine).respond(200, "[]")]),
+                probe: probe(vec![creds()], mine),
+            },
+            ReadScript {
+                call: ReadCall::Relationships(ids(&["7", "8"])),
+                pages: vec![Step {
+                    exchanges: vec![
+                        get(relationships)
+                            .respond(200, format!("[{},{}]", relationship("7"), relationship("8"))),
+                    ],
+                    ids: ids(&["7", "8"]),
+                }],
+                empty: None,
+                probe: probe(Vec::new(), relationships),
+            },
+            ReadScript {
+                call: ReadCall::LookupSelf,
+                pages: vec![Step {
+                    exchanges: vec![get("accounts/verify_credentials").respond(200, account("1"))],
+                    ids: ids(&["1"]),
+                }],
+                empty: None,
+                probe: probe(Vec::new(), "accounts/verify_credentials"),
+            },
+        ]
+    }
 }
 
 #[tokio::test]
 async fn mastodon_passes_the_conformance_suite() {
     let report = conformance::run(&builder(), &Mastodon).await;
     assert!(report.passed(), "{report}");
+    // Mastodon serves every 0.2 read, so each is paged and probed, none refused.
+    let reads = report.checks.iter().filter(|c| c.name.starts_with("read ")).count();
+    assert_eq!(reads, 9 * 5 + 9 + 7, "{report}");
 }
 
 #[tokio::test]
