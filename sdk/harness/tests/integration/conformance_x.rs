@@ -4,7 +4,7 @@
 
 use rapport_core::platform::PluginError;
 use rapport_core::reads::DiscoverySource;
-use rapport_core::task::{Action, ActionKind};
+use rapport_core::task::{Action, ActionKind, MediaFile, PostKind};
 use rapport_harness::conformance::{
     self, ErrorCase, ErrorProbe, PlatformScript, ReadCall, ReadScript, Step, Walk,
 };
@@ -395,4 +395,65 @@ async fn the_first_refresh_uses_the_configured_secret_substituted_by_the_host() 
     // The plugin wrote a placeholder; the server got the secret, which the plugin never saw.
     assert!(harness.requests()[0].body_text().contains("refresh_token=rt-from-config"));
     assert!(harness.kv().snapshot().values().all(|v| !String::from_utf8_lossy(v).contains("rt-from-config")));
+}
+
+/// A post of `text` attaching the image files `media`.
+fn post_with(text: &str, media: Vec<MediaFile>) -> Action {
+    Action::Publish { text: text.into(), post_kind: PostKind::Value, media_alt: String::new(), media }
+}
+
+#[tokio::test]
+async fn a_post_with_an_image_uploads_it_sets_its_alt_text_then_attaches_it_by_media_id() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("mug.png");
+    std::fs::write(&path, b"PNG-BYTES-OF-A-MUG").unwrap_or_else(|e| panic!("{e}"));
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect_all([
+        Exchange::post(format!("{API}/2/media/upload"))
+            .with_header("authorization", "Bearer at-1")
+            .with_body_contains("name=\"media_category\"\r\n\r\ntweet_image\r\n")
+            .with_body_contains(
+                "name=\"media\"; filename=\"image.png\"\r\nContent-Type: image/png\r\n\r\nPNG-BYTES-OF-A-MUG\r\n",
+            )
+            .respond(
+                200,
+                r#"{"data":{"id":"1880000000000000001","media_key":"3_1880000000000000001","size":18,"expires_after_secs":86400}}"#,
+            ),
+        Exchange::post(format!("{API}/2/media/metadata"))
+            .with_body_contains(r#""id":"1880000000000000001""#)
+            .with_body_contains(r#""alt_text":{"text":"A blue mug on a shelf"}"#)
+            .respond(200, r#"{"data":{"id":"1880000000000000001","associated_metadata":{}}}"#),
+        Exchange::post(format!("{API}/2/tweets"))
+            .with_body_contains(r#""media":{"media_ids":["1880000000000000001"]}"#)
+            .with_body_contains(r#""text":"New mugs are in.""#)
+            .respond(201, CREATE_TWEET),
+    ]);
+    let image = MediaFile { path, mime_type: "image/png".into(), alt: "A blue mug on a shelf".into() };
+    let outcome = harness
+        .execute("mug-1", &post_with("New mugs are in.", vec![image]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    harness.assert_done();
+    assert_eq!(outcome.url.as_deref(), Some("https://x.com/rapportdemo/status/1782500000000000000"));
+    let sent = harness.requests();
+    let content_type = sent[0].header("content-type").unwrap_or_default();
+    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+}
+
+#[tokio::test]
+async fn an_image_over_xs_limit_is_refused_before_any_request() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("poster.jpg");
+    // X takes images of at most 5 MB (5,242,880 bytes) through the one-shot upload.
+    std::fs::write(&path, vec![0u8; 5 * 1024 * 1024 + 1]).unwrap_or_else(|e| panic!("{e}"));
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let image = MediaFile { path, mime_type: "image/jpeg".into(), alt: "Our opening poster".into() };
+    match harness.execute("poster-1", &post_with("Opening soon", vec![image])).await {
+        Err(HarnessError::Plugin(PluginError::Permanent(why))) => {
+            assert!(why.contains("image 1 is 5242881 bytes, over X's limit of 5242880 bytes (5 MB)"), "{why}")
+        }
+        other => panic!("expected a permanent refusal, got {other:?}"),
+    }
+    assert!(harness.requests().is_empty(), "nothing was sent to X");
+    assert_eq!(harness.kv_get("sent:poster-1"), None, "a refused post is not remembered as sent");
 }
