@@ -62,7 +62,7 @@ impl ImageLimits {
 /// "16 MB", "976 KB": the limit as people read it (binary units, as platforms document them).
 fn human_size(bytes: usize) -> String {
     const KB: usize = 1024;
-    if bytes >= KB * KB && bytes % (KB * KB) == 0 {
+    if bytes >= KB * KB && bytes.is_multiple_of(KB * KB) {
         format!("{} MB", bytes / (KB * KB))
     } else if bytes >= KB {
         format!("{} KB", bytes / KB)
