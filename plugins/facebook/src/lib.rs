@@ -28,8 +28,9 @@ use rapport_sdk::env::Host;
 pub struct FacebookPlugin;
 
 /// Meta's rules for Pages, in plain words, as `describe` reports them.
-pub const RULES: [&str; 4] = [
+pub const RULES: [&str; 5] = [
     "A Page cannot follow people: there is no follow, follow-back or unfollow.",
+    "A Page may message a person only as one private reply to a comment of theirs, within 7 days of it.",
     "Meta's spam policy forbids posting, commenting or engaging at very high frequencies, by hand or automatically; \
      replies and likes here are each approved by a person.",
     "Buying, selling or exchanging engagement is forbidden.",
