@@ -3,7 +3,10 @@
 //! Only the fields the plugin uses are declared; everything is optional or defaulted where the
 //! lexicon allows it to be missing, so that a server adding or omitting a field never fails a poll.
 //! Field names follow the lexicons (`app.bsky.notification.listNotifications`,
-//! `app.bsky.actor.defs#profileView*`, `com.atproto.server.createSession`, …).
+//! `app.bsky.actor.defs#profileView*`, `app.bsky.feed.defs#feedViewPost`,
+//! `app.bsky.graph.getRelationships`, `com.atproto.server.createSession`, …). The lists a read
+//! page is made of (`feed`, `posts`, `actors`, …) are required, so a page without its list is
+//! refused as malformed rather than read as empty.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -78,6 +81,17 @@ pub struct ProfileViewer {
     /// The URI of this account's follow record for the acting account.
     #[serde(default)]
     pub followed_by: Option<String>,
+    /// The acting account's follows who follow this account; the AppView fills it in detailed
+    /// views only, and leaves it out both when there are none and when its lookup timed out.
+    #[serde(default)]
+    pub known_followers: Option<KnownFollowers>,
+}
+
+/// `app.bsky.actor.defs#knownFollowers`: how many of the acting account's follows follow someone.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct KnownFollowers {
+    /// Their number.
+    pub count: u64,
 }
 
 /// `app.bsky.actor.getProfiles` output.
@@ -166,6 +180,7 @@ pub struct PostViewer {
 
 /// `app.bsky.feed.defs#postView`, the part the plugin reads.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PostView {
     /// The post's AT URI.
     pub uri: String,
@@ -182,6 +197,111 @@ pub struct PostView {
     /// The acting account's like and repost.
     #[serde(default)]
     pub viewer: Option<PostViewer>,
+    /// Likes, as the AppView counts them.
+    #[serde(default)]
+    pub like_count: u64,
+    /// Reposts.
+    #[serde(default)]
+    pub repost_count: u64,
+    /// Replies.
+    #[serde(default)]
+    pub reply_count: u64,
+    /// Quotes; absent from older AppViews.
+    #[serde(default)]
+    pub quote_count: Option<u64>,
+}
+
+/// `app.bsky.feed.defs#feedViewPost`: a post in a feed, and why it is there.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FeedItem {
+    /// The post.
+    pub post: PostView,
+    /// Present when the post is in the feed for another reason than being the feed owner's post
+    /// (`#reasonRepost`: someone reposted it; `#reasonPin`).
+    #[serde(default)]
+    pub reason: Option<Value>,
+}
+
+/// `app.bsky.feed.getAuthorFeed` / `getListFeed` output.
+#[derive(Debug, Deserialize)]
+pub struct Feed {
+    /// Newest first.
+    pub feed: Vec<FeedItem>,
+    /// The next, older page's cursor; absent at the end.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `app.bsky.feed.searchPosts` output.
+#[derive(Debug, Deserialize)]
+pub struct FoundPosts {
+    /// The matching posts.
+    pub posts: Vec<PostView>,
+    /// The next page's cursor; absent at the end.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `app.bsky.actor.searchActors` output.
+#[derive(Debug, Deserialize)]
+pub struct FoundActors {
+    /// The matching accounts (`profileView`).
+    pub actors: Vec<Profile>,
+    /// The next page's cursor; absent at the end.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `app.bsky.graph.getSuggestedFollowsByActor` output (one page, no cursor).
+#[derive(Debug, Deserialize)]
+pub struct Suggestions {
+    /// The suggested accounts.
+    pub suggestions: Vec<Profile>,
+}
+
+/// `app.bsky.graph.getRelationships` output.
+#[derive(Debug, Deserialize)]
+pub struct Relationships {
+    /// One entry per account asked about, in either shape of the union.
+    pub relationships: Vec<RelationshipEntry>,
+}
+
+/// `app.bsky.graph.defs#relationship` or `#notFoundActor`, merged: a found account has `did`,
+/// an unknown one `actor` and `notFound`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationshipEntry {
+    /// The other account's DID (`#relationship` only).
+    #[serde(default)]
+    pub did: Option<String>,
+    /// The URI of the acting account's follow record for it.
+    #[serde(default)]
+    pub following: Option<String>,
+    /// The URI of its follow record for the acting account.
+    #[serde(default)]
+    pub followed_by: Option<String>,
+    /// `#notFoundActor`: the identifier did not resolve.
+    #[serde(default)]
+    pub not_found: bool,
+}
+
+/// `app.bsky.graph.getFollowers` output, as a discovery page reads it: the list is required.
+#[derive(Debug, Deserialize)]
+pub struct Followers {
+    /// The account whose followers these are.
+    pub subject: Profile,
+    /// The followers.
+    pub followers: Vec<Profile>,
+    /// The next page's cursor; absent at the end.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// `com.atproto.repo.uploadBlob` output.
+#[derive(Debug, Deserialize)]
+pub struct UploadedBlob {
+    /// The blob reference a record embeds, kept exactly as the PDS gave it.
+    pub blob: Value,
 }
 
 /// `app.bsky.feed.getPosts` output.

@@ -70,6 +70,17 @@ impl Xrpc {
         check(self.query_raw(nsid, params)?)?.json()
     }
 
+    /// A query for one page of a 0.2 read (`call`, e.g. `own-posts`): like [`Xrpc::query`], but a
+    /// page that does not parse is `permanent`, naming the call.
+    pub fn query_page<T: DeserializeOwned>(
+        &mut self,
+        nsid: &str,
+        params: &[(&str, &str)],
+        call: &str,
+    ) -> Result<T, PluginError> {
+        check(self.query_raw(nsid, params)?)?.page(call)
+    }
+
     /// Like [`Xrpc::query`], but `None` when the server answers with one of the error names in
     /// `missing` (e.g. `RecordNotFound`).
     pub fn query_optional<T: DeserializeOwned>(
@@ -95,6 +106,16 @@ impl Xrpc {
     ) -> Result<Response, PluginError> {
         let url = format!("{}/xrpc/{nsid}", self.base);
         let response = self.authed(|token| Request::post(&url).bearer(token).json(body))?;
+        check(response)
+    }
+
+    /// A procedure whose body is `bytes` of type `content_type` (`uploadBlob`); the answer's
+    /// body is returned unparsed.
+    pub fn upload(&mut self, nsid: &str, content_type: &str, bytes: &[u8]) -> Result<Response, PluginError> {
+        let url = format!("{}/xrpc/{nsid}", self.base);
+        let response = self.authed(|token| {
+            Request::post(&url).bearer(token).header("Content-Type", content_type).body(bytes.to_vec())
+        })?;
         check(response)
     }
 

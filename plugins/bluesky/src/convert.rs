@@ -7,7 +7,9 @@
 use std::collections::HashMap;
 
 use rapport_sdk::clock::parse_rfc3339;
-use rapport_sdk::types::{Account, Notification, NotificationKind, Post};
+use rapport_sdk::types::{
+    Account, Notification, NotificationKind, Post, PostMetrics, Relationship, RelationshipOf,
+};
 
 use crate::api;
 
@@ -70,6 +72,49 @@ pub fn post(uri: &str, author: Account, record: &serde_json::Value, indexed_at: 
     }
 }
 
+/// The contract's post for a post view, written by the (basic) author the view carries.
+pub fn post_view(view: &api::PostView) -> Post {
+    post(&view.uri, account(&view.author), &view.record, &view.indexed_at)
+}
+
+/// How a post of the account's own is doing: the AppView's counts (it has no views).
+pub fn metrics(view: &api::PostView) -> PostMetrics {
+    PostMetrics {
+        likes: view.like_count,
+        reposts: view.repost_count,
+        replies: view.reply_count,
+        quotes: view.quote_count,
+        views: None,
+    }
+}
+
+/// How many of the acting account's follows follow `profile`, where its detailed view says.
+///
+/// `None` when the view has no `knownFollowers`: the AppView leaves it out both when there are
+/// none and when its lookup timed out, so an absence is not a zero.
+pub fn known_followers(profile: &api::Profile) -> Option<u32> {
+    let known = profile.viewer.as_ref()?.known_followers.as_ref()?;
+    Some(u32::try_from(known.count).unwrap_or(u32::MAX))
+}
+
+/// The contract's relationships for a `getRelationships` answer; accounts the AppView did not
+/// find are left out.
+pub fn relationships(entries: &[api::RelationshipEntry]) -> Vec<RelationshipOf> {
+    entries
+        .iter()
+        .filter(|e| !e.not_found)
+        .filter_map(|e| {
+            let id = e.did.clone().filter(|did| !did.is_empty())?;
+            let relationship = Relationship {
+                following: e.following.is_some(),
+                followed_by: e.followed_by.is_some(),
+                requested: false,
+            };
+            Some(RelationshipOf { id, relationship })
+        })
+        .collect()
+}
+
 /// The contract's notification for `n`.
 ///
 /// `profiles` are the detailed profiles of the authors (counts, creation date), keyed by DID; an
@@ -87,11 +132,7 @@ pub fn notification(
         | NotificationKind::Reply
         | NotificationKind::Quote
         | NotificationKind::Post => Some(post(&n.uri, author.clone(), &n.record, &n.indexed_at)),
-        _ => n
-            .reason_subject
-            .as_ref()
-            .and_then(|uri| subjects.get(uri))
-            .map(|view| post(&view.uri, account(&view.author), &view.record, &view.indexed_at)),
+        _ => n.reason_subject.as_ref().and_then(|uri| subjects.get(uri)).map(post_view),
     };
     Notification {
         id: n.uri.clone(),
@@ -291,6 +332,46 @@ mod tests {
         assert_eq!(
             post_url("at://did:plc:x/app.bsky.graph.follow/1"),
             "at://did:plc:x/app.bsky.graph.follow/1"
+        );
+    }
+
+    #[test]
+    fn relationships_map_follow_records_and_leave_out_unknown_accounts() {
+        let page: api::Relationships = serde_json::from_str(
+            r#"{"actor": "did:plc:me", "relationships": [
+                {"$type": "app.bsky.graph.defs#relationship", "did": "did:plc:ann",
+                 "following": "at://did:plc:me/app.bsky.graph.follow/1", "followedBy": "at://did:plc:ann/app.bsky.graph.follow/2"},
+                {"$type": "app.bsky.graph.defs#relationship", "did": "did:plc:bob"},
+                {"$type": "app.bsky.graph.defs#notFoundActor", "actor": "did:plc:gone", "notFound": true}
+            ]}"#,
+        )
+        .expect("relationships parse");
+        let found = relationships(&page.relationships);
+        let summary: Vec<(&str, bool, bool, bool)> = found
+            .iter()
+            .map(|r| {
+                let rel = &r.relationship;
+                (r.id.as_str(), rel.following, rel.followed_by, rel.requested)
+            })
+            .collect();
+        assert_eq!(summary, [("did:plc:ann", true, true, false), ("did:plc:bob", false, false, false)]);
+    }
+
+    #[test]
+    fn a_post_s_metrics_are_the_appview_s_counts() {
+        let view: api::PostView = serde_json::from_str(
+            r#"{"uri": "at://did:plc:me/app.bsky.feed.post/3kq", "cid": "bafy", "author": {"did": "did:plc:me", "handle": "me.test"},
+                "record": {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2024-05-01T11:00:00.000Z"},
+                "likeCount": 3, "repostCount": 2, "replyCount": 1, "quoteCount": 4, "indexedAt": "2024-05-01T11:00:01.000Z"}"#,
+        )
+        .expect("post view parses");
+        let m = metrics(&view);
+        assert_eq!((m.likes, m.reposts, m.replies, m.quotes, m.views), (3, 2, 1, Some(4), None));
+        assert_eq!(view.indexed_at, "2024-05-01T11:00:01.000Z", "indexedAt is read");
+        let post = post_view(&view);
+        assert_eq!(
+            (post.id.as_str(), post.author.handle.as_str()),
+            ("at://did:plc:me/app.bsky.feed.post/3kq", "me.test")
         );
     }
 }

@@ -4,7 +4,8 @@
 //! (`cargo build -p rapport-plugin-bluesky --target wasm32-wasip2 --profile plugin`). Built
 //! natively it is a library whose pure parts — rich-text [`facets`] with UTF-8 byte offsets,
 //! notification normalization in [`convert`], the notification [`cursor`], record keys in
-//! [`rkey`] and XRPC [`error`] mapping — run in unit tests.
+//! [`rkey`] and XRPC [`error`] mapping, the 0.2 reads' cursors and candidates (`reads`) and the
+//! image limits (`media`) — run in unit tests.
 
 pub mod api;
 mod client;
@@ -12,7 +13,9 @@ pub mod convert;
 pub mod cursor;
 pub mod error;
 pub mod facets;
+mod media;
 mod plugin;
+mod reads;
 pub mod rkey;
 
 pub use plugin::{Bluesky, describe};

@@ -6,13 +6,15 @@
 //! made instead of writing a second one. Follows, likes and reposts also check the viewer state
 //! first, because the AppView already knows whether they exist. A completed action's outcome is
 //! kept under its idempotency key too, so a resend after a success answers without a request.
+//! The 0.2 reads are in [`crate::reads`], a post's images in [`crate::media`].
 
 use std::collections::HashMap;
 
 use rapport_sdk::account;
 use rapport_sdk::types::{
-    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, Description,
-    NotificationPage, PluginError, RateCeiling, ReadKind, Relationship,
+    Access, Account, AccountPage, Action, ActionKind, ActionOutcome, ActionRequest, CandidatePage,
+    Description, DiscoverySource, Media, NotificationPage, OwnPostPage, PluginError, PostPage, RateCeiling,
+    ReadKind, Relationship, RelationshipOf,
 };
 use rapport_sdk::{Plugin, clock, kv};
 use serde::{Deserialize, Serialize};
@@ -21,7 +23,7 @@ use serde_json::{Value, json};
 use crate::api::{self, StrongRef};
 use crate::client::Xrpc;
 use crate::cursor::{Cursor, Listed};
-use crate::{convert, facets, rkey};
+use crate::{convert, facets, media, reads, rkey};
 
 /// Notifications per page; with profile and post batches of 25 a page stays within the host's
 /// per-call request budget.
@@ -36,6 +38,8 @@ const REASONS: [&str; 6] = ["follow", "mention", "reply", "quote", "like", "repo
 const DEFAULT_BACKFILL_PAGES: u32 = 2;
 /// Mentions resolved per post; each is a request, and the host caps requests per call.
 const MAX_MENTIONS: usize = 8;
+/// The collection of posts.
+const POST: &str = "app.bsky.feed.post";
 
 /// The Bluesky plugin.
 pub struct Bluesky;
@@ -133,7 +137,36 @@ impl Plugin for Bluesky {
         let x = Xrpc::connect(&account::current())?;
         Ok(Access { acting_as: x.did().to_owned(), granted: Vec::new(), missing: Vec::new() })
     }
+
+    fn discover(source: DiscoverySource, cursor: Option<String>) -> Result<CandidatePage, PluginError> {
+        reads::discover(source, cursor)
+    }
+
+    fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, PluginError> {
+        reads::recent_posts(id, cursor)
+    }
+
+    fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
+        reads::own_posts(cursor)
+    }
+
+    fn relationships(ids: Vec<String>) -> Result<Vec<RelationshipOf>, PluginError> {
+        reads::relationships(ids)
+    }
+
+    fn lookup_self() -> Result<Account, PluginError> {
+        reads::lookup_self()
+    }
 }
+
+/// Why a direct message is refused. Bluesky's DMs are not records in the repo but calls to its
+/// chat service (`chat.bsky.convo.getConvoForMembers`, `sendMessage`), reached through the PDS
+/// with an `atproto-proxy: did:web:api.bsky.chat#bsky_chat` header, and only with an app password
+/// created with direct-message access; the reference network the plugin is tested against runs
+/// no chat service, so the plugin does not send what it cannot test.
+const MESSAGE_REFUSAL: &str = "Bluesky direct messages go through its separate chat service (chat.bsky.convo), \
+     which needs an app password with direct-message access and which this plugin does not reach; \
+     message the person in the Bluesky app";
 
 /// What a completed action produced, kept in kv under its idempotency key.
 #[derive(Serialize, Deserialize)]
@@ -142,12 +175,14 @@ struct Done {
     url: Option<String>,
 }
 
-/// Performs the approved action.
+/// Performs the approved action. What Bluesky cannot do, and images it would refuse, are refused
+/// before any request; the session is opened only for what goes on.
 fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
-    let mut x = Xrpc::connect(&account::current())?;
+    let connect = || Xrpc::connect(&account::current());
     let key = request.idempotency_key;
     match request.action {
         Action::Reply(reply) => {
+            let mut x = connect()?;
             let parent = get_post(&mut x, &reply.to_post_id)?;
             let root = serde_json::from_value::<api::PostRecord>(parent.record.clone())
                 .ok()
@@ -156,31 +191,29 @@ fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
             let parent_ref = StrongRef { uri: parent.uri, cid: parent.cid };
             let reply_ref =
                 api::ReplyRef { root: root.unwrap_or_else(|| parent_ref.clone()), parent: parent_ref };
-            let record = post_record(&mut x, &reply.text, Some(&reply_ref))?;
-            post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
+            let created = create(&mut x, &key, POST, |x| post_record(x, &reply.text, Some(&reply_ref), &[]))?;
+            post_outcome(created)
         }
-        Action::Publish(publish) if !publish.media.is_empty() => Err(PluginError::Denied(
-            "the Bluesky plugin does not upload images yet; post this one by hand, or without its images".into(),
-        )),
-        Action::Message(_) => Err(PluginError::Denied(
-            "Bluesky direct messages go through its chat service (chat.bsky.convo), which this plugin does not reach; \
-             message the person in the Bluesky app"
-                .into(),
-        )),
         Action::Publish(publish) => {
-            let record = post_record(&mut x, &publish.text, None)?;
-            post_outcome(create(&mut x, &key, "app.bsky.feed.post", record)?)
+            media::LIMITS.check(&publish.media)?;
+            let mut x = connect()?;
+            let created =
+                create(&mut x, &key, POST, |x| post_record(x, &publish.text, None, &publish.media))?;
+            post_outcome(created)
         }
+        Action::Message(_) => Err(PluginError::Denied(MESSAGE_REFUSAL.into())),
         Action::Follow(id) | Action::FollowBack(id) => {
+            let mut x = connect()?;
             let profile = get_profile(&mut x, &id)?;
             if let Some(existing) = profile.viewer.and_then(|v| v.following) {
                 return Ok(ActionOutcome { id: Some(existing), url: None });
             }
             let record =
                 json!({"$type": "app.bsky.graph.follow", "subject": profile.did, "createdAt": now()});
-            record_outcome(create(&mut x, &key, "app.bsky.graph.follow", record)?)
+            record_outcome(create(&mut x, &key, "app.bsky.graph.follow", |_| Ok(record))?)
         }
         Action::Unfollow(id) => {
+            let mut x = connect()?;
             let profile = get_profile(&mut x, &id)?;
             let Some(follow) = profile.viewer.and_then(|v| v.following) else {
                 return Ok(ActionOutcome { id: None, url: None });
@@ -197,8 +230,10 @@ fn perform(request: ActionRequest) -> Result<ActionOutcome, PluginError> {
             )?;
             Ok(ActionOutcome { id: Some(follow), url: None })
         }
-        Action::Like(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.like", |v| v.like),
-        Action::Repost(uri) => subject_action(&mut x, &key, &uri, "app.bsky.feed.repost", |v| v.repost),
+        Action::Like(uri) => subject_action(&mut connect()?, &key, &uri, "app.bsky.feed.like", |v| v.like),
+        Action::Repost(uri) => {
+            subject_action(&mut connect()?, &key, &uri, "app.bsky.feed.repost", |v| v.repost)
+        }
         Action::AcceptFollowRequest(_) => Err(PluginError::Denied(
             "Bluesky has no follow requests: every account can be followed without approval".into(),
         )),
@@ -248,7 +283,19 @@ pub fn describe() -> Description {
         // `bsky.social` entryway, self-hosted PDSes are common, and the reference devnet is plain
         // HTTP on loopback; the account's `allowed_hosts` is what narrows it.
         hosts: vec!["https://*:*".into(), "http://*:*".into()],
-        reads: vec![ReadKind::Notifications],
+        reads: vec![
+            ReadKind::Notifications,
+            ReadKind::DiscoverHashtag,
+            ReadKind::DiscoverSearch,
+            ReadKind::DiscoverSuggestions,
+            ReadKind::DiscoverFollowersOf,
+            ReadKind::DiscoverList,
+            ReadKind::RecentPosts,
+            ReadKind::OwnPosts,
+            ReadKind::Relationships,
+            ReadKind::LookupSelf,
+        ],
+        // Bluesky asks no one-at-a-time approval and bills no reads.
         one_at_a_time: Vec::new(),
         read_costs: Vec::new(),
         rules: vec![
@@ -291,8 +338,14 @@ fn get_post(x: &mut Xrpc, uri: &str) -> Result<api::PostView, PluginError> {
         .ok_or_else(|| PluginError::Permanent(format!("the Bluesky post {uri} no longer exists")))
 }
 
-/// An `app.bsky.feed.post` record for `text`, with mention and link facets and the reply refs.
-fn post_record(x: &mut Xrpc, text: &str, reply: Option<&api::ReplyRef>) -> Result<Value, PluginError> {
+/// An `app.bsky.feed.post` record for `text`, with mention and link facets, the reply refs and
+/// the `images`, uploaded.
+fn post_record(
+    x: &mut Xrpc,
+    text: &str,
+    reply: Option<&api::ReplyRef>,
+    images: &[Media],
+) -> Result<Value, PluginError> {
     let spans = facets::detect(text);
     let mut resolved = 0;
     let facets = facets::to_records(&spans, |handle| {
@@ -308,7 +361,7 @@ fn post_record(x: &mut Xrpc, text: &str, reply: Option<&api::ReplyRef>) -> Resul
             }
         }
     });
-    let mut record = json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": now()});
+    let mut record = json!({"$type": POST, "text": text, "createdAt": now()});
     if !facets.is_empty() {
         record["facets"] = Value::Array(facets);
     }
@@ -316,16 +369,21 @@ fn post_record(x: &mut Xrpc, text: &str, reply: Option<&api::ReplyRef>) -> Resul
         record["reply"] = serde_json::to_value(reply)
             .map_err(|err| PluginError::Permanent(format!("cannot encode the reply reference: {err}")))?;
     }
+    if !images.is_empty() {
+        record["embed"] = media::embed(x, images)?;
+    }
     Ok(record)
 }
 
-/// Creates `record` in `collection` under the record key of the action `idempotency_key`, or
-/// returns the record a previous attempt of the same action created.
+/// Creates the record `build` makes in `collection` under the record key of the action
+/// `idempotency_key`, or returns the record a previous attempt of the same action created. The
+/// record is built only when it is to be written, so a resend uploads no image and resolves no
+/// mention again.
 fn create(
     x: &mut Xrpc,
     idempotency_key: &str,
     collection: &str,
-    record: Value,
+    build: impl FnOnce(&mut Xrpc) -> Result<Value, PluginError>,
 ) -> Result<api::RecordRef, PluginError> {
     let kv_key = rkey::kv_key(idempotency_key);
     let repo = x.did().to_owned();
@@ -353,6 +411,7 @@ fn create(
             rkey
         }
     };
+    let record = build(x)?;
     x.procedure(
         "com.atproto.repo.createRecord",
         &json!({"repo": repo, "collection": collection, "rkey": rkey, "record": record}),
@@ -373,7 +432,7 @@ fn subject_action(
         return Ok(ActionOutcome { id: Some(done), url: None });
     }
     let record = json!({"$type": collection, "subject": StrongRef { uri: post.uri, cid: post.cid }, "createdAt": now()});
-    record_outcome(create(x, key, collection, record)?)
+    record_outcome(create(x, key, collection, |_| Ok(record))?)
 }
 
 /// The outcome of a created post: its URI and web link.

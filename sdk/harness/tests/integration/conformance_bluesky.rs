@@ -2,11 +2,16 @@
 //! exchanges in the shapes of the AT Protocol lexicons, plus Bluesky's own rules: one login
 //! (`createSession`) whose session is kept in kv, `refreshSession` (not a new login) on
 //! `ExpiredToken`, `updateSeen` after a page, unfollow as a `deleteRecord` of the follow record,
-//! and the write budget declared as ceilings.
+//! the write budget declared as ceilings, and for the 0.2 reads: a search that reads posts and
+//! then accounts, candidates read again as detailed profiles (counts, known followers), reposts
+//! left out of feeds, relationships 30 per request, and images uploaded as blobs.
 
 use rapport_core::platform::{ActionOutcome, PluginError, RateCeiling};
-use rapport_core::task::{Action, ActionKind};
-use rapport_harness::conformance::{self, ErrorCase, ErrorProbe, PlatformScript, Step, Walk};
+use rapport_core::reads::DiscoverySource;
+use rapport_core::task::{Action, ActionKind, MediaFile, PostKind};
+use rapport_harness::conformance::{
+    self, ErrorCase, ErrorProbe, PlatformScript, ReadCall, ReadScript, Step, Walk,
+};
 use rapport_harness::{
     DEFAULT_NOW, Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, Method, TransportResponse,
     locate,
@@ -212,6 +217,356 @@ fn get_profile(actor: &str, viewer: Value) -> Exchange {
         .respond(200, detailed(actor.trim_start_matches("did:plc:"), viewer).to_string())
 }
 
+/// The list a discovery reads from.
+const LIST: &str = "at://did:plc:ann/app.bsky.graph.list/3kqlist";
+
+fn did(name: &str) -> String {
+    format!("did:plc:{name}")
+}
+
+/// A post of `author`'s with `rkey`, in `postView` shape with counts.
+fn post_of(author: &str, rkey: &str) -> Value {
+    let uri = format!("at://did:plc:{author}/app.bsky.feed.post/{rkey}");
+    let record = json!({"$type": "app.bsky.feed.post", "text": format!("{author}'s #pottery {rkey}"),
+                        "createdAt": "2024-05-01T10:00:00.000Z"});
+    let mut view = post_view(&uri, author, record, json!({}));
+    view["quoteCount"] = json!(0);
+    view
+}
+
+fn post_uri(author: &str, rkey: &str) -> String {
+    format!("at://did:plc:{author}/app.bsky.feed.post/{rkey}")
+}
+
+/// A `feedViewPost`; `reposted_by` makes it a repost into the feed.
+fn feed_item(author: &str, rkey: &str, reposted_by: Option<&str>) -> Value {
+    let mut item = json!({"post": post_of(author, rkey)});
+    if let Some(by) = reposted_by {
+        item["reason"] =
+            json!({"$type": "app.bsky.feed.defs#reasonRepost", "by": basic(by), "indexedAt": T2});
+    }
+    item
+}
+
+/// A page of `list` holding `items`, with `cursor` if there is more.
+fn xrpc_page(list: &str, items: Vec<Value>, cursor: Option<&str>) -> String {
+    let mut page = json!({ list: items });
+    if let Some(cursor) = cursor {
+        page["cursor"] = json!(cursor);
+    }
+    page.to_string()
+}
+
+/// The detailed profiles of candidates that came as a basic view.
+fn get_profiles(names: &[&str]) -> Exchange {
+    let actors: Vec<String> = names.iter().map(|n| format!("actors={}", did(n))).collect();
+    query(&format!("app.bsky.actor.getProfiles?{}", actors.join("&")), "access-1")
+        .respond(200, profiles(names))
+}
+
+fn search_posts(q: &str, cursor: Option<&str>) -> ExpectedRequest {
+    let url = format!("app.bsky.feed.searchPosts?q={q}&limit=50");
+    paged(&url, cursor)
+}
+
+fn search_actors(cursor: Option<&str>) -> ExpectedRequest {
+    paged("app.bsky.actor.searchActors?q=pottery&limit=50", cursor)
+}
+
+/// `nsid_and_params` with `&cursor=…`, or asserting there is no cursor.
+fn paged(nsid_and_params: &str, cursor: Option<&str>) -> ExpectedRequest {
+    match cursor {
+        Some(cursor) => query(&format!("{nsid_and_params}&cursor={cursor}"), "access-1"),
+        None => query(nsid_and_params, "access-1").without_query("cursor"),
+    }
+}
+
+fn author_feed(actor: &str, cursor: Option<&str>) -> ExpectedRequest {
+    paged(&format!("app.bsky.feed.getAuthorFeed?actor={actor}&filter=posts_no_replies&limit=50"), cursor)
+}
+
+fn followers_of(cursor: Option<&str>) -> ExpectedRequest {
+    paged("app.bsky.graph.getFollowers?actor=did:plc:ann&limit=50", cursor)
+}
+
+fn list_feed(cursor: Option<&str>) -> ExpectedRequest {
+    paged(&format!("app.bsky.feed.getListFeed?list={LIST}&limit=50"), cursor)
+}
+
+fn suggested() -> ExpectedRequest {
+    query(&format!("app.bsky.graph.getSuggestedFollowsByActor?actor={ME}"), "access-1")
+}
+
+/// `getRelationships` of the acting account with `others`.
+fn get_relationships(others: &[String]) -> ExpectedRequest {
+    let others: Vec<String> = others.iter().map(|o| format!("others={o}")).collect();
+    query(&format!("app.bsky.graph.getRelationships?actor={ME}&{}", others.join("&")), "access-1")
+}
+
+/// The 31 accounts of the bulk check: one more than a request takes.
+fn bulk_ids() -> Vec<String> {
+    (0..31).map(|i| did(&format!("u{i:02}"))).collect()
+}
+
+fn step(exchanges: Vec<Exchange>, expected: &[&str]) -> Step {
+    Step {
+        exchanges,
+        ids: expected.iter().map(|n| if n.starts_with("at://") { (*n).to_owned() } else { did(n) }).collect(),
+    }
+}
+
+/// The discovery scripts: every source, each reading its candidates' detailed profiles.
+fn discovery_reads() -> Vec<ReadScript> {
+    let hashtag = ReadScript {
+        call: ReadCall::Discover(DiscoverySource::Hashtag("pottery".into())),
+        pages: vec![
+            // Ann twice (one candidate), and the acting account's own post (left out).
+            step(
+                vec![
+                    search_posts("%23pottery", None).respond(
+                        200,
+                        xrpc_page(
+                            "posts",
+                            vec![
+                                post_of("ann", "3kqa2"),
+                                post_of("bob", "3kqb1"),
+                                post_of("ann", "3kqa1"),
+                                post_of("me", "3kqm1"),
+                            ],
+                            Some("1714560000000::bafyb"),
+                        ),
+                    ),
+                    get_profiles(&["ann", "bob"]),
+                ],
+                &["ann", "bob"],
+            ),
+            step(
+                vec![
+                    search_posts("%23pottery", Some("1714560000000::bafyb"))
+                        .respond(200, xrpc_page("posts", vec![post_of("cat", "3kqc1")], None)),
+                    get_profiles(&["cat"]),
+                ],
+                &["cat"],
+            ),
+        ],
+        empty: Some(vec![
+            search_posts("%23pottery", None).respond(200, xrpc_page("posts", Vec::new(), None)),
+        ]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: search_posts("%23pottery", None) },
+    };
+    let search = ReadScript {
+        call: ReadCall::Discover(DiscoverySource::Search("pottery".into())),
+        pages: vec![
+            step(
+                vec![
+                    search_posts("pottery", None)
+                        .respond(200, xrpc_page("posts", vec![post_of("ann", "3kqa1")], Some("p1"))),
+                    get_profiles(&["ann"]),
+                ],
+                &["ann"],
+            ),
+            // The last page of posts: the accounts come next.
+            step(
+                vec![
+                    search_posts("pottery", Some("p1"))
+                        .respond(200, xrpc_page("posts", vec![post_of("bob", "3kqb1")], None)),
+                    get_profiles(&["bob"]),
+                ],
+                &["bob"],
+            ),
+            step(
+                vec![
+                    search_actors(None).respond(200, xrpc_page("actors", vec![basic("cat")], Some("a1"))),
+                    get_profiles(&["cat"]),
+                ],
+                &["cat"],
+            ),
+            step(
+                vec![
+                    search_actors(Some("a1")).respond(200, xrpc_page("actors", vec![basic("dan")], None)),
+                    get_profiles(&["dan"]),
+                ],
+                &["dan"],
+            ),
+        ],
+        // No posts: the accounts are read in the same call, so an empty page is the end.
+        empty: Some(vec![
+            search_posts("pottery", None).respond(200, xrpc_page("posts", Vec::new(), None)),
+            search_actors(None).respond(200, xrpc_page("actors", Vec::new(), None)),
+        ]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: search_posts("pottery", None) },
+    };
+    let suggestions = ReadScript {
+        call: ReadCall::Discover(DiscoverySource::Suggestions),
+        pages: vec![step(
+            vec![
+                // Ann comes detailed already; only Bob is read again.
+                suggested().respond(
+                    200,
+                    json!({"suggestions": [detailed("ann", json!({"knownFollowers": {"count": 2, "followers": []}})), basic("bob")],
+                           "recIdStr": "7"})
+                    .to_string(),
+                ),
+                get_profiles(&["bob"]),
+            ],
+            &["ann", "bob"],
+        )],
+        empty: Some(vec![suggested().respond(200, r#"{"suggestions": []}"#)]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: suggested() },
+    };
+    let followers = |names: &[&str], cursor: Option<&str>| {
+        let mut page: Value =
+            serde_json::from_str(&xrpc_page("followers", names.iter().map(|n| basic(n)).collect(), cursor))
+                .unwrap_or_default();
+        page["subject"] = basic("ann");
+        page.to_string()
+    };
+    let followers_of_ann = ReadScript {
+        call: ReadCall::Discover(DiscoverySource::FollowersOf(did("ann"))),
+        pages: vec![
+            step(
+                vec![
+                    followers_of(None).respond(200, followers(&["bob", "cat"], Some("f1"))),
+                    get_profiles(&["bob", "cat"]),
+                ],
+                &["bob", "cat"],
+            ),
+            step(
+                vec![
+                    followers_of(Some("f1")).respond(200, followers(&["dan"], None)),
+                    get_profiles(&["dan"]),
+                ],
+                &["dan"],
+            ),
+        ],
+        empty: Some(vec![followers_of(None).respond(200, followers(&[], None))]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: followers_of(None) },
+    };
+    let list = ReadScript {
+        call: ReadCall::Discover(DiscoverySource::List(LIST.into())),
+        pages: vec![
+            // Cat's post reposted into the list by Dan is no post of a member's.
+            step(
+                vec![
+                    list_feed(None).respond(
+                        200,
+                        xrpc_page(
+                            "feed",
+                            vec![feed_item("bob", "3kqb1", None), feed_item("cat", "3kqc1", Some("dan"))],
+                            Some("l1"),
+                        ),
+                    ),
+                    get_profiles(&["bob"]),
+                ],
+                &["bob"],
+            ),
+            step(
+                vec![
+                    list_feed(Some("l1"))
+                        .respond(200, xrpc_page("feed", vec![feed_item("cat", "3kqc2", None)], None)),
+                    get_profiles(&["cat"]),
+                ],
+                &["cat"],
+            ),
+        ],
+        empty: Some(vec![list_feed(None).respond(200, xrpc_page("feed", Vec::new(), None))]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: list_feed(None) },
+    };
+    vec![hashtag, search, suggestions, followers_of_ann, list]
+}
+
+/// The post, relationship and self scripts.
+fn account_reads() -> Vec<ReadScript> {
+    let ann = did("ann");
+    let recent = ReadScript {
+        call: ReadCall::RecentPosts(ann.clone()),
+        pages: vec![
+            // Bob's post that Ann reposted is not hers.
+            step(
+                vec![author_feed(&ann, None).respond(
+                    200,
+                    xrpc_page(
+                        "feed",
+                        vec![feed_item("ann", "3kqa2", None), feed_item("bob", "3kqb1", Some("ann"))],
+                        Some("r1"),
+                    ),
+                )],
+                &[&post_uri("ann", "3kqa2")],
+            ),
+            step(
+                vec![
+                    author_feed(&ann, Some("r1"))
+                        .respond(200, xrpc_page("feed", vec![feed_item("ann", "3kqa1", None)], None)),
+                ],
+                &[&post_uri("ann", "3kqa1")],
+            ),
+        ],
+        empty: Some(vec![author_feed(&ann, None).respond(200, xrpc_page("feed", Vec::new(), None))]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: author_feed(&ann, None) },
+    };
+    let own = ReadScript {
+        call: ReadCall::OwnPosts,
+        pages: vec![
+            step(
+                vec![
+                    author_feed(ME, None)
+                        .respond(200, xrpc_page("feed", vec![feed_item("me", "3kqm2", None)], Some("o1"))),
+                ],
+                &[&post_uri("me", "3kqm2")],
+            ),
+            step(
+                vec![
+                    author_feed(ME, Some("o1"))
+                        .respond(200, xrpc_page("feed", vec![feed_item("me", "3kqm1", None)], None)),
+                ],
+                &[&post_uri("me", "3kqm1")],
+            ),
+        ],
+        empty: Some(vec![author_feed(ME, None).respond(200, xrpc_page("feed", Vec::new(), None))]),
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: author_feed(ME, None) },
+    };
+    let ids = bulk_ids();
+    let (first, rest) = ids.split_at(30);
+    let found: Vec<Value> = first
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let mut r = json!({"$type": "app.bsky.graph.defs#relationship", "did": id});
+            if i % 2 == 0 {
+                r["following"] = json!(format!("at://{ME}/app.bsky.graph.follow/3kq{i:02}"));
+            }
+            r
+        })
+        .collect();
+    let gone = json!({"$type": "app.bsky.graph.defs#notFoundActor", "actor": rest[0], "notFound": true});
+    let relationships = ReadScript {
+        call: ReadCall::Relationships(ids.clone()),
+        pages: vec![Step {
+            exchanges: vec![
+                get_relationships(first)
+                    .respond(200, json!({"actor": ME, "relationships": found}).to_string()),
+                get_relationships(rest)
+                    .respond(200, json!({"actor": ME, "relationships": [gone]}).to_string()),
+            ],
+            // The account the AppView does not know is left out.
+            ids: first.to_vec(),
+        }],
+        empty: None,
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: get_relationships(first) },
+    };
+    let own_profile = || query(&format!("app.bsky.actor.getProfile?actor={ME}"), "access-1");
+    let lookup_self = ReadScript {
+        call: ReadCall::LookupSelf,
+        pages: vec![Step {
+            exchanges: vec![own_profile().respond(200, detailed("me", json!({"muted": false})).to_string())],
+            ids: vec![ME.to_owned()],
+        }],
+        empty: None,
+        probe: ErrorProbe { cursor: None, before: Vec::new(), request: own_profile() },
+    };
+    vec![recent, own, relationships, lookup_self]
+}
+
 struct Bluesky;
 
 impl PlatformScript for Bluesky {
@@ -410,6 +765,12 @@ impl PlatformScript for Bluesky {
             ),
             ActionKind::AcceptFollowRequest | ActionKind::Message => return None,
         })
+    }
+
+    fn reads(&self) -> Vec<ReadScript> {
+        let mut reads = discovery_reads();
+        reads.extend(account_reads());
+        reads
     }
 }
 
@@ -665,4 +1026,135 @@ async fn describe_declares_the_write_budget_as_ceilings() {
         harness.execute("accept-1", &Action::AcceptFollowRequest { account_id: "did:plc:cat".into() }).await;
     assert!(matches!(refused, Err(HarnessError::Plugin(PluginError::Denied(_)))), "{refused:?}");
     assert!(harness.requests().is_empty());
+}
+
+#[tokio::test]
+async fn candidates_come_with_their_detailed_profile_post_and_known_followers() {
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut ann = detailed("ann", json!({"knownFollowers": {"count": 3, "followers": [basic("cat")]}}));
+    ann["followersCount"] = json!(57);
+    harness.expect_all([
+        search_posts("%23pottery", None)
+            .respond(200, xrpc_page("posts", vec![post_of("ann", "3kqa2"), post_of("bob", "3kqb1")], None)),
+        // Bob is not returned again (taken down, say): he keeps the view he came with.
+        query("app.bsky.actor.getProfiles?actors=did:plc:ann&actors=did:plc:bob", "access-1")
+            .respond(200, json!({"profiles": [ann]}).to_string()),
+    ]);
+    let page = harness
+        .discover(&DiscoverySource::Hashtag("#pottery".into()), None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    harness.assert_done();
+    assert_eq!(page.next_cursor, None);
+    let [ann, bob] = page.items.as_slice() else { panic!("two candidates: {page:?}") };
+    assert_eq!((ann.account.id.as_str(), ann.account.followers), ("did:plc:ann", Some(57)));
+    assert_eq!((ann.known_followers, ann.why.as_str()), (Some(3), "posted #pottery"));
+    let post = ann.post.as_ref().unwrap_or_else(|| panic!("the matching post"));
+    assert_eq!(
+        (post.id.as_str(), post.text.as_str()),
+        (post_uri("ann", "3kqa2").as_str(), "ann's #pottery 3kqa2")
+    );
+    assert_eq!(post.author.followers, Some(57), "the post's author is the detailed profile");
+    assert_eq!(
+        (bob.account.handle.as_str(), bob.account.followers, bob.known_followers),
+        ("bob.test", None, None)
+    );
+}
+
+#[tokio::test]
+async fn own_posts_carry_the_appview_s_counts() {
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let mut item = feed_item("me", "3kqm1", None);
+    item["post"]["likeCount"] = json!(5);
+    item["post"]["repostCount"] = json!(2);
+    item["post"]["replyCount"] = json!(1);
+    item["post"]["quoteCount"] = json!(4);
+    harness.expect(author_feed(ME, None).respond(200, xrpc_page("feed", vec![item], None)));
+    let page = harness.own_posts(None).await.unwrap_or_else(|e| panic!("{e}"));
+    harness.assert_done();
+    let [own] = page.items.as_slice() else { panic!("one post: {page:?}") };
+    let m = &own.metrics;
+    assert_eq!((m.likes, m.reposts, m.replies, m.quotes, m.views), (5, 2, 1, Some(4), None));
+    assert_eq!(own.post.id, post_uri("me", "3kqm1"));
+}
+
+/// A 1×1 PNG, as the PDS sniffs it.
+const PNG: [u8; 70] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00,
+    0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02,
+    0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42,
+    0x60, 0x82,
+];
+
+fn publish_with(media: Vec<MediaFile>) -> Action {
+    Action::Publish { text: "New mugs".into(), post_kind: PostKind::Value, media_alt: String::new(), media }
+}
+
+#[tokio::test]
+async fn a_post_s_images_are_uploaded_as_blobs_and_embedded_with_their_alt_text() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("mug.png");
+    std::fs::write(&path, PNG).unwrap_or_else(|e| panic!("{e}"));
+    let image = MediaFile { path, mime_type: "image/png".into(), alt: "a blue mug on a shelf".into() };
+    let blob =
+        json!({"$type": "blob", "ref": {"$link": "bafkreimug"}, "mimeType": "image/png", "size": PNG.len()});
+    let uploaded = blob.clone();
+    let harness = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect_all([
+        Exchange::post(xrpc("com.atproto.repo.uploadBlob"))
+            .with_header("authorization", "Bearer access-1")
+            .with_header("content-type", "image/png")
+            .with_body_matching("the image's bytes", |body| body == PNG.as_slice())
+            .respond(200, json!({"blob": blob}).to_string()),
+        create_record("app.bsky.feed.post", "a post embedding the blob with its alt text", move |r| {
+            r["text"] == "New mugs"
+                && r["embed"]["$type"] == "app.bsky.embed.images"
+                && r["embed"]["images"] == json!([{"alt": "a blue mug on a shelf", "image": uploaded}])
+        }),
+    ]);
+    let post = publish_with(vec![image]);
+    let outcome = harness.execute("publish-mug", &post).await.unwrap_or_else(|e| panic!("{e}"));
+    harness.assert_done();
+    assert_eq!(outcome.id.as_deref(), Some("at://did:plc:me/app.bsky.feed.post/3kqnewrecord2"));
+
+    // A resend after a crash before the outcome was noted finds the post: nothing is uploaded again.
+    let rkey: String = harness.kv_get_json("rkey:publish-mug").unwrap_or_default();
+    let resent = signed_in().build().await.unwrap_or_else(|e| panic!("{e}"));
+    resent.kv_set("rkey:publish-mug", format!("\"{rkey}\""));
+    resent.expect(
+        query(
+            &format!("com.atproto.repo.getRecord?repo={ME}&collection=app.bsky.feed.post&rkey={rkey}"),
+            "access-1",
+        )
+        .respond(
+            200,
+            json!({"uri": "at://did:plc:me/app.bsky.feed.post/3kqnewrecord2", "value": {}}).to_string(),
+        ),
+    );
+    let again = resent.execute("publish-mug", &post).await.unwrap_or_else(|e| panic!("{e}"));
+    resent.assert_done();
+    assert_eq!(again.id, outcome.id);
+    assert_eq!(count(&resent, "com.atproto.repo.uploadBlob"), 0);
+}
+
+#[tokio::test]
+async fn images_bluesky_would_refuse_and_direct_messages_are_refused_before_any_request() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("mug.png");
+    std::fs::write(&path, PNG).unwrap_or_else(|e| panic!("{e}"));
+    let image = || MediaFile { path: path.clone(), mime_type: "image/png".into(), alt: "a mug".into() };
+    // A new account: any request at all would be a login.
+    let harness = new_account().build().await.unwrap_or_else(|e| panic!("{e}"));
+    let five = harness.execute("publish-5", &publish_with((0..5).map(|_| image()).collect())).await;
+    assert!(
+        matches!(&five, Err(HarnessError::Plugin(PluginError::Permanent(why))) if why.contains("at most 4")),
+        "{five:?}"
+    );
+    let message = harness.execute("message-1", &conformance::sample_action(ActionKind::Message)).await;
+    assert!(
+        matches!(&message, Err(HarnessError::Plugin(PluginError::Denied(why))) if why.contains("chat.bsky.convo")),
+        "{message:?}"
+    );
+    assert!(harness.requests().is_empty(), "{:?}", harness.requests());
 }
