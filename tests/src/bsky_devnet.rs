@@ -122,6 +122,51 @@ impl Devnet {
         follows["follows"].as_array().is_some_and(|all| all.iter().any(|f| f["did"] == json!(subject.did)))
     }
 
+    /// `who` posts `text`; returns the post's strong reference (`{"uri", "cid"}`), which a like,
+    /// repost or reply names.
+    pub async fn write_post(&self, who: &Member, text: &str) -> Value {
+        let record = json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": now_rfc3339()});
+        self.create_record_ref(who, "app.bsky.feed.post", record).await
+    }
+
+    /// `who` answers `parent` (a strong reference to a thread's first post) with `text`; wait
+    /// until the AppView shows the parent ([`Devnet::post_view`]), or the reply is never indexed.
+    pub async fn reply(&self, who: &Member, parent: &Value, text: &str) -> Value {
+        let record = json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": now_rfc3339(),
+                            "reply": {"root": parent, "parent": parent}});
+        self.create_record_ref(who, "app.bsky.feed.post", record).await
+    }
+
+    /// `who` likes the post `subject` (a strong reference).
+    pub async fn like(&self, who: &Member, subject: &Value) {
+        let record = json!({"$type": "app.bsky.feed.like", "subject": subject, "createdAt": now_rfc3339()});
+        self.create_record(who, "app.bsky.feed.like", record).await;
+    }
+
+    /// `who` reposts the post `subject` (a strong reference).
+    pub async fn repost(&self, who: &Member, subject: &Value) {
+        let record = json!({"$type": "app.bsky.feed.repost", "subject": subject, "createdAt": now_rfc3339()});
+        self.create_record(who, "app.bsky.feed.repost", record).await;
+    }
+
+    /// The AppView's view of the post at `uri` as `who` sees it (`app.bsky.feed.getPosts`), once
+    /// it has indexed it.
+    pub async fn post_view(&self, who: &Member, uri: &str) -> Option<Value> {
+        let found = self.get(who, "app.bsky.feed.getPosts", &[("uris", uri)]).await;
+        found["posts"].as_array().and_then(|posts| posts.iter().find(|p| p["uri"] == json!(uri)).cloned())
+    }
+
+    async fn create_record_ref(&self, who: &Member, collection: &str, record: Value) -> Value {
+        let made = self
+            .post(
+                Some(&who.access),
+                "com.atproto.repo.createRecord",
+                json!({"repo": who.did, "collection": collection, "record": record}),
+            )
+            .await;
+        json!({"uri": made["uri"], "cid": made["cid"]})
+    }
+
     async fn create_record(&self, who: &Member, collection: &str, record: Value) -> String {
         let made = self
             .post(
