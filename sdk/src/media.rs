@@ -99,7 +99,9 @@ impl Multipart {
             "--{}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {mime_type}\r\n\r\n",
             self.boundary
         );
-        self.body.reserve(head.len() + bytes.len() + 2);
+        // Room for the closing boundary too: a file is most of the body, and growing it once
+        // more would double a large image's copy in the plugin's capped memory.
+        self.body.reserve_exact(head.len() + bytes.len() + 2 + self.boundary.len() + 6);
         self.body.extend_from_slice(head.as_bytes());
         self.body.extend_from_slice(bytes);
         self.body.extend_from_slice(b"\r\n");
@@ -158,6 +160,12 @@ mod tests {
             .file("file", "i.png", "image/png", b"PNG")
             .finish();
         assert_eq!(content_type, "multipart/form-data; boundary=b0");
+        let image = vec![7u8; 1 << 20];
+        let (_, big) = Multipart::new("b0")
+            .text("description", "a mug")
+            .file("file", "i.png", "image/png", &image)
+            .finish();
+        assert_eq!(big.capacity(), big.len(), "a large file is copied once, never grown");
         assert_eq!(
             String::from_utf8(body).unwrap(),
             "--b0\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\na mug\r\n\

@@ -38,7 +38,8 @@ impl Default for CallLimits {
             wall_timeout: Duration::from_secs(60),
             memory_bytes: 64 << 20,
             max_requests: 16,
-            max_request_body: 1 << 20,
+            // An image upload: the largest image the host hands a plugin, in a multipart body.
+            max_request_body: crate::media::MAX_MEDIA_BYTES as usize + (1 << 20),
             max_response_body: 8 << 20,
             max_header_bytes: 64 << 10,
             request_timeout: Duration::from_secs(20),

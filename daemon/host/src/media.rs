@@ -9,9 +9,11 @@
 use rapport_core::platform::PluginError;
 use rapport_core::task::{Action, MediaFile};
 
-/// The largest image the host reads for a plugin: above every platform's image limit
-/// (Mastodon's 16 MB is the largest), so the plugin names the real limit for anything between.
-pub const MAX_MEDIA_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest image the host reads for a plugin: the largest any platform takes (Mastodon's
+/// default 16 MB; Facebook takes under 10 MB, X 5 MB, Bluesky 2 MB), so each plugin names its
+/// own, smaller limit. The bytes are copied into the call's memory (capped at 64 MiB) and
+/// framed once more for the upload, which must fit too.
+pub const MAX_MEDIA_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One image, read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +44,7 @@ async fn read_one(file: &MediaFile) -> Result<Image, PluginError> {
     let meta = tokio::fs::metadata(&file.path).await.map_err(|e| refuse(e.to_string()))?;
     if meta.len() > MAX_MEDIA_BYTES {
         return Err(refuse(format!(
-            "{} bytes is over the {} MB rapport reads for an image",
+            "{} bytes is over the {} MB that any platform takes for an image; make it smaller",
             meta.len(),
             MAX_MEDIA_BYTES / (1024 * 1024)
         )));

@@ -36,6 +36,8 @@ fn upload(base: &str, image: Media) -> Result<String, PluginError> {
         .text("description", &image.alt)
         .file("file", &filename, &image.mime_type, &image.bytes)
         .finish();
+    // The body holds a copy now; the plugin's memory is capped, so let the original go first.
+    drop(image);
     let request =
         authed(Request::post(format!("{base}/api/v2/media"))).header("Content-Type", content_type).body(body);
     let attachment: api::MediaAttachment = send(request, WRITE_MEDIA)?.json()?;

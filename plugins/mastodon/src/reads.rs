@@ -74,7 +74,7 @@ fn status_page(
 }
 
 /// The distinct authors of a page of statuses, each with the first (newest) post of theirs.
-fn authors((statuses, next_cursor): (Vec<api::Status>, Option<String>), why: &str) -> CandidatePage {
+pub fn authors((statuses, next_cursor): (Vec<api::Status>, Option<String>), why: &str) -> CandidatePage {
     let mut items: Vec<Candidate> = Vec::new();
     for status in statuses {
         if items.iter().any(|c| c.account.id == status.account.id) {
@@ -209,7 +209,12 @@ pub fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, Plug
 pub fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
     let own = own_account(&account::current())?;
     let (statuses, next_cursor) = account_statuses("own-posts", &own.id, cursor)?;
-    let items = statuses
+    Ok(OwnPostPage { items: own_posts_of(statuses), next_cursor })
+}
+
+/// The acting account's statuses as its posts with their counts.
+pub fn own_posts_of(statuses: Vec<api::Status>) -> Vec<OwnPost> {
+    statuses
         .into_iter()
         .map(|s| {
             let metrics = PostMetrics {
@@ -221,8 +226,7 @@ pub fn own_posts(cursor: Option<String>) -> Result<OwnPostPage, PluginError> {
             };
             OwnPost { post: convert::post(s), metrics }
         })
-        .collect();
-    Ok(OwnPostPage { items, next_cursor })
+        .collect()
 }
 
 /// How the account stands to each of `ids`, [`IDS_PER_REQUEST`] per request.

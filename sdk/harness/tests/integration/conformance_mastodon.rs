@@ -2,7 +2,7 @@
 //! the shapes of the Mastodon client API documentation, plus Mastodon-specific harness scenarios.
 
 use rapport_core::reads::DiscoverySource;
-use rapport_core::task::{Action, ActionKind};
+use rapport_core::task::{Action, ActionKind, MediaFile, PostKind};
 use rapport_harness::conformance::{self, ErrorProbe, PlatformScript, ReadCall, ReadScript, Step, Walk};
 use rapport_harness::{Exchange, Harness, HarnessBuilder, locate};
 
@@ -504,4 +504,37 @@ async fn a_reply_refused_for_a_missing_scope_is_auth_naming_the_scope() {
         }
         other => panic!("expected auth naming the scope, got {other:?} ({err:?})"),
     }
+}
+
+/// A post attaching an image as large as Mastodon takes (just under 16 MB) goes out: the host
+/// reads it, the call's memory holds it and its multipart copy, and the upload fits the host's
+/// request cap. The image's bytes arrive unchanged.
+#[tokio::test]
+async fn an_image_as_large_as_mastodon_takes_is_uploaded_whole_and_attached() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("kiln.png");
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.resize(16 * 1024 * 1024 - 4096, 0x5a);
+    std::fs::write(&path, &png).unwrap_or_else(|e| panic!("{e}"));
+    let harness = builder().build().await.unwrap_or_else(|e| panic!("{e}"));
+    harness.expect_all([
+        Exchange::post(format!("{BASE}/api/v2/media"))
+            .with_body_contains("A kiln full of mugs")
+            .respond(200, r#"{"id":"m1","type":"image"}"#),
+        Exchange::post(format!("{BASE}/api/v1/statuses"))
+            .with_body_contains("media_ids%5B%5D=m1")
+            .respond(200, status("9600", "public")),
+    ]);
+    let post = Action::Publish {
+        text: "Firing day".into(),
+        post_kind: PostKind::Value,
+        media_alt: "A kiln full of mugs".into(),
+        media: vec![MediaFile { path, mime_type: "image/png".into(), alt: "A kiln full of mugs".into() }],
+    };
+    let outcome = harness.execute("big-image", &post).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(outcome.id.as_deref(), Some("9600"));
+    harness.assert_done();
+    let upload = &harness.requests()[0];
+    let start = upload.body.windows(8).position(|w| w == &png[..8]).expect("the upload holds the image");
+    assert_eq!(upload.body.get(start..start + png.len()), Some(png.as_slice()), "the image arrived changed");
 }
