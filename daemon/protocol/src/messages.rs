@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use rapport_core::UnixSeconds;
+use rapport_core::reads::ReadCost;
 use rapport_core::task::{ActionKind, PostKind, Task, TaskState};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -168,6 +169,13 @@ pub struct AccountStatus {
     /// calls, not one action's. `None` when the platform reports none (or from older daemons).
     #[serde(default)]
     pub requests: Option<RequestHeadroom>,
+    /// What the platform bills per item read (X's pay-per-use API), so a person sees what a
+    /// discovery or a purge check costs; empty where reads are free.
+    #[serde(default)]
+    pub read_costs: Vec<ReadCost>,
+    /// Actions the platform's rules say a person approves one at a time, never in bulk.
+    #[serde(default)]
+    pub one_at_a_time: Vec<ActionKind>,
 }
 
 /// The API request budget a platform reports in its rate-limit headers.

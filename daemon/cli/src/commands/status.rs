@@ -67,6 +67,8 @@ fn view(report: &StatusReport) -> String {
             && account.held.is_empty()
             && account.attention.is_empty()
             && account.requests.is_none()
+            && account.read_costs.is_empty()
+            && account.one_at_a_time.is_empty()
         {
             continue;
         }
@@ -100,11 +102,37 @@ fn view(report: &StatusReport) -> String {
                 relative(now, requests.observed_at)
             );
         }
+        if !account.one_at_a_time.is_empty() {
+            let kinds: Vec<&str> = account.one_at_a_time.iter().map(|k| k.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {:<22} {} ({}'s rules)",
+                "one at a time",
+                kinds.join(", "),
+                account.platform
+            );
+        }
+        if !account.read_costs.is_empty() {
+            let costs: Vec<String> = account
+                .read_costs
+                .iter()
+                .map(|c| format!("{} {}", c.read.as_str(), usd(c.micro_usd_per_item)))
+                .collect();
+            let _ = writeln!(out, "  {:<22} {} per item", "billed reads", costs.join(", "));
+        }
         for reason in &account.held {
             let _ = writeln!(out, "  held: {reason}");
         }
     }
     out
+}
+
+/// Micro-dollars as people write prices: "$0.015", "$0.001", "$0.0005".
+fn usd(micro: u32) -> String {
+    let text = format!("{:.6}", f64::from(micro) / 1e6);
+    let trimmed = text.trim_end_matches('0');
+    let decimals = trimmed.split('.').nth(1).map_or(0, str::len).max(3);
+    format!("${:.*}", decimals, f64::from(micro) / 1e6)
 }
 
 /// A window length in words: "hour", "24h", "7d".
@@ -122,6 +150,7 @@ fn window(seconds: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    use rapport_core::reads::{ReadCost, ReadKind};
     use rapport_core::task::{ActionKind, TaskState};
     use rapport_protocol::{RateHeadroom, RequestHeadroom, StateCount};
 
@@ -153,6 +182,8 @@ mod tests {
                 resets_at: Some(NOW + 600),
                 observed_at: NOW - 60,
             }),
+            read_costs: Vec::new(),
+            one_at_a_time: Vec::new(),
         };
         let report = StatusReport {
             daemon_version: "0.1.0".into(),
@@ -171,5 +202,39 @@ shop:
   API requests           288 of 300 left, resets in 10m (all calls, as mastodon last reported 1m ago)
 ";
         assert_eq!(view(&report), expected);
+    }
+
+    #[test]
+    fn what_reads_cost_and_what_is_approved_one_at_a_time_are_shown() {
+        let account = AccountStatus {
+            name: "brand-x".into(),
+            platform: "x".into(),
+            plugin: "x 0.2.0".into(),
+            plugin_health: PluginHealth::Ok,
+            last_poll: None,
+            queue: Vec::new(),
+            headroom: Vec::new(),
+            held: Vec::new(),
+            attention: Vec::new(),
+            requests: None,
+            read_costs: vec![
+                ReadCost { read: ReadKind::DiscoverHashtag, micro_usd_per_item: 15_000 },
+                ReadCost { read: ReadKind::OwnPosts, micro_usd_per_item: 1_000 },
+                ReadCost { read: ReadKind::Relationships, micro_usd_per_item: 500 },
+            ],
+            one_at_a_time: vec![ActionKind::Follow, ActionKind::Like],
+        };
+        let report = StatusReport {
+            daemon_version: "0.1.0".into(),
+            started_at: NOW,
+            now: NOW,
+            accounts: vec![account],
+        };
+        let text = view(&report);
+        assert!(text.contains("  one at a time          follow, like (x's rules)\n"), "{text}");
+        assert!(
+            text.contains("  billed reads           discover-hashtag $0.015, own-posts $0.001, relationships $0.0005 per item\n"),
+            "{text}"
+        );
     }
 }

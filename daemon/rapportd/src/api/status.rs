@@ -61,6 +61,8 @@ pub fn report(state: &State, now: UnixSeconds) -> Result<StatusReport, ErrorRepl
             held: held(state, name, now)?,
             attention: polled.map(attention).unwrap_or_default(),
             requests,
+            read_costs: description.read_costs.clone(),
+            one_at_a_time: description.one_at_a_time.clone(),
         });
     }
     // An account whose plugin did not load is down with the reason; its tasks wait in the queue.
@@ -77,6 +79,8 @@ pub fn report(state: &State, now: UnixSeconds) -> Result<StatusReport, ErrorRepl
             held: Vec::new(),
             attention: vec![format!("its plugin did not load: {}", unloaded.reason)],
             requests: None,
+            read_costs: Vec::new(),
+            one_at_a_time: Vec::new(),
         });
     }
     Ok(StatusReport {
