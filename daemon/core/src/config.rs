@@ -23,7 +23,7 @@
 //! return an error naming its key implements [`KeyedError`] for it, and that error becomes a
 //! problem like any other.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +67,15 @@ pub struct Config {
     /// Content library entries written in the config (`[[library]]`).
     #[serde(default)]
     pub library: Vec<crate::library::LibraryEntry>,
+    /// Follow campaigns (`[[campaigns]]`).
+    #[serde(default)]
+    pub campaigns: Vec<crate::campaign::CampaignConfig>,
+    /// Reciprocity purges, one per account at most (`[[purge]]`).
+    #[serde(default)]
+    pub purge: Vec<crate::purge::PurgeConfig>,
+    /// Circles of people to engage with daily (`[[circles]]`).
+    #[serde(default)]
+    pub circles: Vec<crate::circle::CircleConfig>,
     /// The file and text it was read from, to locate problems found after parsing.
     #[serde(skip)]
     source: Source,
@@ -393,6 +402,68 @@ impl Config {
         }
         out.extend(self.posting.problems());
         out.extend(crate::library::entry_problems(&self.library));
+        out.extend(self.planner_problems());
+        out
+    }
+
+    /// The campaigns', purges' and circles' problems: their own, a name used twice, an account
+    /// that is not configured, a second purge for one account.
+    fn planner_problems(&self) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        let known = |account: &str| self.accounts.iter().any(|a| a.name == account);
+        let unknown = |section: &str, account: &str| {
+            Invalid::new(
+                format!("{section}.account"),
+                format!("`{account}` is not a configured account; name one of the [[accounts]]"),
+            )
+        };
+        let mut names = HashSet::new();
+        for (i, c) in self.campaigns.iter().enumerate() {
+            let section = format!("campaigns[{i}]");
+            out.extend(c.problems().into_iter().map(|p| p.within(&section)));
+            if !known(&c.account) {
+                out.push(unknown(&section, &c.account));
+            }
+            if !names.insert(c.name.as_str()) {
+                out.push(Invalid::new(
+                    format!("{section}.name"),
+                    format!("campaign `{}` is named twice", c.name),
+                ));
+            }
+        }
+        let mut purged = HashSet::new();
+        for (i, p) in self.purge.iter().enumerate() {
+            let section = format!("purge[{i}]");
+            out.extend(p.problems().into_iter().map(|e| e.within(&section)));
+            if !known(&p.account) {
+                out.push(unknown(&section, &p.account));
+            }
+            if !purged.insert(p.account.as_str()) {
+                out.push(Invalid::new(
+                    format!("{section}.account"),
+                    format!("account `{}` has a [[purge]] already; one per account", p.account),
+                ));
+            }
+        }
+        let mut circles = HashSet::new();
+        for (i, c) in self.circles.iter().enumerate() {
+            let section = format!("circles[{i}]");
+            out.extend(c.problems().into_iter().map(|p| p.within(&section)));
+            if !known(&c.account) {
+                out.push(unknown(&section, &c.account));
+            }
+            if let Some(zone) = &c.timezone
+                && let Err(e) = crate::localtime::parse_zone(zone, "timezone")
+            {
+                out.push(Invalid::keyed(format!("{section}.timezone"), &e));
+            }
+            if !circles.insert(c.name.as_str()) {
+                out.push(Invalid::new(
+                    format!("{section}.name"),
+                    format!("circle `{}` is named twice", c.name),
+                ));
+            }
+        }
         out
     }
 

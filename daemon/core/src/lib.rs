@@ -14,11 +14,14 @@ pub mod legitimacy;
 pub mod proposal;
 pub mod triage;
 
+pub mod campaign;
+pub mod circle;
 pub mod content_ratio;
 pub mod gate;
 pub mod host_pattern;
 pub mod library;
 pub mod localtime;
+pub mod purge;
 pub mod rate_limit;
 pub mod schedule;
 pub mod span;

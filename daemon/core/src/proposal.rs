@@ -13,7 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::UnixSeconds;
-use crate::task::{Action, Origin, TaskContext};
+use crate::task::{Action, ActionKind, Origin, TaskContext};
 
 /// What a proposal is about, for dedupe: `kind/part/…`, unique per account. Build it with the
 /// constructors so that two proposers naming the same thing make the same key.
@@ -32,6 +32,18 @@ impl ProposalKey {
         ProposalKey(format!("follow/{account_id}"))
     }
 
+    /// Unfollowing the account with platform id `account_id`, a follow made at `followed_at`: a
+    /// later follow of the same person is a new one to judge.
+    pub fn unfollow(account_id: &str, followed_at: UnixSeconds) -> ProposalKey {
+        ProposalKey(format!("unfollow/{account_id}/{followed_at}"))
+    }
+
+    /// Engaging (`like`, `repost`, `reply`) with the post with platform id `post_id`: one task per
+    /// post and kind, whichever circle or day proposes it.
+    pub fn engage(kind: ActionKind, post_id: &str) -> ProposalKey {
+        ProposalKey(format!("{}/{post_id}", kind.as_str()))
+    }
+
     /// What schedule `schedule` posts in its slot at `slot`.
     pub fn slot(schedule: &str, slot: UnixSeconds) -> ProposalKey {
         ProposalKey(format!("slot/{schedule}/{slot}"))
@@ -43,7 +55,7 @@ impl ProposalKey {
         match origin {
             Origin::Notification { id } => Some(ProposalKey::notification(id)),
             Origin::Schedule { schedule, slot, .. } => Some(ProposalKey::slot(schedule, *slot)),
-            Origin::Manual => None,
+            Origin::Manual | Origin::Campaign { .. } | Origin::Purge | Origin::Circle { .. } => None,
         }
     }
 

@@ -279,6 +279,20 @@ pub enum Origin {
     },
     /// Added by a person through the CLI.
     Manual,
+    /// A follow campaign's planner, from a discovery source.
+    Campaign {
+        /// The campaign's name in config.
+        campaign: String,
+        /// The source that surfaced the person (`#sourdough`, `suggestions`, …).
+        source: String,
+    },
+    /// The reciprocity purge: a follow that never followed back.
+    Purge,
+    /// Daily engagement with a circle of people.
+    Circle {
+        /// The circle's name in config.
+        circle: String,
+    },
 }
 
 impl Origin {
@@ -287,7 +301,7 @@ impl Origin {
     pub fn library_entry(&self) -> Option<&str> {
         match self {
             Origin::Schedule { entry, .. } => Some(entry),
-            Origin::Notification { .. } | Origin::Manual => None,
+            _ => None,
         }
     }
 
@@ -295,7 +309,7 @@ impl Origin {
     pub fn schedule(&self) -> Option<&str> {
         match self {
             Origin::Schedule { schedule, .. } => Some(schedule),
-            Origin::Notification { .. } | Origin::Manual => None,
+            _ => None,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The daemon's own state: a typed tree of its own, so that nothing the daemon keeps for itself
 //! shares a namespace with the plugins' key-value data (where a plugin could name it).
 //!
-//! Each record has a [`DaemonKey`] and a serde type; today the scheduler's record per schedule.
+//! Each record has a [`DaemonKey`] and a serde type: the scheduler's record per schedule, and the
+//! planners' records (`relations`).
 
 use rapport_core::UnixSeconds;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,12 @@ use crate::{Store, StoreError, decode, encode, keys};
 pub enum DaemonKey<'a> {
     /// The scheduler's [`ScheduleState`] of the schedule with this name.
     Schedule(&'a str),
+    /// The campaign planner's state of the campaign with this name.
+    Campaign(&'a str),
+    /// The circle planner's state of the circle with this name.
+    Circle(&'a str),
+    /// The keep-list of the account with this name.
+    Keep(&'a str),
 }
 
 impl DaemonKey<'_> {
@@ -20,6 +27,9 @@ impl DaemonKey<'_> {
     pub(crate) fn bytes(self) -> Result<Vec<u8>, StoreError> {
         match self {
             DaemonKey::Schedule(name) => Ok(keys::join(b"schedule\0", &[&keys::name("schedule", name)?])),
+            DaemonKey::Campaign(name) => Ok(keys::join(b"campaign\0", &[&keys::name("campaign", name)?])),
+            DaemonKey::Circle(name) => Ok(keys::join(b"circle\0", &[&keys::name("circle", name)?])),
+            DaemonKey::Keep(account) => Ok(keys::join(b"keep\0", &[&keys::name("account", account)?])),
         }
     }
 }

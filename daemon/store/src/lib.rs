@@ -15,6 +15,7 @@ mod daemon_state;
 mod keys;
 mod ledger;
 mod proposals;
+mod relations;
 mod schema;
 mod tasks;
 
@@ -27,6 +28,7 @@ use thiserror::Error;
 
 pub use daemon_state::{DaemonKey, ScheduleState};
 pub use ledger::{LedgerEntry, PostEntry, PostRecord};
+pub use relations::{CampaignState, CircleState, FollowMade};
 pub use schema::SCHEMA_VERSION;
 pub use tasks::{IngestReport, StoredNotification, TaskFilter, TaskOutcome};
 

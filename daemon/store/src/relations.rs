@@ -1,0 +1,176 @@
+//! What the proactive planners read from and keep in the store: the keep-list (people never to
+//! unfollow), a campaign's state (paused, its discovery cursors), a circle's last day, the follows
+//! rapport made and who engaged with the account lately.
+//!
+//! The keep-list and the planners' states live in the daemon's own tree, typed by [`DaemonKey`];
+//! follows and engagement are read from the tasks and notifications already kept, so they need no
+//! second copy that could drift.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rapport_core::UnixSeconds;
+use rapport_core::notification::NotificationKind;
+use rapport_core::task::{Action, Origin, TaskState};
+use serde::{Deserialize, Serialize};
+
+use crate::daemon_state::DaemonKey;
+use crate::tasks::StoredNotification;
+use crate::{Store, StoreError, TaskFilter, decode, encode, keys};
+
+/// What the campaign planner keeps of one campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignState {
+    /// A person paused it: it proposes nothing until resumed.
+    pub paused: bool,
+    /// Where each discovery source's next page starts, by the source's label.
+    pub cursors: BTreeMap<String, String>,
+    /// When its last pass ran.
+    pub last_pass: Option<UnixSeconds>,
+}
+
+/// What the circle planner keeps of one circle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircleState {
+    /// The local date (`YYYY-MM-DD`) of the last day it proposed for.
+    pub last_day: Option<String>,
+}
+
+/// A follow that rapport sent for an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowMade {
+    /// The platform id of the person followed.
+    pub account_id: String,
+    /// Their handle when the task was proposed, if known.
+    pub handle: Option<String>,
+    /// When the follow went out.
+    pub at: UnixSeconds,
+    /// The campaign that proposed it, if one did (a follow-back has none).
+    pub campaign: Option<String>,
+}
+
+impl Store {
+    /// The planner's state of campaign `name` (default for one never run).
+    pub fn campaign_state(&self, name: &str) -> Result<CampaignState, StoreError> {
+        self.daemon_record(DaemonKey::Campaign(name), "campaign state")
+    }
+
+    /// Replaces the state of campaign `name`, flushed: a pause must outlive a crash.
+    pub fn set_campaign_state(&self, name: &str, state: &CampaignState) -> Result<(), StoreError> {
+        self.set_daemon_record(DaemonKey::Campaign(name), "campaign state", state)
+    }
+
+    /// The planner's state of circle `name`.
+    pub fn circle_state(&self, name: &str) -> Result<CircleState, StoreError> {
+        self.daemon_record(DaemonKey::Circle(name), "circle state")
+    }
+
+    /// Replaces the state of circle `name`, flushed.
+    pub fn set_circle_state(&self, name: &str, state: &CircleState) -> Result<(), StoreError> {
+        self.set_daemon_record(DaemonKey::Circle(name), "circle state", state)
+    }
+
+    /// The people `account` never unfollows (platform ids or handles, as the person wrote them).
+    pub fn keep_list(&self, account: &str) -> Result<BTreeSet<String>, StoreError> {
+        self.daemon_record(DaemonKey::Keep(account), "keep-list")
+    }
+
+    /// Adds `who` to `account`'s keep-list; `false` if it was there already.
+    pub fn keep_add(&self, account: &str, who: &str) -> Result<bool, StoreError> {
+        let mut list = self.keep_list(account)?;
+        let added = list.insert(normalize(who));
+        self.set_daemon_record(DaemonKey::Keep(account), "keep-list", &list)?;
+        Ok(added)
+    }
+
+    /// Removes `who` from `account`'s keep-list; `false` if it was not there.
+    pub fn keep_remove(&self, account: &str, who: &str) -> Result<bool, StoreError> {
+        let mut list = self.keep_list(account)?;
+        let removed = list.remove(&normalize(who));
+        self.set_daemon_record(DaemonKey::Keep(account), "keep-list", &list)?;
+        Ok(removed)
+    }
+
+    /// The follows rapport sent for `account` (done follow and follow-back tasks), oldest first.
+    pub fn follows_made(&self, account: &str) -> Result<Vec<FollowMade>, StoreError> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let filter = TaskFilter {
+                state: Some(TaskState::Done),
+                account: Some(account.to_owned()),
+                after,
+                limit: 1_000,
+            };
+            let page = self.page(&filter)?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for task in page {
+                let (Action::Follow { account_id } | Action::FollowBack { account_id }) = task.action else {
+                    continue;
+                };
+                let campaign = match task.origin {
+                    Origin::Campaign { campaign, .. } => Some(campaign),
+                    _ => None,
+                };
+                let handle = task.context.profile.map(|p| p.handle);
+                out.push(FollowMade { account_id, handle, at: task.updated_at, campaign });
+            }
+        }
+        out.sort_by_key(|f| f.at);
+        Ok(out)
+    }
+
+    /// Everyone who engaged with `account` (liked, reposted, replied, mentioned, quoted) since
+    /// `since`, with the time of their latest engagement. A follow is not engagement.
+    pub fn engaged_since(
+        &self,
+        account: &str,
+        since: UnixSeconds,
+    ) -> Result<HashMap<String, UnixSeconds>, StoreError> {
+        let prefix = keys::name("account", account)?;
+        let mut out: HashMap<String, UnixSeconds> = HashMap::new();
+        for item in self.trees.notifications.scan_prefix(&prefix) {
+            let (_, bytes) = item?;
+            let record: StoredNotification = decode("notification", &bytes)?;
+            let engaged = matches!(
+                record.kind,
+                NotificationKind::Like
+                    | NotificationKind::Repost
+                    | NotificationKind::Reply
+                    | NotificationKind::Mention
+                    | NotificationKind::Quote
+            );
+            if engaged && record.at >= since {
+                let latest = out.entry(record.from).or_insert(record.at);
+                *latest = (*latest).max(record.at);
+            }
+        }
+        Ok(out)
+    }
+
+    fn daemon_record<T: Default + serde::de::DeserializeOwned>(
+        &self,
+        key: DaemonKey<'_>,
+        what: &str,
+    ) -> Result<T, StoreError> {
+        match self.trees.daemon.get(key.bytes()?)? {
+            Some(bytes) => decode(what, &bytes),
+            None => Ok(T::default()),
+        }
+    }
+
+    fn set_daemon_record<T: Serialize>(
+        &self,
+        key: DaemonKey<'_>,
+        what: &str,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        self.trees.daemon.insert(key.bytes()?, encode(what, value)?)?;
+        self.flush()
+    }
+}
+
+/// One spelling per person: handles without the leading `@`, compared case-insensitively.
+fn normalize(who: &str) -> String {
+    who.trim().trim_start_matches('@').to_lowercase()
+}
