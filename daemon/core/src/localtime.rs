@@ -41,6 +41,17 @@ pub fn to_local(at: UnixSeconds, zone: Tz) -> DateTime<Tz> {
     utc.with_timezone(&zone)
 }
 
+/// Minutes after local midnight at `at` (what a daily "at 09:00" compares against).
+pub fn minute_of_day(at: UnixSeconds, zone: Tz) -> u32 {
+    let local = to_local(at, zone);
+    local.hour() * 60 + local.minute()
+}
+
+/// The local calendar date of `at`, as `YYYY-MM-DD`.
+pub fn date_label(at: UnixSeconds, zone: Tz) -> String {
+    to_local(at, zone).date_naive().to_string()
+}
+
 /// The first instant of the local calendar day containing `at`.
 pub fn day_start(at: UnixSeconds, zone: Tz) -> UnixSeconds {
     let date = to_local(at, zone).date_naive();

@@ -15,8 +15,9 @@ use rapport_core::content_ratio::{PostRecord, RatioScope};
 use rapport_core::gate::{Gate, GateDecision, GateInput};
 use rapport_core::library::{Library, LibraryEntry, Published, parse_post_file};
 use rapport_core::platform::Description;
+use rapport_core::reads::ReadKind;
 use rapport_core::schedule::Schedule;
-use rapport_core::task::{Action, Task};
+use rapport_core::task::{Action, ActionKind, Task};
 use rapport_store::{Store, StoreError};
 
 use crate::accounts::Account;
@@ -52,8 +53,13 @@ impl Policy {
         // the same, should the two ever drift apart.
         let located = |e: &dyn KeyedError| config.locate(vec![e.invalid()]);
         let gate = Gate::new(&config.policy, &config.ratio).map_err(|e| located(&e))?;
-        for (account, description) in platforms {
+        let platforms: Vec<(&str, &Description)> = platforms.into_iter().collect();
+        for (account, description) in &platforms {
             config.policy.check_ceilings(account, &description.ceilings).map_err(|e| located(&e))?;
+        }
+        let problems = planner_platform_problems(config, &platforms);
+        if !problems.is_empty() {
+            return Err(config.locate(problems).into());
         }
         let schedules = config
             .schedules
@@ -223,4 +229,51 @@ fn resolve_image(entry: &mut LibraryEntry, base: &Path) -> Result<(), String> {
         Ok(_) => Err(format!("{} is not a file", path.display())),
         Err(e) => Err(format!("cannot read {}: {e}; put the image there or fix the path", path.display())),
     }
+}
+
+/// What the campaigns, purges and circles ask of a platform its plugin does not serve: a campaign
+/// on an account that cannot follow (a Facebook Page) or read one of its sources, a purge that
+/// cannot unfollow or read relationships in bulk, a circle that cannot read people's posts.
+fn planner_platform_problems(config: &Config, platforms: &[(&str, &Description)]) -> Vec<Invalid> {
+    let description = |account: &str| platforms.iter().find(|(name, _)| *name == account).map(|(_, d)| *d);
+    let cannot = |key: String, d: &Description, what: &str| {
+        Invalid::new(
+            key,
+            format!(
+                "the {} plugin cannot {what}; use an account on a platform that can, or remove this entry",
+                d.platform
+            ),
+        )
+    };
+    let mut out = Vec::new();
+    for (i, campaign) in config.campaigns.iter().enumerate() {
+        let Some(d) = description(&campaign.account) else { continue };
+        if !d.permits(ActionKind::Follow) {
+            out.push(cannot(format!("campaigns[{i}].account"), d, "follow anyone through its API"));
+            continue;
+        }
+        for (j, source) in campaign.discovery_sources().iter().enumerate() {
+            let read = ReadKind::of_source(source);
+            if !d.reads(read) {
+                out.push(cannot(
+                    format!("campaigns[{i}].sources[{j}]"),
+                    d,
+                    &format!("serve `{}`", read.as_str()),
+                ));
+            }
+        }
+    }
+    for (i, purge) in config.purge.iter().enumerate() {
+        let Some(d) = description(&purge.account) else { continue };
+        if !d.permits(ActionKind::Unfollow) || !d.reads(ReadKind::Relationships) {
+            out.push(cannot(format!("purge[{i}].account"), d, "unfollow or read relationships in bulk"));
+        }
+    }
+    for (i, circle) in config.circles.iter().enumerate() {
+        let Some(d) = description(&circle.account) else { continue };
+        if !d.reads(ReadKind::RecentPosts) {
+            out.push(cannot(format!("circles[{i}].account"), d, "read a person's recent posts"));
+        }
+    }
+    out
 }

@@ -20,6 +20,8 @@ pub enum DaemonKey<'a> {
     Circle(&'a str),
     /// The keep-list of the account with this name.
     Keep(&'a str),
+    /// The purge's state of the account with this name.
+    Purge(&'a str),
 }
 
 impl DaemonKey<'_> {
@@ -30,6 +32,7 @@ impl DaemonKey<'_> {
             DaemonKey::Campaign(name) => Ok(keys::join(b"campaign\0", &[&keys::name("campaign", name)?])),
             DaemonKey::Circle(name) => Ok(keys::join(b"circle\0", &[&keys::name("circle", name)?])),
             DaemonKey::Keep(account) => Ok(keys::join(b"keep\0", &[&keys::name("account", account)?])),
+            DaemonKey::Purge(account) => Ok(keys::join(b"purge\0", &[&keys::name("account", account)?])),
         }
     }
 }

@@ -26,6 +26,19 @@ pub struct CampaignState {
     pub cursors: BTreeMap<String, String>,
     /// When its last pass ran.
     pub last_pass: Option<UnixSeconds>,
+    /// The local day (`YYYY-MM-DD`) `proposed_on_day` counts.
+    #[serde(default)]
+    pub day: Option<String>,
+    /// Follows it proposed on `day`: the day's share holds even across restarts.
+    #[serde(default)]
+    pub proposed_on_day: u32,
+}
+
+/// What the purge keeps of one account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurgeState {
+    /// The local day (`YYYY-MM-DD`) of its last pass: it runs once a day.
+    pub last_day: Option<String>,
 }
 
 /// What the circle planner keeps of one circle.
@@ -57,6 +70,16 @@ impl Store {
     /// Replaces the state of campaign `name`, flushed: a pause must outlive a crash.
     pub fn set_campaign_state(&self, name: &str, state: &CampaignState) -> Result<(), StoreError> {
         self.set_daemon_record(DaemonKey::Campaign(name), "campaign state", state)
+    }
+
+    /// The purge's state of `account`.
+    pub fn purge_state(&self, account: &str) -> Result<PurgeState, StoreError> {
+        self.daemon_record(DaemonKey::Purge(account), "purge state")
+    }
+
+    /// Replaces the purge's state of `account`, flushed.
+    pub fn set_purge_state(&self, account: &str, state: &PurgeState) -> Result<(), StoreError> {
+        self.set_daemon_record(DaemonKey::Purge(account), "purge state", state)
     }
 
     /// The planner's state of circle `name`.

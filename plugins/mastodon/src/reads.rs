@@ -9,7 +9,7 @@
 //! | `discover` followers-of | `GET /api/v1/accounts/:id/followers` |
 //! | `discover` list | `GET /api/v1/timelines/list/:id` (authors of the posts) |
 //! | social proof | `GET /api/v1/accounts/familiar_followers` (one request per page) |
-//! | `recent-posts`, `own-posts` | `GET /api/v1/accounts/:id/statuses` (reblogs left out) |
+//! | `recent-posts`, `own-posts` | `GET /api/v1/accounts/:id/statuses` (reblogs left out); a handle is resolved first with `GET /api/v1/accounts/lookup` |
 //! | `relationships` | `GET /api/v1/accounts/relationships?id[]=…`, 40 ids per request |
 //! | `lookup-self` | `GET /api/v1/accounts/verify_credentials` |
 //!
@@ -199,10 +199,21 @@ fn account_statuses(
     Ok((statuses, response.link("next").and_then(|url| http::query_param(url, "max_id"))))
 }
 
-/// One page of the posts of account `id`.
+/// One page of the posts of account `id` (or of the account a handle names: people know each
+/// other by `name@server`, never by Mastodon's numeric ids).
 pub fn recent_posts(id: String, cursor: Option<String>) -> Result<PostPage, PluginError> {
+    let id = if id.bytes().all(|b| b.is_ascii_digit()) { id } else { resolve_handle(&id)? };
     let (statuses, next_cursor) = account_statuses("recent-posts", &id, cursor)?;
     Ok(PostPage { items: statuses.into_iter().map(convert::post).collect(), next_cursor })
+}
+
+/// The id of the account `handle` names (`GET /api/v1/accounts/lookup`).
+fn resolve_handle(handle: &str) -> Result<String, PluginError> {
+    let base = account::current().api_base().to_owned();
+    let acct = handle.trim().trim_start_matches('@');
+    let request = authed(Request::get(format!("{base}/api/v1/accounts/lookup"))).query("acct", acct);
+    let found: api::Account = send(request, READ_ACCOUNTS)?.page("recent-posts")?;
+    Ok(found.id)
 }
 
 /// One page of the acting account's posts with Mastodon's counts (it has no views).

@@ -32,6 +32,7 @@
 //! | `GET /api/v1/accounts/:id`, `…/verify_credentials` | an Account (404 for an unknown id) |
 //! | `GET /api/v1/accounts/:id/followers`, `…/following` | any account's, from the seed's follow graph and the API's follows; `limit` 40, at most 80; 404 for an unknown account |
 //! | `GET /api/v1/accounts/:id/statuses` | what the own account may see of them (its own: everything, direct too), newest first, counts included; `exclude_replies` (self-replies stay), `exclude_reblogs`, `only_media`, `tagged`, `pinned` (nothing is pinned); `limit` 20, at most 40 |
+//! | `GET /api/v1/accounts/lookup?acct=…` | the account with that acct (local `name` or `name@domain`, a leading `@` ignored); 404 for none |
 //! | `GET /api/v1/accounts/relationships?id[]=…` | one Relationship per known id, in order, as many as asked (4.3 sets no cap): `following`, `followed_by`, `requested`, `requested_by`, `blocking`, `muting` |
 //! | `GET /api/v1/accounts/familiar_followers?id[]=…` | per known id, the accounts the own account follows that follow it |
 //! | `GET /api/v1/statuses/:id` | a Status the own account may see, else 404 |
@@ -396,6 +397,12 @@ impl MastodonSandbox {
     /// `acct` (created if unknown) follows the own account; returns the notification id.
     pub fn push_follow(&self, acct: &str) -> String {
         self.inner.lock().world.add_follower(acct, now()).to_string()
+    }
+
+    /// `acct` (created if unknown) favourites the own account's newest status; returns the
+    /// notification id.
+    pub fn push_favourite(&self, acct: &str) -> String {
+        self.inner.lock().world.add_favourite(acct, now()).to_string()
     }
 
     /// The account id of `acct`, if the sandbox knows it.

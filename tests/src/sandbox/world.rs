@@ -387,6 +387,24 @@ impl World {
         self.notify("mention", author, Some(status), at)
     }
 
+    /// `acct` (created if unknown) favourites the own account's newest status (one is posted if
+    /// there is none), with a `favourite` notification; returns the notification id.
+    pub fn add_favourite(&mut self, acct: &str, at: i64) -> u64 {
+        let fan = self.ensure_account(acct);
+        let newest = self.statuses.iter().rev().find(|(_, s)| s.account == OWN_ID).map(|(id, _)| *id);
+        let status = match newest {
+            Some(id) => id,
+            None => {
+                let own = self.accounts[0].acct.clone();
+                self.add_status(&own, "Fresh out of the kiln", None, at)
+            }
+        };
+        if let Some(s) = self.statuses.get_mut(&status) {
+            s.seeded.0 += 1;
+        }
+        self.notify("favourite", fan, Some(status), at)
+    }
+
     /// Adds a public status by `acct` (created if unknown), answering `in_reply_to` if given;
     /// returns its id.
     pub fn add_status(&mut self, acct: &str, text: &str, in_reply_to: Option<u64>, at: i64) -> u64 {
@@ -417,6 +435,12 @@ impl World {
             }
             ("GET", ["api", "v1", "accounts", "relationships"]) => self.relationships(call),
             ("GET", ["api", "v1", "accounts", "familiar_followers"]) => self.familiar_followers(call),
+            ("GET", ["api", "v1", "accounts", "lookup"]) => {
+                match call.param("acct").and_then(|acct| self.account_id(acct)) {
+                    Some(i) => Answer::ok(self.render_account(i)),
+                    None => Answer::not_found(),
+                }
+            }
             ("GET", ["api", "v1", "accounts", account]) => match self.known_account(account) {
                 Some(i) => Answer::ok(self.render_account(i)),
                 None => Answer::not_found(),

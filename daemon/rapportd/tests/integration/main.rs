@@ -12,5 +12,6 @@ mod media;
 mod plugin_isolation;
 mod posts;
 mod reads;
+mod relationships;
 mod schedule;
 mod schedule_preview;
