@@ -453,3 +453,59 @@ fn ingests_and_task_creation_interleaved_keep_ids_and_counts_consistent() {
     assert_eq!(ids, (1..=300).map(TaskId).collect::<Vec<_>>(), "no id is handed out twice or skipped");
     assert_indexes_agree(&store);
 }
+
+#[test]
+fn the_planners_records_survive_a_reopen_and_read_what_the_store_already_knows() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        // The keep-list holds one spelling per person.
+        assert!(store.keep_add("shop", "@Ann@Clay.example").unwrap());
+        assert!(!store.keep_add("shop", "ann@clay.example").unwrap());
+        assert!(store.keep_add("shop", "109").unwrap());
+        assert!(store.keep_remove("shop", "109").unwrap());
+        assert!(!store.keep_remove("shop", "109").unwrap());
+        let mut campaign = store.campaign_state("potters").unwrap();
+        campaign.paused = true;
+        campaign.cursors.insert("#pottery".into(), "c-2".into());
+        store.set_campaign_state("potters", &campaign).unwrap();
+        // A like, a follow and a reply from three people; only the like and the reply engage.
+        let mut like = notification("n1", NotificationKind::Like);
+        like.at = 500;
+        let mut reply = notification("n3", NotificationKind::Reply);
+        reply.at = 50;
+        store
+            .ingest_page(
+                "shop",
+                &[like, notification("n2", NotificationKind::Follow), reply],
+                None,
+                600,
+                triage,
+            )
+            .unwrap();
+        // A campaign's follow, sent.
+        let proposal = Proposal {
+            key: ProposalKey::follow("p7"),
+            action: Action::Follow { account_id: "p7".into() },
+            origin: Origin::Campaign { campaign: "potters".into(), source: "#pottery".into() },
+            context: TaskContext::default(),
+            expires_at: None,
+        };
+        let task = store.propose("shop", proposal, 700).unwrap().unwrap();
+        store.transition(task.id, Transition::Approve { text: None }, 710).unwrap();
+        store.start_execution(task.id, 720, None).unwrap();
+        store.transition(task.id, Transition::Succeed { result: None }, 730).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.keep_list("shop").unwrap().into_iter().collect::<Vec<_>>(), vec!["ann@clay.example"]);
+    let campaign = store.campaign_state("potters").unwrap();
+    assert!(campaign.paused && campaign.cursors.get("#pottery").map(String::as_str) == Some("c-2"));
+    let engaged = store.engaged_since("shop", 100).unwrap();
+    assert_eq!(engaged.into_iter().collect::<Vec<_>>(), vec![("acct-n1".to_owned(), 500)]);
+    let made = store.follows_made("shop").unwrap();
+    assert_eq!(made.len(), 1);
+    assert_eq!(
+        (made[0].account_id.as_str(), made[0].at, made[0].campaign.as_deref()),
+        ("p7", 730, Some("potters"))
+    );
+}

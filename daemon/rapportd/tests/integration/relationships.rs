@@ -239,3 +239,43 @@ at = "00:00"
     }
     assert!(all.iter().any(|t| t.context.post.as_ref().is_some_and(|p| p.text.starts_with("Kiln opening"))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_on_a_facebook_page_is_a_config_error_at_its_line() {
+    let clock = Arc::new(crate::common::TestClock::at(real_now()));
+    let plugin = crate::common::plugin_path("facebook");
+    let rig = crate::common::Rig::new(
+        |rig| {
+            let token = rig.config_path().with_file_name("page-token");
+            std::fs::write(&token, "t0k").unwrap();
+            std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+            format!(
+                r#"[[accounts]]
+name = "page"
+platform = "facebook-pages"
+plugin = "{}"
+api_base = "https://graph.facebook.com"
+user = "104857600000001"
+[accounts.secrets]
+page_token = {{ file = "{}" }}"#,
+                plugin.display(),
+                token.display()
+            )
+        },
+        r##"[[campaigns]]
+name = "bakers"
+account = "page"
+sources = ["#sourdough"]
+weekly_goal = 70
+"##,
+    );
+    let settings = Settings::load(&rig.config_path()).expect("the file itself is valid");
+    let err = State::start(settings, clock).await.map(drop).unwrap_err();
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("campaigns[0].account") && text.contains("cannot follow anyone through its API"),
+        "{text}"
+    );
+    let file = rig.config_path().display().to_string();
+    assert!(text.starts_with(&format!("{file}:16: `campaigns[0].account`")), "located at its line: {text}");
+}
