@@ -1,5 +1,5 @@
 //! The pieces every command's view is made of: aligned tables, relative and local times,
-//! excerpts and quotations.
+//! excerpts and quotations, task counts and where a task came from.
 //!
 //! Every view is a pure function from protocol data (and the current time) to a string, so the
 //! output is unit-tested with fixed data and the commands only print what the views return.
@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use rapport_core::UnixSeconds;
 use rapport_core::localtime;
-use rapport_core::task::PostKind;
+use rapport_core::task::{Origin, PostKind};
+use rapport_protocol::StateCount;
 
 /// A time relative to `now`: "just now", "in 5m", "2h ago", "3d ago".
 pub fn relative(now: UnixSeconds, at: UnixSeconds) -> String {
@@ -117,8 +118,47 @@ pub fn quote(out: &mut String, text: &str) {
     }
 }
 
+/// Task counts as "2 proposed · 5 done", in state order; "no tasks yet" when there are none.
+pub fn counts(counts: &[StateCount]) -> String {
+    let parts: Vec<String> =
+        counts.iter().filter(|c| c.count > 0).map(|c| format!("{} {}", c.count, c.state)).collect();
+    if parts.is_empty() { "no tasks yet".into() } else { parts.join(" · ") }
+}
+
+/// Where a task came from, in two words, for tables.
+pub fn origin_label(origin: &Origin) -> String {
+    match origin {
+        Origin::Notification { .. } => "notification".into(),
+        Origin::Schedule { schedule, .. } => format!("schedule {schedule}"),
+        Origin::Manual => "by hand".into(),
+        Origin::Campaign { campaign, .. } => format!("campaign {campaign}"),
+        Origin::Purge => "purge".into(),
+        Origin::Circle { circle } => format!("circle {circle}"),
+    }
+}
+
+/// Where a task came from, in a sentence; `None` for a notification, which the person and the
+/// post a task shows already tell.
+pub fn origin_line(origin: &Origin) -> Option<String> {
+    match origin {
+        Origin::Notification { .. } => None,
+        Origin::Schedule { schedule, entry, .. } => Some(format!("from schedule {schedule} (entry {entry})")),
+        Origin::Manual => Some("added by hand".into()),
+        Origin::Campaign { campaign, source } => Some(format!("from campaign {campaign} ({source})")),
+        Origin::Purge => Some("from the purge".into()),
+        Origin::Circle { circle } => Some(format!("from circle {circle}")),
+    }
+}
+
+/// "1 person", "3 people": `n` and the noun that fits it.
+pub fn many(n: usize, one: &str, several: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {several}") }
+}
+
 #[cfg(test)]
 mod tests {
+    use rapport_core::task::TaskState;
+
     use super::*;
 
     const NOW: UnixSeconds = 1_700_000_000;
@@ -139,5 +179,25 @@ mod tests {
             &[vec!["1".into(), "é-long".into(), "a".into()], vec!["22".into(), "b".into(), "".into()]],
         );
         assert_eq!(out, "ID  NAME    X\n1   é-long  a\n22  b\n");
+    }
+
+    #[test]
+    fn counts_and_origins_read_as_words() {
+        let tasks = [
+            StateCount { state: TaskState::Proposed, count: 2 },
+            StateCount { state: TaskState::Done, count: 5 },
+        ];
+        assert_eq!(counts(&tasks), "2 proposed · 5 done");
+        assert_eq!(counts(&[]), "no tasks yet");
+        let campaign = Origin::Campaign { campaign: "potters".into(), source: "#pottery".into() };
+        assert_eq!(origin_line(&campaign).as_deref(), Some("from campaign potters (#pottery)"));
+        assert_eq!(origin_label(&campaign), "campaign potters");
+        assert_eq!(origin_line(&Origin::Purge).as_deref(), Some("from the purge"));
+        assert_eq!(origin_label(&Origin::Purge), "purge");
+        let circle = Origin::Circle { circle: "makers".into() };
+        assert_eq!(origin_line(&circle).as_deref(), Some("from circle makers"));
+        assert_eq!(origin_line(&Origin::Notification { id: "n1".into() }), None);
+        assert_eq!(many(1, "person", "people"), "1 person");
+        assert_eq!(many(0, "person", "people"), "0 people");
     }
 }

@@ -10,6 +10,7 @@
 
 mod frame;
 mod messages;
+mod relations;
 mod reply;
 pub mod requests;
 
@@ -18,6 +19,7 @@ pub use frame::{
     write_frame, write_frame_async,
 };
 pub use messages::*;
+pub use relations::{CampaignDetail, CampaignReport, CircleReport, KeepChange, KeepList, ProposedFollow};
 pub use reply::{Reply, ScheduleAnswer};
 pub use requests::{Call, PreviewTarget, Request, Serve};
 

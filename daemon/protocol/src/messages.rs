@@ -67,6 +67,20 @@ pub enum Response {
     Posts(Vec<ContentEntry>),
     /// A post preview.
     Preview(PostPreview),
+    /// The follow campaigns.
+    Campaigns(Vec<crate::CampaignReport>),
+    /// One follow campaign with its proposed tasks (boxed, as a task is).
+    Campaign(Box<crate::CampaignDetail>),
+    /// A follow campaign after a change (paused, resumed).
+    CampaignChanged(Box<crate::CampaignReport>),
+    /// The circles.
+    Circles(Vec<crate::CircleReport>),
+    /// One circle.
+    Circle(Box<crate::CircleReport>),
+    /// An account's keep-list.
+    KeepList(crate::KeepList),
+    /// A keep-list after a change.
+    KeepChanged(crate::KeepChange),
     /// The request failed as a whole.
     Error(ErrorReply),
 }

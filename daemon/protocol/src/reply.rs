@@ -7,7 +7,8 @@
 use rapport_core::task::Task;
 
 use crate::{
-    AccountRatio, ContentEntry, ItemResult, PostPreview, Response, ScheduleReport, Slot, StatusReport,
+    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ItemResult, KeepChange,
+    KeepList, PostPreview, Response, ScheduleReport, Slot, StatusReport,
 };
 
 /// A payload that travels as a [`Response`] variant.
@@ -46,20 +47,38 @@ one_variant! {
     Vec<AccountRatio> => Ratio,
     Vec<ContentEntry> => Posts,
     PostPreview => Preview,
+    Vec<CampaignReport> => Campaigns,
+    Vec<CircleReport> => Circles,
+    KeepList => KeepList,
+    KeepChange => KeepChanged,
 }
 
-// One task travels boxed: it is far larger than the other replies.
-impl Reply for Task {
-    fn into_response(self) -> Response {
-        Response::Task(Box::new(self))
-    }
+/// Implements [`Reply`] for payloads that travel boxed as exactly one variant: they are far
+/// larger than the other replies, and every response would otherwise be as large as they are.
+macro_rules! boxed_variant {
+    ($( $payload:ty => $variant:ident ),* $(,)?) => {
+        $(
+            impl Reply for $payload {
+                fn into_response(self) -> Response {
+                    Response::$variant(Box::new(self))
+                }
 
-    fn from_response(response: Response) -> Result<Self, Response> {
-        match response {
-            Response::Task(task) => Ok(*task),
-            other => Err(other),
-        }
-    }
+                fn from_response(response: Response) -> Result<Self, Response> {
+                    match response {
+                        Response::$variant(payload) => Ok(*payload),
+                        other => Err(other),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+boxed_variant! {
+    Task => Task,
+    CampaignDetail => Campaign,
+    CampaignReport => CampaignChanged,
+    CircleReport => Circle,
 }
 
 /// The answer to a schedule request: the report, or for a client from before the report, the
@@ -102,6 +121,13 @@ impl Response {
             Response::Schedule(_) => "schedule",
             Response::Posts(_) => "posts",
             Response::Preview(_) => "preview",
+            Response::Campaigns(_) => "campaigns",
+            Response::Campaign(_) => "campaign",
+            Response::CampaignChanged(_) => "campaign-changed",
+            Response::Circles(_) => "circles",
+            Response::Circle(_) => "circle",
+            Response::KeepList(_) => "keep-list",
+            Response::KeepChanged(_) => "keep-changed",
             Response::Error(_) => "error",
         }
     }
@@ -119,6 +145,9 @@ mod tests {
             Response::Posts(Vec::new()),
             Response::Ratio(Vec::new()),
             Response::Tasks(Vec::new()),
+            Response::Campaigns(Vec::new()),
+            Response::Circles(Vec::new()),
+            Response::KeepList(KeepList { account: "shop".into(), people: Vec::new() }),
         ];
         for response in replies {
             let wire = serde_json::to_value(&response).unwrap();

@@ -13,8 +13,8 @@ use rapport_core::task::{PostKind, Task, TaskId, TaskState};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AccountRatio, ContentEntry, ErrorReply, ItemResult, NewContentEntry, Reply, Response, ScheduleAnswer,
-    StatusReport,
+    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorReply, ItemResult,
+    KeepChange, KeepList, NewContentEntry, Reply, Response, ScheduleAnswer, StatusReport,
 };
 
 /// A request whose reply type is fixed.
@@ -101,6 +101,24 @@ requests! {
     PostRemove => post_remove -> Vec<ItemResult>;
     /// How a post would go out.
     PostPreview => post_preview -> crate::PostPreview;
+    /// Approve every proposed task of a follow campaign; one result per task.
+    ApproveCampaign => approve_campaign -> Vec<ItemResult>;
+    /// The follow campaigns.
+    CampaignList => campaign_list -> Vec<CampaignReport>;
+    /// One follow campaign with its proposed tasks.
+    CampaignShow => campaign_show -> CampaignDetail;
+    /// Pause or resume a follow campaign; the reply is the campaign after the change.
+    SetCampaignPaused => set_campaign_paused -> CampaignReport;
+    /// The circles.
+    CircleList => circle_list -> Vec<CircleReport>;
+    /// One circle.
+    CircleShow => circle_show -> CircleReport;
+    /// An account's keep-list.
+    KeepShow => keep_show -> KeepList;
+    /// Add someone to an account's keep-list.
+    KeepAdd => keep_add -> KeepChange;
+    /// Remove someone from an account's keep-list.
+    KeepRemove => keep_remove -> KeepChange;
 }
 
 /// Accounts, plugin health, queue counts, rate headroom. (Braced, not a unit struct: a request
@@ -210,6 +228,70 @@ pub struct PostPreview {
     pub target: PreviewTarget,
 }
 
+/// Approve every proposed task of a follow campaign (each refused that the account's platform
+/// says a person approves one at a time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApproveCampaign {
+    /// The campaign's name in config.
+    pub name: String,
+}
+
+/// The follow campaigns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignList {}
+
+/// One follow campaign with its proposed tasks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignShow {
+    /// The campaign's name in config.
+    pub name: String,
+}
+
+/// Pause or resume a follow campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetCampaignPaused {
+    /// The campaign's name in config.
+    pub name: String,
+    /// `true` to pause, `false` to resume.
+    pub paused: bool,
+}
+
+/// The circles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircleList {}
+
+/// One circle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircleShow {
+    /// The circle's name in config.
+    pub name: String,
+}
+
+/// An account's keep-list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeepShow {
+    /// The account; may be left out when exactly one is configured.
+    pub account: Option<String>,
+}
+
+/// Add someone to an account's keep-list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeepAdd {
+    /// The account; may be left out when exactly one is configured.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+}
+
+/// Remove someone from an account's keep-list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeepRemove {
+    /// The account; may be left out when exactly one is configured.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+}
+
 /// What a post preview is of.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "of", rename_all = "kebab-case")]
@@ -243,6 +325,15 @@ mod tests {
         );
         let parse = |s: &str| serde_json::from_str::<Request>(s).unwrap();
         assert_eq!(parse(r#"{"request":"status"}"#), Request::Status(Status {}));
+        assert_eq!(json(CampaignList {}.into()), serde_json::json!({"request": "campaign-list"}));
+        assert_eq!(
+            json(SetCampaignPaused { name: "potters".into(), paused: true }.into()),
+            serde_json::json!({"request": "set-campaign-paused", "name": "potters", "paused": true})
+        );
+        assert_eq!(
+            parse(r#"{"request":"keep-add","account":null,"who":"ann"}"#),
+            Request::KeepAdd(KeepAdd { account: None, who: "ann".into() })
+        );
         assert_eq!(parse(r#"{"request":"post-list","later":1}"#), Request::PostList(PostList {}));
         assert_eq!(
             parse(r#"{"request":"post-remove","id":"tip"}"#),

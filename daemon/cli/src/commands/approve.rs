@@ -1,8 +1,12 @@
-//! `rapport approve ID… [--edit | --text T]`: approve tasks, optionally replacing the text of one.
+//! `rapport approve ID… [--edit | --text T]`: approve tasks, optionally replacing the text of one;
+//! `rapport approve --campaign NAME`: every proposed task of a follow campaign.
+//!
+//! Where the account's platform says an action is one person's decision (X: follows, likes), the
+//! daemon approves such a task only when it is the one task named, and says so for the others.
 
 use anyhow::bail;
 use rapport_core::task::TaskId;
-use rapport_protocol::requests::{Approve, Show};
+use rapport_protocol::requests::{Approve, ApproveCampaign, Show};
 
 use super::{Context, bulk};
 use crate::{Exit, UsageError, edit};
@@ -11,8 +15,11 @@ use crate::{Exit, UsageError, edit};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The tasks.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "campaign")]
     ids: Vec<TaskId>,
+    /// Every proposed task of this follow campaign instead.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["ids", "edit", "text"])]
+    campaign: Option<String>,
     /// Open $VISUAL or $EDITOR on the text (one id only).
     #[arg(long, conflicts_with = "text")]
     edit: bool,
@@ -22,7 +29,10 @@ pub struct Args {
 }
 
 /// Approves the tasks, with the text edited first when asked.
-pub fn run(Args { ids, edit, text }: Args, cx: &Context) -> anyhow::Result<Exit> {
+pub fn run(Args { ids, campaign, edit, text }: Args, cx: &Context) -> anyhow::Result<Exit> {
+    if let Some(name) = campaign {
+        return bulk::send(cx, ApproveCampaign { name }, "approved");
+    }
     let [one] = ids[..] else {
         if edit || text.is_some() {
             return Err(UsageError("--edit and --text apply to exactly one task id".into()).into());

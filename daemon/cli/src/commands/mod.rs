@@ -2,6 +2,9 @@
 
 mod approve;
 mod bulk;
+mod campaign;
+mod circle;
+mod keep;
 mod mark_done;
 mod post;
 mod queue;
@@ -35,7 +38,8 @@ pub enum Command {
     Queue(queue::Args),
     /// One task in full.
     Show(show::Args),
-    /// Approve tasks; with --edit or --text, replace the reply or post text first.
+    /// Approve tasks; with --edit or --text, replace the reply or post text first; with
+    /// --campaign, every proposed task of a follow campaign.
     Approve(approve::Args),
     /// Reject tasks.
     Reject(reject::Args),
@@ -56,6 +60,15 @@ pub enum Command {
     /// The content library of scheduled posts.
     #[command(subcommand)]
     Post(post::Command),
+    /// Follow campaigns: their goals, whether paused, their tasks; pause and resume them.
+    #[command(subcommand)]
+    Campaign(campaign::Command),
+    /// Circles: the people engaged with daily, the doses, their tasks.
+    #[command(subcommand)]
+    Circle(circle::Command),
+    /// The keep-list: the people the purge never unfollows.
+    #[command(subcommand)]
+    Keep(keep::Command),
 }
 
 /// What every command runs with.
@@ -95,6 +108,9 @@ pub fn run(command: Command, cx: &Context) -> anyhow::Result<Exit> {
         Command::Ratio(args) => ratio::run(args, cx),
         Command::Schedule(args) => schedule::run(args, cx),
         Command::Post(command) => post::run(command, cx),
+        Command::Campaign(command) => campaign::run(command, cx),
+        Command::Circle(command) => circle::run(command, cx),
+        Command::Keep(command) => keep::run(command, cx),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `rapport queue`: a page of tasks as a table, each held task's reason under its row.
+//! `rapport queue`: a page of tasks as a table (where each came from among its columns), each
+//! held task's reason under its row.
 
 use rapport_core::UnixSeconds;
 use rapport_core::task::{Task, TaskId, TaskState};
@@ -7,7 +8,7 @@ use rapport_protocol::requests::Queue;
 
 use super::{Context, now, show};
 use crate::Exit;
-use crate::view::{excerpt, relative, table, with_notes};
+use crate::view::{excerpt, origin_label, relative, table, with_notes};
 
 /// Arguments of `rapport queue`.
 #[derive(Debug, clap::Args)]
@@ -59,6 +60,7 @@ fn view(tasks: &[Task], now: UnixSeconds) -> String {
                 t.state.to_string(),
                 t.account.clone(),
                 t.action.kind().to_string(),
+                origin_label(&t.origin),
                 show::who(t),
                 relative(now, t.created_at),
                 not_before,
@@ -73,22 +75,24 @@ fn view(tasks: &[Task], now: UnixSeconds) -> String {
             t.note.as_ref().map(|note| if held { format!("held: {note}") } else { format!("note: {note}") })
         })
         .collect();
-    let rows = table(&["ID", "STATE", "ACCOUNT", "ACTION", "WHO", "CREATED", "NOT BEFORE", "TEXT"], &rows);
+    let rows =
+        table(&["ID", "STATE", "ACCOUNT", "ACTION", "FROM", "WHO", "CREATED", "NOT BEFORE", "TEXT"], &rows);
     with_notes(&rows, &notes)
 }
 
 #[cfg(test)]
 mod tests {
-    use rapport_core::task::Action;
+    use rapport_core::task::{Action, Origin};
 
     use super::*;
     use crate::commands::sample::{self, NOW};
 
     #[test]
-    fn the_queue_table_shows_who_and_the_draft() {
+    fn the_queue_table_shows_where_from_who_and_the_draft() {
         let mut follow = sample::reply_task();
         follow.id = TaskId(13);
-        follow.action = Action::FollowBack { account_id: "109".into() };
+        follow.action = Action::Follow { account_id: "109".into() };
+        follow.origin = Origin::Campaign { campaign: "potters".into(), source: "#pottery".into() };
         follow.state = TaskState::Approved;
         follow.note =
             Some("follow budget of shop used 40/40 in the last day; next at Wed 15 Jan 09:12 CET".into());
@@ -99,11 +103,11 @@ mod tests {
         rejected.note = Some("too chummy".into());
         let out = view(&[sample::reply_task(), follow, rejected], NOW);
         let expected = "\
-ID  STATE     ACCOUNT  ACTION       WHO                 CREATED  NOT BEFORE  TEXT
-12  proposed  shop     reply        @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
-13  approved  shop     follow-back  @ann@garden.social  1h ago   in 2h
+ID  STATE     ACCOUNT  ACTION  FROM              WHO                 CREATED  NOT BEFORE  TEXT
+12  proposed  shop     reply   notification      @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
+13  approved  shop     follow  campaign potters  @ann@garden.social  1h ago   in 2h
     held: follow budget of shop used 40/40 in the last day; next at Wed 15 Jan 09:12 CET
-14  rejected  shop     reply        @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
+14  rejected  shop     reply   notification      @ann@garden.social  1h ago   -           Hi Ann, peat-free compost!
     note: too chummy
 ";
         assert_eq!(out, expected);

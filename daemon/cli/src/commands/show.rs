@@ -1,14 +1,15 @@
-//! `rapport show ID`: one task in full, the view `rapport review` shows too.
+//! `rapport show ID`: one task in full, the view `rapport review` shows too: where it came from,
+//! who it concerns, why it was proposed, the post it answers and its draft.
 
 use std::fmt::Write as _;
 
 use rapport_core::UnixSeconds;
-use rapport_core::task::{Action, Task, TaskId};
+use rapport_core::task::{Action, Origin, Task, TaskId};
 use rapport_protocol::requests::Show;
 
 use super::{Context, now};
 use crate::Exit;
-use crate::view::{excerpt, post_kind, quote, relative, utc};
+use crate::view::{excerpt, origin_line, post_kind, quote, relative, utc};
 
 /// Arguments of `rapport show`.
 #[derive(Debug, clap::Args)]
@@ -45,6 +46,9 @@ pub fn who(task: &Task) -> String {
 pub fn view(task: &Task, now: UnixSeconds) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Task {}  {}  {}  ({})", task.id, task.action.kind(), task.state, task.account);
+    if let Some(origin) = origin_line(&task.origin) {
+        let _ = writeln!(out, "  {origin}");
+    }
     let mut times = format!("created {}", relative(now, task.created_at));
     if let Some(at) = task.expires_at {
         let _ = write!(times, " · expires {}", relative(now, at));
@@ -80,7 +84,19 @@ pub fn view(task: &Task, now: UnixSeconds) -> String {
         }
     }
     if let Some(legitimacy) = &task.context.legitimacy {
-        let _ = writeln!(out, "Legitimacy: {}/100", legitimacy.score);
+        // The reasons travel in one place whoever proposed; what the score means does not.
+        match task.origin {
+            Origin::Campaign { .. } => {
+                let _ = writeln!(out, "Score: {}/100 (legitimacy and relevance)", legitimacy.score);
+            }
+            // The purge gives reasons to unfollow, not a score.
+            Origin::Purge => {
+                let _ = writeln!(out, "Why:");
+            }
+            _ => {
+                let _ = writeln!(out, "Legitimacy: {}/100", legitimacy.score);
+            }
+        }
         for reason in &legitimacy.reasons {
             let _ = writeln!(out, "  - {reason}");
         }
@@ -115,6 +131,8 @@ pub fn view(task: &Task, now: UnixSeconds) -> String {
 
 #[cfg(test)]
 mod tests {
+    use rapport_core::task::Legitimacy;
+
     use super::*;
     use crate::commands::sample::{self, NOW};
 
@@ -136,5 +154,52 @@ Reply draft:
     > Hi Ann, peat-free compost!
 ";
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_campaign_follow_says_which_campaign_and_why() {
+        let mut task = sample::reply_task();
+        task.action = Action::Follow { account_id: "109".into() };
+        task.origin = Origin::Campaign { campaign: "potters".into(), source: "#pottery".into() };
+        task.context.post = None;
+        task.context.legitimacy = Some(Legitimacy {
+            score: 74,
+            reasons: vec!["posted about pottery 2h ago: +10".into(), "custom avatar: +10".into()],
+        });
+        let expected = "\
+Task 12  follow  proposed  (shop)
+  from campaign potters (#pottery)
+  created 1h ago · expires in 3d
+Person: Ann Example (@ann@garden.social)
+  bio: Grows tomatoes.
+  followers 120 · following 80 · posts 300 · joined 400d ago
+  https://garden.social/@ann
+Score: 74/100 (legitimacy and relevance)
+  - posted about pottery 2h ago: +10
+  - custom avatar: +10
+";
+        assert_eq!(view(&task, NOW), expected);
+    }
+
+    #[test]
+    fn a_purge_unfollow_gives_its_reasons_without_a_score() {
+        let mut task = sample::reply_task();
+        task.action = Action::Unfollow { account_id: "109".into() };
+        task.origin = Origin::Purge;
+        (task.context.post, task.context.profile) = (None, None);
+        task.context.legitimacy = Some(Legitimacy {
+            score: 0,
+            reasons: vec!["followed 30 days ago and never followed back".into()],
+        });
+        let expected = "\
+Task 12  unfollow  proposed  (shop)
+  from the purge
+  created 1h ago · expires in 3d
+Why:
+  - followed 30 days ago and never followed back
+";
+        assert_eq!(view(&task, NOW), expected);
+        task.origin = Origin::Circle { circle: "makers".into() };
+        assert!(view(&task, NOW).starts_with("Task 12  unfollow  proposed  (shop)\n  from circle makers\n"));
     }
 }

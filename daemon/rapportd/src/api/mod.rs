@@ -3,21 +3,23 @@
 //!
 //! [`Api`] implements the protocol's [`Serve`], one method per request, each returning the reply
 //! type its request names; the work lives in one module per area (tasks, posts, schedule,
-//! status).
+//! status, relations).
 
 mod posts;
+mod relations;
 mod schedule;
 mod status;
 mod tasks;
 
 use rapport_core::UnixSeconds;
 use rapport_protocol::requests::{
-    Approve, MarkDone, PostAdd, PostList, PostPreview, PostRemove, Queue, Ratio, Reject, Resend, Retry,
-    Schedule, Show, Status,
+    Approve, ApproveCampaign, CampaignList, CampaignShow, CircleList, CircleShow, KeepAdd, KeepRemove,
+    KeepShow, MarkDone, PostAdd, PostList, PostPreview, PostRemove, Queue, Ratio, Reject, Resend, Retry,
+    Schedule, SetCampaignPaused, Show, Status,
 };
 use rapport_protocol::{
-    AccountRatio, Call, ContentEntry, ErrorCode, ErrorReply, ItemResult, Request, Response, ScheduleAnswer,
-    Serve, StatusReport,
+    AccountRatio, Call, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorCode, ErrorReply,
+    ItemResult, KeepChange, KeepList, Request, Response, ScheduleAnswer, Serve, StatusReport,
 };
 use rapport_store::StoreError;
 
@@ -100,6 +102,42 @@ impl Serve for Api<'_> {
 
     fn post_preview(&self, request: PostPreview) -> Result<rapport_protocol::PostPreview, ErrorReply> {
         posts::preview(self.state, request.target, self.now)
+    }
+
+    fn approve_campaign(&self, request: ApproveCampaign) -> Result<Vec<ItemResult>, ErrorReply> {
+        relations::approve_campaign(self.state, &request.name, self.now)
+    }
+
+    fn campaign_list(&self, _: CampaignList) -> Result<Vec<CampaignReport>, ErrorReply> {
+        relations::campaigns(self.state)
+    }
+
+    fn campaign_show(&self, request: CampaignShow) -> Result<CampaignDetail, ErrorReply> {
+        relations::campaign(self.state, &request.name)
+    }
+
+    fn set_campaign_paused(&self, request: SetCampaignPaused) -> Result<CampaignReport, ErrorReply> {
+        relations::set_paused(self.state, &request.name, request.paused)
+    }
+
+    fn circle_list(&self, _: CircleList) -> Result<Vec<CircleReport>, ErrorReply> {
+        relations::circles(self.state)
+    }
+
+    fn circle_show(&self, request: CircleShow) -> Result<CircleReport, ErrorReply> {
+        relations::circle(self.state, &request.name)
+    }
+
+    fn keep_show(&self, request: KeepShow) -> Result<KeepList, ErrorReply> {
+        relations::keep_list(self.state, request.account.as_deref())
+    }
+
+    fn keep_add(&self, request: KeepAdd) -> Result<KeepChange, ErrorReply> {
+        relations::keep_add(self.state, request.account.as_deref(), &request.who)
+    }
+
+    fn keep_remove(&self, request: KeepRemove) -> Result<KeepChange, ErrorReply> {
+        relations::keep_remove(self.state, request.account.as_deref(), &request.who)
     }
 }
 

@@ -12,6 +12,7 @@ mod media;
 mod plugin_isolation;
 mod posts;
 mod reads;
+mod relations_cli;
 mod relationships;
 mod schedule;
 mod schedule_preview;
