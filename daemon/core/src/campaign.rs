@@ -147,61 +147,83 @@ pub struct Scored {
     pub reasons: Vec<String>,
 }
 
-/// Scores `candidate`, surfaced by `source`, for `input`'s campaign; `None` when it is excluded.
+/// Scores `candidate`, surfaced by `source`, for `input`'s campaign, with its reasons; `None`
+/// when it is excluded.
 pub fn score(candidate: &Candidate, source: &DiscoverySource, input: &PlanInput<'_>) -> Option<Scored> {
+    let (score, reasons) = assess(candidate, input, true)?;
+    Some(Scored { candidate: candidate.clone(), source: source.label(), score, reasons })
+}
+
+/// The score of `candidate` and, if `explain`, the sentences behind it; `None` when excluded.
+/// One function for both, so that ranking thousands without sentences and explaining the few
+/// proposed can never disagree.
+fn assess(candidate: &Candidate, input: &PlanInput<'_>, explain: bool) -> Option<(u8, Vec<String>)> {
     let campaign = input.campaign;
     let profile = &candidate.account;
     let bio = profile.bio.to_lowercase();
-    let handle = profile.handle.trim_start_matches('@').to_lowercase();
+    let handle = profile.handle.trim_start_matches('@');
     for excluded in &campaign.exclude {
-        let excluded = excluded.trim().trim_start_matches('@').to_lowercase();
+        let excluded = excluded.trim().trim_start_matches('@');
         if excluded.is_empty() {
             continue;
         }
-        if handle == excluded || bio.split(|c: char| !c.is_alphanumeric()).any(|w| w == excluded) {
+        let excluded = excluded.to_lowercase();
+        if handle.eq_ignore_ascii_case(&excluded)
+            || bio.split(|c: char| !c.is_alphanumeric()).any(|w| w == excluded)
+        {
             return None;
         }
     }
-    let Legitimacy { score: base, reasons: legit_reasons } =
-        legitimacy::score(profile, input.legitimacy, input.now);
+    let (base, legit_reasons) = if explain {
+        let Legitimacy { score, reasons } = legitimacy::score(profile, input.legitimacy, input.now);
+        (score, reasons)
+    } else {
+        (legitimacy::score_only(profile, input.legitimacy, input.now), Vec::new())
+    };
     let mut points = i32::from(base);
     let mut reasons = Vec::new();
     if let Some(post) = &candidate.post {
         let hours = (input.now - post.created).max(0) / 3_600;
-        let excerpt: String = post.text.chars().take(60).collect();
-        let ellipsis = if post.text.chars().count() > 60 { "…" } else { "" };
-        reasons.push(format!("{} {} ago: \"{excerpt}{ellipsis}\"", candidate.why, age(hours)));
+        if explain {
+            let excerpt: String = post.text.chars().take(60).collect();
+            let ellipsis = if post.text.chars().count() > 60 { "…" } else { "" };
+            reasons.push(format!("{} {} ago: \"{excerpt}{ellipsis}\"", candidate.why, age(hours)));
+        }
         // Someone who posted today is there to answer; a month-old post says little.
         points += match hours {
             0..24 => 10,
             24..168 => 5,
             _ => 0,
         };
-    } else {
+    } else if explain {
         reasons.push(candidate.why.clone());
     }
-    let text =
-        format!("{bio} {}", candidate.post.as_ref().map(|p| p.text.to_lowercase()).unwrap_or_default());
-    let matched: Vec<&str> = campaign
-        .keywords
-        .iter()
-        .map(String::as_str)
-        .filter(|k| !k.trim().is_empty() && text.contains(&k.trim().to_lowercase()))
-        .collect();
+    let post = candidate.post.as_ref().map(|p| p.text.to_lowercase()).unwrap_or_default();
+    let mut matched: Vec<&str> = Vec::new();
+    for keyword in &campaign.keywords {
+        let keyword = keyword.trim();
+        let lower = keyword.to_lowercase();
+        if !keyword.is_empty() && (bio.contains(&lower) || post.contains(&lower)) {
+            matched.push(keyword);
+        }
+    }
     if !matched.is_empty() {
         points += 8 * i32::try_from(matched.len().min(3)).unwrap_or(3);
-        reasons.push(format!("mentions {}", matched.join(", ")));
+        if explain {
+            reasons.push(format!("mentions {}", matched.join(", ")));
+        }
     }
-    match candidate.known_followers {
-        Some(n) if n > 0 => {
-            points += 5 * i32::try_from(n.min(4)).unwrap_or(4);
+    if let Some(n) = candidate.known_followers.filter(|n| *n > 0) {
+        points += 5 * i32::try_from(n.min(4)).unwrap_or(4);
+        if explain {
             reasons.push(format!("followed by {n} you follow"));
         }
-        _ => {}
     }
     let score = u8::try_from(points.clamp(0, 100)).unwrap_or(100);
-    reasons.push(format!("score {score} (legitimacy {base}: {})", legit_reasons.join("; ")));
-    Some(Scored { candidate: candidate.clone(), source: source.label(), score, reasons })
+    if explain {
+        reasons.push(format!("score {score} (legitimacy {base}: {})", legit_reasons.join("; ")));
+    }
+    Some((score, reasons))
 }
 
 fn age(hours: i64) -> String {
@@ -220,20 +242,21 @@ pub fn plan(candidates: &[(DiscoverySource, Candidate)], input: &PlanInput<'_>) 
     if left == 0 {
         return Vec::new();
     }
-    let mut scored: Vec<Scored> = candidates
+    // Rank everyone by score alone; only those proposed are explained.
+    let mut ranked: Vec<(u8, &DiscoverySource, &Candidate)> = candidates
         .iter()
-        .filter_map(|(source, c)| score(c, source, input))
-        .filter(|s| s.score >= input.campaign.min_score)
+        .filter(|(_, c)| !c.account.id.is_empty())
+        .filter_map(|(source, c)| assess(c, input, false).map(|(score, _)| (score, source, c)))
+        .filter(|(score, _, _)| *score >= input.campaign.min_score)
         .collect();
     // Best first; ties by id so that a plan is the same however the pages came in.
-    scored.sort_by(|a, b| {
-        b.score.cmp(&a.score).then_with(|| a.candidate.account.id.cmp(&b.candidate.account.id))
-    });
+    ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.account.id.cmp(&b.2.account.id)));
     let mut people = HashSet::new();
-    scored
+    ranked
         .into_iter()
-        .filter(|s| !s.candidate.account.id.is_empty() && people.insert(s.candidate.account.id.clone()))
+        .filter(|(_, _, c)| people.insert(c.account.id.as_str()))
         .take(left)
+        .filter_map(|(_, source, c)| score(c, source, input))
         .map(|s| proposal(s, input))
         .collect()
 }

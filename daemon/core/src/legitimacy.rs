@@ -133,55 +133,60 @@ impl LegitimacyConfig {
 
 /// Scores a follower's profile at time `now`, with a sentence for every signal that moved the score.
 pub fn score(profile: &Profile, config: &LegitimacyConfig, now: UnixSeconds) -> Legitimacy {
-    let mut tally = Tally { score: i32::from(config.base), reasons: Vec::new() };
+    tally(profile, config, now, true).finish()
+}
+
+/// The score alone, without the sentences: what a planner ranking many thousands of candidates
+/// needs before it explains the few it proposes.
+pub fn score_only(profile: &Profile, config: &LegitimacyConfig, now: UnixSeconds) -> u8 {
+    tally(profile, config, now, false).finish().score
+}
+
+fn tally(profile: &Profile, config: &LegitimacyConfig, now: UnixSeconds, explain: bool) -> Tally {
+    let mut tally = Tally { score: i32::from(config.base), reasons: Vec::new(), explain };
 
     if let Some(created) = profile.created {
         // A creation time in the future (clock skew) counts as a brand-new account.
         let days = (now - created).max(0) / SECONDS_PER_DAY;
         if days < i64::from(config.young_account_days) {
-            tally.lose(
-                config.young_account_penalty,
-                format!("account is {} old (under {})", days_text(days), config.young_account_days),
-            );
+            tally.lose(config.young_account_penalty, || {
+                format!("account is {} old (under {})", days_text(days), config.young_account_days)
+            });
         } else if days >= i64::from(config.established_account_days) {
-            tally.gain(
-                config.established_account_bonus,
-                format!("account is {} old (at least {})", days_text(days), config.established_account_days),
-            );
+            tally.gain(config.established_account_bonus, || {
+                format!("account is {} old (at least {})", days_text(days), config.established_account_days)
+            });
         }
     }
 
     if profile.has_avatar {
-        tally.gain(config.avatar_bonus, "has a profile picture".into());
+        tally.gain(config.avatar_bonus, || "has a profile picture".into());
     } else {
-        tally.lose(config.no_avatar_penalty, "no profile picture".into());
+        tally.lose(config.no_avatar_penalty, || "no profile picture".into());
     }
 
     let bio_chars = profile.bio.trim().chars().count();
     if bio_chars == 0 {
-        tally.lose(config.short_bio_penalty, "empty bio".into());
+        tally.lose(config.short_bio_penalty, || "empty bio".into());
     } else if bio_chars < config.min_bio_chars as usize {
-        tally.lose(
-            config.short_bio_penalty,
-            format!("bio is only {bio_chars} characters (under {})", config.min_bio_chars),
-        );
+        tally.lose(config.short_bio_penalty, || {
+            format!("bio is only {bio_chars} characters (under {})", config.min_bio_chars)
+        });
     } else {
-        tally.gain(config.bio_bonus, "has a bio".into());
+        tally.gain(config.bio_bonus, || "has a bio".into());
     }
 
     if let Some(posts) = profile.posts {
         if posts == 0 {
-            tally.lose(config.few_posts_penalty, "has never posted".into());
+            tally.lose(config.few_posts_penalty, || "has never posted".into());
         } else if posts < config.few_posts {
-            tally.lose(
-                config.few_posts_penalty,
-                format!("has {} (under {})", plural(posts, "post"), config.few_posts),
-            );
+            tally.lose(config.few_posts_penalty, || {
+                format!("has {} (under {})", plural(posts, "post"), config.few_posts)
+            });
         } else if posts >= config.active_posts {
-            tally.gain(
-                config.active_posts_bonus,
-                format!("has {} (at least {})", plural(posts, "post"), config.active_posts),
-            );
+            tally.gain(config.active_posts_bonus, || {
+                format!("has {} (at least {})", plural(posts, "post"), config.active_posts)
+            });
         }
     }
 
@@ -191,51 +196,55 @@ pub fn score(profile: &Profile, config: &LegitimacyConfig, now: UnixSeconds) -> 
         // Precision loss converting huge counts is irrelevant to a ratio threshold.
         let ratio = followers as f64 / following as f64;
         if ratio < config.low_ratio {
-            tally.lose(
-                config.low_ratio_penalty,
+            tally.lose(config.low_ratio_penalty, || {
                 format!(
                     "follows {following} accounts but has {} (ratio {ratio:.2}, under {})",
                     plural(followers, "follower"),
                     config.low_ratio
-                ),
-            );
+                )
+            });
         } else if ratio >= config.healthy_ratio {
-            tally.gain(
-                config.healthy_ratio_bonus,
+            tally.gain(config.healthy_ratio_bonus, || {
                 format!(
                     "follows {following} accounts and has {} (ratio {ratio:.2}, at least {})",
                     plural(followers, "follower"),
                     config.healthy_ratio
-                ),
-            );
+                )
+            });
         }
     }
 
     if profile.bot {
-        tally.lose(config.bot_penalty, "declares itself a bot".into());
+        tally.lose(config.bot_penalty, || "declares itself a bot".into());
     }
 
-    tally.finish()
+    tally
 }
 
 /// The running score and the sentences explaining it.
 struct Tally {
     score: i32,
     reasons: Vec<String>,
+    /// Whether to write the sentences (they cost more than the score).
+    explain: bool,
 }
 
 impl Tally {
-    fn gain(&mut self, points: u8, why: String) {
+    fn gain(&mut self, points: u8, why: impl FnOnce() -> String) {
         if points > 0 {
             self.score += i32::from(points);
-            self.reasons.push(format!("{why}: +{points}"));
+            if self.explain {
+                self.reasons.push(format!("{}: +{points}", why()));
+            }
         }
     }
 
-    fn lose(&mut self, points: u8, why: String) {
+    fn lose(&mut self, points: u8, why: impl FnOnce() -> String) {
         if points > 0 {
             self.score -= i32::from(points);
-            self.reasons.push(format!("{why}: -{points}"));
+            if self.explain {
+                self.reasons.push(format!("{}: -{points}", why()));
+            }
         }
     }
 

@@ -138,12 +138,17 @@ fn kept(follow: &Follow, input: &PurgeInput<'_>) -> Option<&'static str> {
 
 /// The unfollows to propose from `follows`.
 pub fn plan(follows: &[Follow], input: &PurgeInput<'_>) -> PurgePlan {
-    let mut due: Vec<&Follow> =
+    let due: Vec<&Follow> =
         follows.iter().filter(|f| !f.profile.id.is_empty() && kept(f, input).is_none()).collect();
     // Least interaction first: never engaged before those who did long ago; then the oldest follow.
-    due.sort_by_key(|f| {
-        (input.engaged.get(&f.profile.id).copied(), f.followed_at.unwrap_or(i64::MIN), f.profile.id.clone())
-    });
+    // Each rank is looked up once; equal ranks go in id order, so a plan is the same whatever
+    // order the platform listed the follows in.
+    let mut ranked: Vec<((Option<UnixSeconds>, UnixSeconds), &Follow)> = due
+        .into_iter()
+        .map(|f| ((input.engaged.get(&f.profile.id).copied(), f.followed_at.unwrap_or(i64::MIN)), f))
+        .collect();
+    ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.profile.id.cmp(&b.1.profile.id)));
+    let due: Vec<&Follow> = ranked.into_iter().map(|(_, f)| f).collect();
     let budget_left = input.config.daily_limit.saturating_sub(input.proposed_today);
     let churn_left =
         input.churn_follows_today.map(|follows| (follows / 2).saturating_sub(input.proposed_today));

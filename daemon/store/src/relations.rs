@@ -67,11 +67,6 @@ impl Store {
         self.daemon_record(DaemonKey::Campaign(name), "campaign state")
     }
 
-    /// Replaces the state of campaign `name`, flushed: a pause must outlive a crash.
-    pub fn set_campaign_state(&self, name: &str, state: &CampaignState) -> Result<(), StoreError> {
-        self.set_daemon_record(DaemonKey::Campaign(name), "campaign state", state)
-    }
-
     /// The purge's state of `account`.
     pub fn purge_state(&self, account: &str) -> Result<PurgeState, StoreError> {
         self.daemon_record(DaemonKey::Purge(account), "purge state")
@@ -80,6 +75,45 @@ impl Store {
     /// Replaces the purge's state of `account`, flushed.
     pub fn set_purge_state(&self, account: &str, state: &PurgeState) -> Result<(), StoreError> {
         self.set_daemon_record(DaemonKey::Purge(account), "purge state", state)
+    }
+
+    /// Changes the state of campaign `name` atomically (a pause from the CLI and a planner's pass
+    /// may meet: neither overwrites the other's fields) and returns it as changed, flushed.
+    /// `change` may run more than once and must only set fields.
+    pub fn update_campaign_state(
+        &self,
+        name: &str,
+        change: impl Fn(&mut CampaignState),
+    ) -> Result<CampaignState, StoreError> {
+        let key = DaemonKey::Campaign(name).bytes()?;
+        let mut failure = None;
+        let updated = self.trees.daemon.update_and_fetch(&key, |old| {
+            let mut state = match old.map(|bytes| decode::<CampaignState>("campaign state", bytes)) {
+                None => CampaignState::default(),
+                Some(Ok(state)) => state,
+                // An unreadable record is left as it is, and the error reported.
+                Some(Err(err)) => {
+                    failure = Some(err);
+                    return old.map(<[u8]>::to_vec);
+                }
+            };
+            change(&mut state);
+            match encode("campaign state", &state) {
+                Ok(bytes) => Some(bytes),
+                Err(err) => {
+                    failure = Some(err);
+                    old.map(<[u8]>::to_vec)
+                }
+            }
+        })?;
+        if let Some(err) = failure {
+            return Err(err);
+        }
+        self.flush()?;
+        match updated {
+            Some(bytes) => decode("campaign state", &bytes),
+            None => Ok(CampaignState::default()),
+        }
     }
 
     /// The planner's state of circle `name`.

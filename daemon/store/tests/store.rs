@@ -465,10 +465,10 @@ fn the_planners_records_survive_a_reopen_and_read_what_the_store_already_knows()
         assert!(store.keep_add("shop", "109").unwrap());
         assert!(store.keep_remove("shop", "109").unwrap());
         assert!(!store.keep_remove("shop", "109").unwrap());
-        let mut campaign = store.campaign_state("potters").unwrap();
-        campaign.paused = true;
-        campaign.cursors.insert("#pottery".into(), "c-2".into());
-        store.set_campaign_state("potters", &campaign).unwrap();
+        store.update_campaign_state("potters", |c| c.paused = true).unwrap();
+        let both =
+            store.update_campaign_state("potters", |c| _ = c.cursors.insert("#pottery".into(), "c-2".into()));
+        assert!(both.unwrap().paused, "an update keeps the fields it does not set");
         // A like, a follow and a reply from three people; only the like and the reply engage.
         let mut like = notification("n1", NotificationKind::Like);
         like.at = 500;

@@ -59,10 +59,9 @@ pub fn campaign(state: &State, name: &str) -> Result<CampaignDetail, ErrorReply>
 /// Pauses or resumes campaign `name`; the campaign after the change.
 pub fn set_paused(state: &State, name: &str, paused: bool) -> Result<CampaignReport, ErrorReply> {
     find_campaign(state, name)?;
-    // Read, change one field, write back: the planner's cursors and day count stay as they were.
-    let mut record = state.store.campaign_state(name).map_err(internal)?;
-    record.paused = paused;
-    state.store.set_campaign_state(name, &record).map_err(internal)?;
+    // One field changed atomically: a planner's pass writing its cursors at the same moment
+    // cannot undo the pause.
+    state.store.update_campaign_state(name, |record| record.paused = paused).map_err(internal)?;
     campaign(state, name).map(|detail| detail.campaign)
 }
 

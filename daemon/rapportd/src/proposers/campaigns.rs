@@ -65,10 +65,18 @@ pub async fn pass(daemon: &State, campaign: &CampaignConfig) -> anyhow::Result<u
     };
     let proposals = campaign::plan(&found, &input);
     // The day's count is written before the tasks, as a reservation: a crash between the two
-    // proposes fewer that day, never more than its share.
-    state.proposed_on_day += u32::try_from(proposals.len()).unwrap_or(u32::MAX);
-    state.last_pass = Some(now);
-    store.set_campaign_state(&campaign.name, &state)?;
+    // proposes fewer that day, never more than its share. Written atomically beside a pause
+    // that may have come in during the reads, which then stops the proposals.
+    let reserved = u32::try_from(proposals.len()).unwrap_or(u32::MAX);
+    let written = store.update_campaign_state(&campaign.name, |record| {
+        record.cursors.clone_from(&state.cursors);
+        record.day.clone_from(&state.day);
+        record.proposed_on_day = state.proposed_on_day + if record.paused { 0 } else { reserved };
+        record.last_pass = Some(now);
+    })?;
+    if written.paused {
+        return Ok(0);
+    }
     let made = store.propose_batch(account.name(), &proposals, now)?;
     Ok(made.len())
 }

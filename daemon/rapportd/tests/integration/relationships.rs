@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rapport_core::task::{Action, Origin, Task, TaskState, Transition};
-use rapport_store::CampaignState;
 use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount, SeedPost};
 use rapportd::settings::Settings;
 use rapportd::state::State;
@@ -141,8 +140,7 @@ account = "shop"
     assert_eq!(day2.len(), 4);
     assert!(day2.iter().all(|t| !day1_ids.contains(&followed(t))), "day 2 proposed someone again");
     // A paused campaign proposes nothing (below, every later pass is the purge's alone).
-    let paused = CampaignState { paused: true, ..daemon.store.campaign_state("potters").unwrap() };
-    daemon.store.set_campaign_state("potters", &paused).unwrap();
+    daemon.store.update_campaign_state("potters", |state| state.paused = true).unwrap();
 
     // Of day 1's four: one is kept, one follows back, one liked a post; the fourth never did.
     let mut day1_accts: Vec<(String, String)> = day1
