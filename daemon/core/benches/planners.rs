@@ -22,7 +22,7 @@ fn profile(i: usize) -> Profile {
         id: format!("1{i:08}"),
         handle: format!("maker{i}@kilns{}.example", i % 50),
         display_name: format!("Maker {i}"),
-        bio: if i % 3 == 0 {
+        bio: if i.is_multiple_of(3) {
             "Stoneware, glaze tests and wood firing".into()
         } else {
             "Coffee and cats".into()
@@ -31,8 +31,8 @@ fn profile(i: usize) -> Profile {
         following: Some((i % 1_500) as u64 + 10),
         posts: Some((i % 5_000) as u64),
         created: Some(NOW - (i % 2_000) as i64 * 86_400),
-        has_avatar: i % 7 != 0,
-        bot: i % 97 == 0,
+        has_avatar: !i.is_multiple_of(7),
+        bot: i.is_multiple_of(97),
         url: String::new(),
     }
 }
@@ -61,9 +61,9 @@ fn follows() -> Vec<Follow> {
     (0..N)
         .map(|i| Follow {
             profile: profile(i),
-            followed_at: (i % 10 != 0).then_some(NOW - (i % 120) as i64 * 86_400),
-            campaign: (i % 2 == 0).then(|| "potters".to_owned()),
-            followed_by: i % 3 == 0,
+            followed_at: (!i.is_multiple_of(10)).then_some(NOW - (i % 120) as i64 * 86_400),
+            campaign: (i.is_multiple_of(2)).then(|| "potters".to_owned()),
+            followed_by: i.is_multiple_of(3),
         })
         .collect()
 }

@@ -315,7 +315,7 @@ mod tests {
             limit in 1u32..30,
             today in 0u32..30,
         ) {
-            let follows: Vec<Follow> = (0..n).map(|i| follow(&i.to_string(), Some(15 + i as i64), i % 7 == 0)).collect();
+            let follows: Vec<Follow> = (0..n).map(|i| follow(&i.to_string(), Some(15 + i as i64), i.is_multiple_of(7))).collect();
             let keep: BTreeSet<String> = (0..n).step_by(kept_every).map(|i| i.to_string()).collect();
             let engaged = HashMap::new();
             let mut c = config();
