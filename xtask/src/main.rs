@@ -349,6 +349,9 @@ mod demo {
         .context("no tasks appeared; see target/demo/rapportd.log")?;
         run(&mut cli(&["status"]))?;
         run(&mut cli(&["queue"]))?;
+        // The planners' first proposals: the campaign's day share and the circle's morning.
+        run(&mut cli(&["campaign", "list"]))?;
+        run(&mut cli(&["circle", "list"]))?;
         run(&mut cli(&["ratio"]))?;
         // A week of slots: the Saturday sales post shows as held by the 10:1 ratio, with its reason.
         run(&mut cli(&["schedule", "--count", "7"]))?;
