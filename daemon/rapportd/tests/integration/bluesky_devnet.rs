@@ -1,7 +1,9 @@
 //! End to end on Bluesky's own reference network (PLC, PDS, AppView on loopback): the real
 //! `rapportd` with the built Bluesky plugin turns a real follow and a real question into tasks; the
 //! person approves them with the real `rapport` CLI; the reply and the follow-back then appear on
-//! the network, once each.
+//! the network, once each. And the proactive half: a campaign over a search proposes the people
+//! whose posts match, a circle proposes engaging with its member's post, and what the person
+//! approves appears on the network.
 //!
 //! Skipped (with a note) unless `RAPPORT_BSKY_DEVNET` names the devnet's PDS; `cargo xtask test`
 //! starts the network and sets it.
@@ -94,4 +96,123 @@ app_password = {{ file = "{password}" }}"#,
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert_eq!(rig.tasks(None).len(), tasks, "a repoll made no new task");
     assert_eq!(devnet.replies(&fan, &mention).await.len(), 1);
+}
+
+/// The account's config block for `me` on the devnet.
+fn bluesky_account(
+    rig: &crate::common::Rig,
+    devnet: &Devnet,
+    me: &rapport_tests::bsky_devnet::Member,
+) -> String {
+    format!(
+        r#"[[accounts]]
+name = "bsky"
+platform = "bluesky"
+plugin = "{plugin}"
+api_base = "{pds}"
+user = "{handle}"
+poll_interval = "10s"
+allow_private_addresses = true
+[accounts.secrets]
+app_password = {{ file = "{password}" }}"#,
+        plugin = plugin_path("bluesky").display(),
+        pds = devnet.pds(),
+        handle = me.handle,
+        password = rig.secret_file("app-password", &me.password).display(),
+    )
+}
+
+fn origin(task: &Value) -> &str {
+    task["origin"]["from"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_campaign_from_a_search_and_a_circles_day_reach_the_network_once_approved() {
+    let Some(devnet) = Devnet::from_env("bluesky_devnet") else { return };
+    let me = devnet.create_account("studio").await;
+    let potter = devnet.create_account("potter").await;
+    let glazer = devnet.create_account("glazer").await;
+    let friend = devnet.create_account("friend").await;
+    devnet.set_display_name(&friend, "Hana Kim").await;
+    devnet.write_post(&potter, "Unloading the anagama wood kiln after five days of firing").await;
+    devnet.write_post(&glazer, "Ash glaze from our anagama wood kiln came out green").await;
+    let news = devnet.write_post(&friend, "Open studio this Saturday, come say hi").await;
+    let (network, studio) = (&devnet, &me);
+    eventually("the search finds both posts", || async move {
+        let found = network.get(studio, "app.bsky.feed.searchPosts", &[("q", "anagama")]).await;
+        (found["posts"].as_array()?.len() >= 2).then_some(())
+    })
+    .await;
+    let news_uri = news["uri"].as_str().unwrap_or_default().to_owned();
+    let uri = news_uri.as_str();
+    eventually("the friend's post indexed", || async move { network.post_view(studio, uri).await }).await;
+
+    let mut rig = crate::common::Rig::new(
+        |rig| bluesky_account(rig, &devnet, &me),
+        &format!(
+            r#"[[campaigns]]
+name = "wood-firing"
+account = "bsky"
+sources = ["search:anagama"]
+weekly_goal = 14
+min_score = 0
+
+[[circles]]
+name = "friends"
+account = "bsky"
+members = ["{friend}"]
+likes = 1
+reposts = 0
+replies = 1
+at = "00:00"
+"#,
+            friend = friend.handle
+        ),
+    )
+    .with_patience(Duration::from_secs(60));
+    rig.start();
+
+    // The campaign's day (2 of 14 a week) and the circle's like and comment draft.
+    let proposed = rig.wait("the planners' proposals", || {
+        let tasks = rig.tasks(Some("proposed"));
+        let planned = tasks.iter().filter(|t| matches!(origin(t), "campaign" | "circle")).count();
+        (planned >= 4).then_some(tasks)
+    });
+    let follows: Vec<&Value> = proposed.iter().filter(|t| origin(t) == "campaign").collect();
+    let mut dids: Vec<&str> = follows.iter().filter_map(|t| t["action"]["account_id"].as_str()).collect();
+    dids.sort_unstable();
+    let mut expected = vec![potter.did.as_str(), glazer.did.as_str()];
+    expected.sort_unstable();
+    assert_eq!(dids, expected, "{proposed:#?}");
+    let reasons = follows[0]["context"]["legitimacy"]["reasons"][0].as_str().unwrap_or_default();
+    assert!(reasons.contains("anagama"), "the reason quotes the post: {reasons}");
+    let like = proposed
+        .iter()
+        .find(|t| origin(t) == "circle" && kind(t) == "like")
+        .expect("the circle proposes a like");
+    assert_eq!(like["action"]["post_id"], json!(news_uri));
+    let draft =
+        proposed.iter().find(|t| origin(t) == "circle" && kind(t) == "reply").expect("a comment draft");
+    assert!(
+        draft["action"]["text"].as_str().unwrap_or_default().starts_with("Hana Kim, \"Open studio"),
+        "{draft:#}"
+    );
+
+    // The person approves the follows and the like; they appear on the network.
+    for task in follows.iter().copied().chain([like]) {
+        let out = rig.cli(&["approve", &id(task).to_string()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    rig.wait_tasks("done", 3);
+    let (potter, glazer) = (&potter, &glazer);
+    eventually("both follows", || async move {
+        (network.follows(studio, potter).await && network.follows(studio, glazer).await).then_some(())
+    })
+    .await;
+    let liked = eventually("the like", || async move {
+        let view = network.post_view(studio, uri).await?;
+        (view["likeCount"].as_u64()? == 1).then_some(view)
+    })
+    .await;
+    assert_eq!(liked["likeCount"], json!(1), "liked once");
 }
