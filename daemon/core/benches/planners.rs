@@ -81,7 +81,13 @@ fn planners(c: &mut Criterion) {
     };
     let legitimacy = LegitimacyConfig::default();
     let found = candidates();
-    let input = PlanInput { campaign: &campaign, legitimacy: &legitimacy, proposed_today: 0, now: NOW };
+    let input = PlanInput {
+        campaign: &campaign,
+        legitimacy: &legitimacy,
+        proposed_today: 0,
+        now: NOW,
+        by_hand: None,
+    };
     c.bench_function("campaign_day_over_100k_candidates", |b| {
         b.iter(|| {
             let plan = campaign::plan(std::hint::black_box(&found), &input);

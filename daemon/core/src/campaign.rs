@@ -132,6 +132,9 @@ pub struct PlanInput<'a> {
     pub proposed_today: u32,
     /// The pass's time.
     pub now: UnixSeconds,
+    /// Why the follows must be done by hand, where the platform's API may not make them (X's
+    /// developer terms forbid automated follows); `None` where rapport sends them.
+    pub by_hand: Option<&'a str>,
 }
 
 /// A candidate with its score and the reasons behind it.
@@ -272,6 +275,7 @@ fn proposal(scored: Scored, input: &PlanInput<'_>) -> Proposal {
             profile: Some(candidate.account),
             post: candidate.post,
             legitimacy: Some(Legitimacy { score, reasons }),
+            by_hand: input.by_hand.map(str::to_owned),
         },
         expires_at: Some(input.now + input.campaign.expire_after.as_offset()),
     }
@@ -334,7 +338,7 @@ mod tests {
     fn input(campaign: &CampaignConfig, proposed_today: u32) -> PlanInput<'_> {
         static LEGITIMACY: std::sync::LazyLock<LegitimacyConfig> =
             std::sync::LazyLock::new(LegitimacyConfig::default);
-        PlanInput { campaign, legitimacy: &LEGITIMACY, proposed_today, now: NOW }
+        PlanInput { campaign, legitimacy: &LEGITIMACY, proposed_today, now: NOW, by_hand: None }
     }
 
     #[test]
@@ -393,6 +397,15 @@ mod tests {
         // Three already proposed today leave two.
         assert_eq!(super::plan(&candidates, &input(&c, 3)).len(), 2);
         assert!(super::plan(&candidates, &input(&c, 9)).is_empty());
+    }
+
+    #[test]
+    fn on_a_platform_that_forbids_automated_follows_the_proposals_are_by_hand() {
+        let c = campaign();
+        let why = "X's developer terms forbid automated follows";
+        let input = PlanInput { by_hand: Some(why), ..input(&c, 0) };
+        let plan = plan(&[candidate("1", "glaze", 1, None)], &input);
+        assert_eq!(plan[0].context.by_hand.as_deref(), Some(why));
     }
 
     #[test]

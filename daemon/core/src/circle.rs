@@ -195,6 +195,7 @@ fn proposal(kind: ActionKind, post: &Post, input: &CircleInput<'_>) -> Proposal 
             profile: Some(post.author.clone()),
             post: Some(post.clone()),
             legitimacy: None,
+            by_hand: None,
         },
         // A day's engagement is stale the next day: the next day proposes afresh.
         expires_at: Some(input.now + 86_400),

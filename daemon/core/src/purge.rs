@@ -193,6 +193,7 @@ fn proposal(follow: &Follow, input: &PurgeInput<'_>) -> Proposal {
             post: None,
             // The purge's reasons travel where the follower score's do; 0: nothing speaks for them.
             legitimacy: Some(Legitimacy { score: 0, reasons }),
+            by_hand: None,
         },
         expires_at: Some(input.now + input.config.expire_after.as_offset()),
     }

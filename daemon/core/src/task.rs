@@ -332,6 +332,10 @@ pub struct TaskContext {
     pub post: Option<Post>,
     /// The follower's legitimacy, for follow-backs.
     pub legitimacy: Option<Legitimacy>,
+    /// Why this task is for the person to do in the platform's own app (its rules or API allow
+    /// no automated send); then it is marked done, never approved and sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_hand: Option<String>,
 }
 
 /// Where a task stands.
@@ -417,7 +421,7 @@ impl TaskState {
         use TaskState::*;
         matches!(
             (self, next),
-            (Proposed, Approved | Rejected | Expired)
+            (Proposed, Approved | Rejected | Expired | Done)
                 | (Approved, Executing | Rejected)
                 | (Executing, Done | Failed | Approved | NeedsCheck)
                 | (NeedsCheck, Approved | Done | Rejected)
@@ -589,7 +593,15 @@ impl Task {
                     self.state == TaskState::Executing
                 }
                 Transition::Interrupted | Transition::Unsure { .. } => self.state == TaskState::Executing,
-                Transition::MarkDone => self.state == TaskState::NeedsCheck,
+                // A person marks done a needs-check task the platform got, or a by-hand task
+                // they did in the platform's app.
+                Transition::MarkDone => {
+                    self.state == TaskState::NeedsCheck
+                        || (self.state == TaskState::Proposed && self.context.by_hand.is_some())
+                }
+                // A by-hand task is never sent: approving it would only queue what the platform's
+                // rules or API do not allow.
+                Transition::Approve { .. } if self.context.by_hand.is_some() => false,
                 // Only a person's retry reopens a failed task; approving one is not enough.
                 Transition::RetryFailed => self.state == TaskState::Failed,
                 _ if self.state == TaskState::Failed => false,
@@ -685,6 +697,17 @@ mod tests {
         assert_eq!(task.idempotency_key(), key);
         let mut proposed = reply_task();
         assert!(proposed.apply(Transition::RetryFailed, 104).is_err(), "only a failed task is retried");
+    }
+
+    #[test]
+    fn a_by_hand_task_is_never_approved_for_sending_and_a_person_marks_it_done() {
+        let mut task = reply_task();
+        task.context.by_hand = Some("X's developer terms forbid automated follows".into());
+        assert!(task.clone().apply(Transition::Approve { text: None }, 101).is_err(), "never queued to send");
+        task.apply(Transition::MarkDone, 102).unwrap();
+        assert_eq!(task.state, TaskState::Done);
+        // A task rapport sends cannot be marked done before it was sent.
+        assert!(reply_task().apply(Transition::MarkDone, 102).is_err());
     }
 
     fn reply_task() -> Task {

@@ -287,8 +287,12 @@ pub fn triage(
                     ),
                 };
             }
-            let context =
-                TaskContext { profile: Some(person.clone()), post: None, legitimacy: Some(legitimacy) };
+            let context = TaskContext {
+                profile: Some(person.clone()),
+                post: None,
+                legitimacy: Some(legitimacy),
+                by_hand: None,
+            };
             propose(notification, config, action, context, now)
         }
         NotificationKind::FollowRequest => {
@@ -300,6 +304,7 @@ pub fn triage(
                 profile: Some(person.clone()),
                 post: None,
                 legitimacy: Some(legitimacy::score(person, &config.legitimacy, now)),
+                by_hand: None,
             };
             propose(notification, config, action, context, now)
         }
@@ -314,8 +319,12 @@ pub fn triage(
             if let Some(refusal) = refusal(platform, action.kind(), person) {
                 return refusal;
             }
-            let context =
-                TaskContext { profile: Some(person.clone()), post: Some(post.clone()), legitimacy: None };
+            let context = TaskContext {
+                profile: Some(person.clone()),
+                post: Some(post.clone()),
+                legitimacy: None,
+                by_hand: None,
+            };
             propose(notification, config, action, context, now)
         }
         NotificationKind::Like

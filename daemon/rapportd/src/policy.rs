@@ -248,7 +248,7 @@ fn planner_platform_problems(config: &Config, platforms: &[(&str, &Description)]
     let mut out = Vec::new();
     for (i, campaign) in config.campaigns.iter().enumerate() {
         let Some(d) = description(&campaign.account) else { continue };
-        if !d.permits(ActionKind::Follow) {
+        if !d.permits(ActionKind::Follow) && by_hand_follows(d).is_none() {
             out.push(cannot(format!("campaigns[{i}].account"), d, "follow anyone through its API"));
             continue;
         }
@@ -276,4 +276,14 @@ fn planner_platform_problems(config: &Config, platforms: &[(&str, &Description)]
         }
     }
     out
+}
+
+/// Why a campaign's follows on this platform are for the person to make in the platform's own
+/// app, if they are: X's developer terms forbid automated following, and its plugin offers none,
+/// yet following people of interest is still what the person should do there.
+pub fn by_hand_follows(description: &Description) -> Option<&'static str> {
+    (description.platform == "x" && !description.permits(ActionKind::Follow)).then_some(
+        "X's developer terms forbid automated follows: follow them yourself in X (the profile link \
+         is on the task), then `rapport mark-done ID`",
+    )
 }

@@ -47,6 +47,7 @@ pub fn reply_task() -> Task {
             profile: Some(ann()),
             post: Some(post),
             legitimacy: Some(Legitimacy { score: 82, reasons: vec!["custom avatar: +10".into()] }),
+            by_hand: None,
         },
         NOW - 3_600,
         Some(NOW + 3 * 86_400),

@@ -60,6 +60,9 @@ pub fn view(task: &Task, now: UnixSeconds) -> String {
         let _ = write!(times, " · {} attempt(s)", task.attempts);
     }
     let _ = writeln!(out, "  {times}");
+    if let Some(why) = &task.context.by_hand {
+        let _ = writeln!(out, "By hand: {why}");
+    }
     if let Some(profile) = &task.context.profile {
         let _ = writeln!(out, "Person: {} (@{})", profile.addressable_name(), profile.handle);
         if !profile.bio.trim().is_empty() {

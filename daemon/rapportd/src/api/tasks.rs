@@ -118,7 +118,15 @@ pub fn retry(state: &State, ids: Vec<TaskId>, now: UnixSeconds) -> Result<Vec<It
 
 /// Marks a needs-check task done.
 pub fn mark_done(state: &State, id: TaskId, now: UnixSeconds) -> Result<Vec<ItemResult>, ErrorReply> {
-    bulk(state, [(id, Transition::MarkDone)], now)
+    let by_hand = state.store.task(id).map_err(internal)?.filter(|t| t.context.by_hand.is_some());
+    let results = bulk(state, [(id, Transition::MarkDone)], now)?;
+    // A by-hand task the person did counts like any other action: in the ledger the budgets read.
+    if let Some(task) = by_hand
+        && results.iter().all(|r| r.error.is_none())
+    {
+        state.store.record_action(&task.account, task.action.kind(), now).map_err(internal)?;
+    }
+    Ok(results)
 }
 
 /// Applies transitions in one store batch; one result per id, in order.

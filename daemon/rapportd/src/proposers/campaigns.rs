@@ -62,6 +62,7 @@ pub async fn pass(daemon: &State, campaign: &CampaignConfig) -> anyhow::Result<u
         legitimacy: &settings.config.triage.legitimacy,
         proposed_today: state.proposed_on_day,
         now,
+        by_hand: crate::policy::by_hand_follows(account.description()),
     };
     let proposals = campaign::plan(&found, &input);
     // The day's count is written before the tasks, as a reservation: a crash between the two
