@@ -200,6 +200,10 @@ pub struct AccountConfig {
     /// Plain strings passed to the plugin as they are.
     #[serde(default)]
     pub settings: BTreeMap<String, String>,
+    /// At most this many US dollars a calendar month (UTC) on reads the platform bills per item
+    /// (X's pay-per-use API); the planners stop reading there until the next month. Unset: no cap.
+    #[serde(default)]
+    pub max_read_spend_usd: Option<u32>,
 }
 
 /// The shortest poll interval accepted: faster polling only burns the platform's rate budget.

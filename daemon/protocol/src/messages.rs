@@ -190,6 +190,19 @@ pub struct AccountStatus {
     /// Actions the platform's rules say a person approves one at a time, never in bulk.
     #[serde(default)]
     pub one_at_a_time: Vec<ActionKind>,
+    /// What the planners spent on billed reads this calendar month (UTC), in millionths of a
+    /// US dollar, and the account's cap in dollars, if any.
+    #[serde(default)]
+    pub read_spend: Option<ReadSpendStatus>,
+}
+
+/// An account's billed-read spend this month against its cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadSpendStatus {
+    /// Spent this month, in millionths of a US dollar.
+    pub micro_usd: u64,
+    /// The monthly cap in US dollars (`max_read_spend_usd`), if set.
+    pub cap_usd: Option<u32>,
 }
 
 /// The API request budget a platform reports in its rate-limit headers.

@@ -22,6 +22,8 @@ pub enum DaemonKey<'a> {
     Keep(&'a str),
     /// The purge's state of the account with this name.
     Purge(&'a str),
+    /// The billed-read spend of the account with this name.
+    Spend(&'a str),
 }
 
 impl DaemonKey<'_> {
@@ -33,6 +35,7 @@ impl DaemonKey<'_> {
             DaemonKey::Circle(name) => Ok(keys::join(b"circle\0", &[&keys::name("circle", name)?])),
             DaemonKey::Keep(account) => Ok(keys::join(b"keep\0", &[&keys::name("account", account)?])),
             DaemonKey::Purge(account) => Ok(keys::join(b"purge\0", &[&keys::name("account", account)?])),
+            DaemonKey::Spend(account) => Ok(keys::join(b"spend\0", &[&keys::name("account", account)?])),
         }
     }
 }

@@ -28,7 +28,7 @@ use thiserror::Error;
 
 pub use daemon_state::{DaemonKey, ScheduleState};
 pub use ledger::{LedgerEntry, PostEntry, PostRecord};
-pub use relations::{CampaignState, CircleState, FollowMade, PurgeState};
+pub use relations::{CampaignState, CircleState, FollowMade, PurgeState, ReadSpend};
 pub use schema::SCHEMA_VERSION;
 pub use tasks::{IngestReport, StoredNotification, TaskFilter, TaskOutcome};
 

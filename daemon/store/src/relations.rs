@@ -41,6 +41,15 @@ pub struct PurgeState {
     pub last_day: Option<String>,
 }
 
+/// What an account spent this month on reads its platform bills per item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadSpend {
+    /// The calendar month (`YYYY-MM`, UTC) it counts.
+    pub month: String,
+    /// Millionths of a US dollar spent in it.
+    pub micro_usd: u64,
+}
+
 /// What the circle planner keeps of one circle.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CircleState {
@@ -114,6 +123,21 @@ impl Store {
             Some(bytes) => decode("campaign state", &bytes),
             None => Ok(CampaignState::default()),
         }
+    }
+
+    /// What `account` spent on billed reads in `month` (`YYYY-MM`).
+    pub fn read_spend(&self, account: &str, month: &str) -> Result<u64, StoreError> {
+        let spend: ReadSpend = self.daemon_record(DaemonKey::Spend(account), "read spend")?;
+        Ok(if spend.month == month { spend.micro_usd } else { 0 })
+    }
+
+    /// Adds `micro_usd` to what `account` spent in `month`; returns the month's total. Flushed:
+    /// money spent must not be forgotten by a crash.
+    pub fn add_read_spend(&self, account: &str, month: &str, micro_usd: u64) -> Result<u64, StoreError> {
+        let total = self.read_spend(account, month)?.saturating_add(micro_usd);
+        let spend = ReadSpend { month: month.to_owned(), micro_usd: total };
+        self.set_daemon_record(DaemonKey::Spend(account), "read spend", &spend)?;
+        Ok(total)
     }
 
     /// The planner's state of circle `name`.

@@ -496,7 +496,15 @@ fn the_planners_records_survive_a_reopen_and_read_what_the_store_already_knows()
         store.start_execution(task.id, 720, None).unwrap();
         store.transition(task.id, Transition::Succeed { result: None }, 730).unwrap();
     }
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.add_read_spend("shop", "2026-12", 15_000).unwrap(), 15_000);
+        assert_eq!(store.add_read_spend("shop", "2026-12", 5_000).unwrap(), 20_000);
+    }
     let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.read_spend("shop", "2026-12").unwrap(), 20_000, "spend outlives a restart");
+    assert_eq!(store.read_spend("shop", "2027-01").unwrap(), 0, "a new month starts at nothing");
+    assert_eq!(store.add_read_spend("shop", "2027-01", 1_000).unwrap(), 1_000);
     assert_eq!(store.keep_list("shop").unwrap().into_iter().collect::<Vec<_>>(), vec!["ann@clay.example"]);
     let campaign = store.campaign_state("potters").unwrap();
     assert!(campaign.paused && campaign.cursors.get("#pottery").map(String::as_str) == Some("c-2"));

@@ -69,6 +69,7 @@ fn view(report: &StatusReport) -> String {
             && account.requests.is_none()
             && account.read_costs.is_empty()
             && account.one_at_a_time.is_empty()
+            && account.read_spend.is_none()
         {
             continue;
         }
@@ -120,6 +121,17 @@ fn view(report: &StatusReport) -> String {
                 .collect();
             let _ = writeln!(out, "  {:<22} {} per item", "billed reads", costs.join(", "));
         }
+        if let Some(spend) = &account.read_spend {
+            let cap = spend
+                .cap_usd
+                .map_or_else(|| "no cap".to_owned(), |cap| format!("of ${cap} (max_read_spend_usd)"));
+            let _ = writeln!(
+                out,
+                "  {:<22} ${:.2} this month, {cap}",
+                "read spend",
+                spend.micro_usd as f64 / 1e6
+            );
+        }
         for reason in &account.held {
             let _ = writeln!(out, "  held: {reason}");
         }
@@ -152,7 +164,7 @@ fn window(seconds: u32) -> String {
 mod tests {
     use rapport_core::reads::{ReadCost, ReadKind};
     use rapport_core::task::{ActionKind, TaskState};
-    use rapport_protocol::{RateHeadroom, RequestHeadroom, StateCount};
+    use rapport_protocol::{RateHeadroom, ReadSpendStatus, RequestHeadroom, StateCount};
 
     use super::*;
 
@@ -184,6 +196,7 @@ mod tests {
             }),
             read_costs: Vec::new(),
             one_at_a_time: Vec::new(),
+            read_spend: None,
         };
         let report = StatusReport {
             daemon_version: "0.1.0".into(),
@@ -223,6 +236,7 @@ shop:
                 ReadCost { read: ReadKind::Relationships, micro_usd_per_item: 500 },
             ],
             one_at_a_time: vec![ActionKind::Follow, ActionKind::Like],
+            read_spend: Some(ReadSpendStatus { micro_usd: 4_250_000, cap_usd: Some(25) }),
         };
         let report = StatusReport {
             daemon_version: "0.1.0".into(),
@@ -232,6 +246,10 @@ shop:
         };
         let text = view(&report);
         assert!(text.contains("  one at a time          follow, like (x's rules)\n"), "{text}");
+        assert!(
+            text.contains("  read spend             $4.25 this month, of $25 (max_read_spend_usd)\n"),
+            "{text}"
+        );
         assert!(
             text.contains("  billed reads           discover-hashtag $0.015, own-posts $0.001, relationships $0.0005 per item\n"),
             "{text}"

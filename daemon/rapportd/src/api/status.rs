@@ -3,8 +3,8 @@
 use rapport_core::UnixSeconds;
 use rapport_core::task::TaskState;
 use rapport_protocol::{
-    AccountStatus, ErrorReply, MAX_PAGE, PluginHealth, RateHeadroom, RequestHeadroom, StateCount,
-    StatusReport,
+    AccountStatus, ErrorReply, MAX_PAGE, PluginHealth, RateHeadroom, ReadSpendStatus, RequestHeadroom,
+    StateCount, StatusReport,
 };
 use rapport_store::TaskFilter;
 
@@ -63,6 +63,7 @@ pub fn report(state: &State, now: UnixSeconds) -> Result<StatusReport, ErrorRepl
             requests,
             read_costs: description.read_costs.clone(),
             one_at_a_time: description.one_at_a_time.clone(),
+            read_spend: read_spend(state, account, now)?,
         });
     }
     // An account whose plugin did not load is down with the reason; its tasks wait in the queue.
@@ -81,6 +82,7 @@ pub fn report(state: &State, now: UnixSeconds) -> Result<StatusReport, ErrorRepl
             requests: None,
             read_costs: Vec::new(),
             one_at_a_time: Vec::new(),
+            read_spend: None,
         });
     }
     Ok(StatusReport {
@@ -146,4 +148,18 @@ fn queue_of(counts: &[(String, TaskState, u64)], account: &str) -> Vec<StateCoun
         .filter(|(a, _, count)| a == account && *count > 0)
         .map(|(_, state, count)| StateCount { state: *state, count: *count })
         .collect()
+}
+
+/// What `account` spent on billed reads this month, where its platform bills any.
+fn read_spend(
+    state: &State,
+    account: &crate::accounts::Account,
+    now: UnixSeconds,
+) -> Result<Option<ReadSpendStatus>, ErrorReply> {
+    if account.description().read_costs.is_empty() {
+        return Ok(None);
+    }
+    let month = crate::proposers::spend::month_of(now);
+    let micro_usd = state.store.read_spend(account.name(), &month).map_err(internal)?;
+    Ok(Some(ReadSpendStatus { micro_usd, cap_usd: account.config.max_read_spend_usd }))
 }

@@ -7,6 +7,7 @@ use rapport_core::proposal::ProposalKey;
 use rapport_core::reads::{Candidate, DiscoverySource, ReadKind};
 use rapport_host::MAX_RELATIONSHIP_IDS;
 
+use super::spend::Meter;
 use crate::state::State;
 
 /// Runs one pass of `campaign`; returns how many follows it proposed.
@@ -26,11 +27,15 @@ pub async fn pass(daemon: &State, campaign: &CampaignConfig) -> anyhow::Result<u
         return Ok(0);
     }
     let account = super::account(daemon, &campaign.account)?;
+    let meter = Meter::new(daemon, &account);
     let mut found: Vec<(DiscoverySource, Candidate)> = Vec::new();
     for source in campaign.discovery_sources() {
         let label = source.label();
         let cursor = state.cursors.get(&label).cloned();
+        let read = ReadKind::of_source(&source);
+        meter.allow(read)?;
         let page = account.plugin.discover(&account.binding, &source, cursor).await?;
+        meter.charge(read, page.items.len())?;
         // At the end of a source, the next pass starts from its top again: new posts come first
         // there, and people seen before are refused by their proposal key.
         match page.next_cursor {
@@ -48,7 +53,10 @@ pub async fn pass(daemon: &State, campaign: &CampaignConfig) -> anyhow::Result<u
         let ids: Vec<String> = found.iter().map(|(_, c)| c.account.id.clone()).collect();
         let mut following = std::collections::HashSet::new();
         for chunk in ids.chunks(MAX_RELATIONSHIP_IDS) {
-            for r in account.plugin.relationships(&account.binding, chunk).await? {
+            meter.allow(ReadKind::Relationships)?;
+            let answered = account.plugin.relationships(&account.binding, chunk).await?;
+            meter.charge(ReadKind::Relationships, answered.len())?;
+            for r in answered {
                 if r.relationship.following || r.relationship.requested {
                     following.insert(r.id);
                 }

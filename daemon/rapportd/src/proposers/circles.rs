@@ -3,7 +3,9 @@
 
 use rapport_core::circle::{self, CircleConfig, CircleInput, parse_time_of_day};
 use rapport_core::localtime;
+use rapport_core::reads::ReadKind;
 
+use super::spend::Meter;
 use crate::state::State;
 
 /// Runs circle `circle` if its time today has come and it has not run today; returns how many
@@ -25,11 +27,16 @@ pub async fn pass(daemon: &State, circle: &CircleConfig) -> anyhow::Result<usize
         return Ok(0);
     }
     let account = super::account(daemon, &circle.account)?;
+    let meter = Meter::new(daemon, &account);
     let mut posts = Vec::new();
     let mut unread = Vec::new();
     for member in circle.members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
+        meter.allow(ReadKind::RecentPosts)?;
         match account.plugin.recent_posts(&account.binding, member, None).await {
-            Ok(page) => posts.extend(page.items),
+            Ok(page) => {
+                meter.charge(ReadKind::RecentPosts, page.items.len())?;
+                posts.extend(page.items);
+            }
             // One member gone or renamed does not cost the others their day.
             Err(err) => unread.push(format!("{member}: {err}")),
         }

@@ -10,6 +10,7 @@
 mod campaigns;
 mod circles;
 mod purge;
+pub mod spend;
 
 use std::sync::Arc;
 use std::time::Duration;

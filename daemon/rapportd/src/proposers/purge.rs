@@ -10,6 +10,7 @@ use rapport_core::reads::ReadKind;
 use rapport_core::task::ActionKind;
 use rapport_host::MAX_RELATIONSHIP_IDS;
 
+use super::spend::Meter;
 use crate::state::State;
 
 /// Pages of the following list read at most in one pass: 80 a page on Mastodon, so 8,000
@@ -47,8 +48,12 @@ pub async fn pass(daemon: &State, config: &PurgeConfig) -> anyhow::Result<usize>
     }
     let ids: Vec<String> = following.iter().map(|p| p.id.clone()).filter(|id| !id.is_empty()).collect();
     let mut followed_by = HashMap::new();
+    let meter = Meter::new(daemon, &account);
     for chunk in ids.chunks(MAX_RELATIONSHIP_IDS) {
-        for r in account.plugin.relationships(&account.binding, chunk).await? {
+        meter.allow(ReadKind::Relationships)?;
+        let answered = account.plugin.relationships(&account.binding, chunk).await?;
+        meter.charge(ReadKind::Relationships, answered.len())?;
+        for r in answered {
             followed_by.insert(r.id, r.relationship.followed_by);
         }
     }
