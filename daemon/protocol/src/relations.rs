@@ -28,6 +28,12 @@ pub struct CampaignReport {
     pub last_pass: Option<UnixSeconds>,
     /// Its tasks per state (states with none omitted).
     pub tasks: Vec<StateCount>,
+    /// Follows it made that went out.
+    #[serde(default)]
+    pub followed: u32,
+    /// Of those, how many people followed the account (as its notifications recorded).
+    #[serde(default)]
+    pub followed_back: u32,
 }
 
 /// One campaign in full: the report and the tasks waiting for a person.

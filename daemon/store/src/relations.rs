@@ -229,6 +229,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Everyone whose follow of `account` the store has recorded (its follow notifications).
+    pub fn followers_seen(&self, account: &str) -> Result<std::collections::HashSet<String>, StoreError> {
+        let prefix = keys::name("account", account)?;
+        let mut out = std::collections::HashSet::new();
+        for item in self.trees.notifications.scan_prefix(&prefix) {
+            let (_, bytes) = item?;
+            let record: StoredNotification = decode("notification", &bytes)?;
+            if record.kind == NotificationKind::Follow {
+                out.insert(record.from);
+            }
+        }
+        Ok(out)
+    }
+
     fn daemon_record<T: Default + serde::de::DeserializeOwned>(
         &self,
         key: DaemonKey<'_>,

@@ -72,11 +72,20 @@ fn list(campaigns: &[CampaignReport]) -> String {
                 c.sources.join(", "),
                 goal(c),
                 standing(c).into(),
+                followed_back(c),
                 counts(&c.tasks),
             ]
         })
         .collect();
-    table(&["NAME", "ACCOUNT", "SOURCES", "FOLLOWS", "STATE", "TASKS"], &rows)
+    table(&["NAME", "ACCOUNT", "SOURCES", "FOLLOWS", "STATE", "FOLLOWED BACK", "TASKS"], &rows)
+}
+
+/// "3 of 10 (30%)": of the follows that went out, how many followed back.
+fn followed_back(c: &CampaignReport) -> String {
+    match c.followed {
+        0 => "none followed yet".into(),
+        n => format!("{} of {n} ({}%)", c.followed_back, u64::from(c.followed_back) * 100 / u64::from(n)),
+    }
 }
 
 /// One campaign, then its proposed follows.
@@ -89,6 +98,7 @@ fn show(detail: &CampaignDetail, now: UnixSeconds) -> String {
     let pass = c.last_pass.map_or_else(|| "never".into(), |at| relative(now, at));
     let _ = writeln!(out, "  last pass: {pass}");
     let _ = writeln!(out, "  tasks: {}", counts(&c.tasks));
+    let _ = writeln!(out, "  followed back: {}", followed_back(c));
     if c.paused {
         let _ = writeln!(out, "  paused: it proposes no one until `rapport campaign resume {}`", c.name);
     }
@@ -148,21 +158,23 @@ mod tests {
                 StateCount { state: TaskState::Proposed, count: 2 },
                 StateCount { state: TaskState::Done, count: 5 },
             ],
+            followed: 5,
+            followed_back: 2,
         }
     }
 
     #[test]
     fn the_campaign_list_shows_goal_state_and_tasks() {
         let mut paused = potters();
-        (paused.name, paused.paused, paused.tasks) = ("bakers".into(), true, Vec::new());
+        (paused.name, paused.paused, paused.tasks, paused.followed) = ("bakers".into(), true, Vec::new(), 0);
         paused.sources = vec!["suggestions".into()];
         let out = list(&[potters(), paused]);
         assert_eq!(
             out,
             "\
-NAME     ACCOUNT  SOURCES                          FOLLOWS              STATE   TASKS
-potters  shop     #pottery, search:wheel throwing  20 a week (3 a day)  active  2 proposed · 5 done
-bakers   shop     suggestions                      20 a week (3 a day)  paused  no tasks yet
+NAME     ACCOUNT  SOURCES                          FOLLOWS              STATE   FOLLOWED BACK      TASKS
+potters  shop     #pottery, search:wheel throwing  20 a week (3 a day)  active  2 of 5 (40%)       2 proposed · 5 done
+bakers   shop     suggestions                      20 a week (3 a day)  paused  none followed yet  no tasks yet
 "
         );
         assert_eq!(list(&[]), "No campaigns: add a [[campaigns]] section to the configuration.\n");
@@ -195,6 +207,7 @@ Campaign potters  active  (shop)
   follows: 20 a week (3 a day)
   last pass: 2h ago
   tasks: 2 proposed · 5 done
+  followed back: 2 of 5 (40%)
 Proposed (`rapport show ID` for one in full):
   ID  WHO                 SCORE  SOURCE                 WHY
   41  @ann@garden.social  74     #pottery               posted about pottery 2h ago: +10

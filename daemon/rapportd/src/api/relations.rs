@@ -203,6 +203,11 @@ fn campaign_report(
     tasks: Vec<StateCount>,
 ) -> Result<CampaignReport, ErrorReply> {
     let record = state.store.campaign_state(&config.name).map_err(internal)?;
+    // The campaign's measure: of the people it followed, who followed back.
+    let made = state.store.follows_made(&config.account).map_err(internal)?;
+    let followers = state.store.followers_seen(&config.account).map_err(internal)?;
+    let ours: Vec<_> = made.iter().filter(|f| f.campaign.as_deref() == Some(config.name.as_str())).collect();
+    let followed_back = ours.iter().filter(|f| followers.contains(&f.account_id)).count();
     Ok(CampaignReport {
         name: config.name.clone(),
         account: config.account.clone(),
@@ -212,6 +217,8 @@ fn campaign_report(
         paused: record.paused,
         last_pass: record.last_pass,
         tasks,
+        followed: u32::try_from(ours.len()).unwrap_or(u32::MAX),
+        followed_back: u32::try_from(followed_back).unwrap_or(u32::MAX),
     })
 }
 
