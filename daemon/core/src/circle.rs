@@ -29,7 +29,14 @@ pub struct CircleConfig {
     /// The configured account that engages.
     pub account: String,
     /// The people in it: platform account ids or handles.
+    #[serde(default)]
     pub members: Vec<String>,
+    /// A platform list whose members are in it too (its id).
+    #[serde(default)]
+    pub list: Option<String>,
+    /// Mutuals who engaged with the account within this are in it too.
+    #[serde(default)]
+    pub mutuals_engaged_within: Option<Span>,
     /// Likes a day.
     #[serde(default = "default_likes")]
     pub likes: u32,
@@ -88,8 +95,13 @@ impl CircleConfig {
         if self.name.trim().is_empty() {
             out.push(Invalid::new("name", "a circle needs a name"));
         }
-        if self.members.iter().all(|m| m.trim().is_empty()) {
-            out.push(Invalid::new("members", "a circle needs at least one member (a platform id or handle)"));
+        let dynamic =
+            self.list.as_ref().is_some_and(|l| !l.trim().is_empty()) || self.mutuals_engaged_within.is_some();
+        if !dynamic && self.members.iter().all(|m| m.trim().is_empty()) {
+            out.push(Invalid::new(
+                "members",
+                "a circle needs members: handles or platform ids, a `list`, or `mutuals_engaged_within`",
+            ));
         }
         if self.likes + self.reposts + self.replies == 0 {
             out.push(Invalid::new(
@@ -118,6 +130,9 @@ impl CircleConfig {
 pub struct CircleInput<'a> {
     /// The circle.
     pub circle: &'a CircleConfig,
+    /// Platform ids of the members found today (its list's, the mutuals who engaged), beside
+    /// those the config names.
+    pub found_members: &'a HashSet<String>,
     /// The day's time.
     pub now: UnixSeconds,
 }
@@ -132,7 +147,9 @@ pub fn plan(posts: &[Post], input: &CircleInput<'_>) -> Vec<Proposal> {
         .filter(|p| {
             !p.id.is_empty() && p.in_reply_to.is_none() && p.created >= oldest && p.created <= input.now
         })
-        .filter(|p| circle.has_member(&p.author.id, &p.author.handle))
+        .filter(|p| {
+            input.found_members.contains(&p.author.id) || circle.has_member(&p.author.id, &p.author.handle)
+        })
         .collect();
     // Newest first, then one post per member in turn, so one prolific member does not take the
     // whole dose.
@@ -216,6 +233,8 @@ mod tests {
             name: "makers".into(),
             account: "shop".into(),
             members: vec!["1".into(), "@bo@clay.example".into(), "3".into()],
+            list: None,
+            mutuals_engaged_within: None,
             likes: 3,
             reposts: 1,
             replies: 1,
@@ -262,7 +281,7 @@ mod tests {
             post("stranger", "9", "zed@clay.example", 1),
             reply,
         ];
-        let plan = plan(&posts, &CircleInput { circle: &circle(), now: NOW });
+        let plan = plan(&posts, &CircleInput { circle: &circle(), found_members: &HashSet::new(), now: NOW });
         let keys: Vec<&str> = plan.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, vec!["like/a1", "like/b1", "like/a2", "repost/a1", "reply/a1"]);
         match &plan[4].action {
@@ -276,6 +295,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(plan[0].origin, Origin::Circle { circle: "makers".into() });
+        // A member found today (from the list or the mutuals) counts like a configured one.
+        let found: HashSet<String> = ["9".to_owned()].into();
+        let widened =
+            super::plan(&posts, &CircleInput { circle: &circle(), found_members: &found, now: NOW });
+        assert!(widened.iter().any(|p| p.key.as_str() == "like/stranger"), "{widened:?}");
     }
 
     #[test]
@@ -287,6 +311,9 @@ mod tests {
         c.at = "25:00".into();
         let keys: Vec<String> = c.problems().into_iter().map(|p| p.key).collect();
         assert_eq!(keys, vec!["members", "at"]);
+        c.list = Some("42".into());
+        let keys: Vec<String> = c.problems().into_iter().map(|p| p.key).collect();
+        assert_eq!(keys, vec!["at"], "a list's members make a circle");
     }
 
     proptest! {
@@ -299,7 +326,7 @@ mod tests {
             c.members = vec!["0".into(), "1".into(), "2".into(), "3".into()];
             (c.likes, c.reposts, c.replies) = (likes, reposts, replies);
             let posts: Vec<Post> = posts.iter().map(|(id, a, h)| post(&id.to_string(), &a.to_string(), "", *h)).collect();
-            let plan = plan(&posts, &CircleInput { circle: &c, now: NOW });
+            let plan = plan(&posts, &CircleInput { circle: &c, found_members: &HashSet::new(), now: NOW });
             let count = |kind: ActionKind| plan.iter().filter(|p| p.action.kind() == kind).count() as u32;
             prop_assert!(count(ActionKind::Like) <= likes && count(ActionKind::Repost) <= reposts && count(ActionKind::Reply) <= replies);
             let mut keys = HashSet::new();

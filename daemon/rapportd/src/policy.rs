@@ -274,6 +274,12 @@ fn planner_platform_problems(config: &Config, platforms: &[(&str, &Description)]
         if !d.reads(ReadKind::RecentPosts) {
             out.push(cannot(format!("circles[{i}].account"), d, "read a person's recent posts"));
         }
+        if circle.list.is_some() && !d.reads(ReadKind::DiscoverList) {
+            out.push(cannot(format!("circles[{i}].list"), d, "read a list's posts"));
+        }
+        if circle.mutuals_engaged_within.is_some() && !d.reads(ReadKind::Relationships) {
+            out.push(cannot(format!("circles[{i}].mutuals_engaged_within"), d, "read relationships in bulk"));
+        }
     }
     out
 }

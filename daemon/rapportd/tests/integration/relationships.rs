@@ -277,3 +277,39 @@ weekly_goal = 70
     let file = rig.config_path().display().to_string();
     assert!(text.starts_with(&format!("{file}:16: `campaigns[0].account`")), "located at its line: {text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_circle_takes_its_members_from_a_list_and_from_mutuals_who_engaged() {
+    // potter3 and potter4 are on the account's list; potter5 follows back and liked a post;
+    // potter6 liked a post but is no mutual.
+    let seed = potters()
+        .list("Makers", &["potter3@kilns.example", "potter4@kilns.example"])
+        .following("potter5@kilns.example")
+        .follows("potter5@kilns.example", "shop");
+    let sandbox = MastodonSandbox::start(seed).await.expect("sandbox starts");
+    sandbox.push_favourite("potter5@kilns.example");
+    sandbox.push_favourite("potter6@kilns.example");
+    let clock = Arc::new(crate::common::TestClock::at(real_now()));
+    let sections = r#"[[circles]]
+name = "makers"
+account = "shop"
+list = "1"
+mutuals_engaged_within = "30d"
+likes = 10
+reposts = 0
+replies = 0
+at = "00:00"
+"#;
+    let (_rig, daemon) = daemon(&sandbox, sections, &clock).await;
+    let account = daemon.account("shop").unwrap();
+    poller::poll_once(&daemon, &account).await.expect("poll");
+    let report = proposers::pass(&daemon).await;
+    assert_eq!(report.problems, Vec::<String>::new());
+    let mut authors: Vec<String> = tasks(&daemon, TaskState::Proposed)
+        .iter()
+        .filter(|t| matches!(&t.origin, Origin::Circle { .. }))
+        .filter_map(|t| t.context.profile.as_ref().map(|p| p.handle.clone()))
+        .collect();
+    authors.sort();
+    assert_eq!(authors, ["potter3@kilns.example", "potter4@kilns.example", "potter5@kilns.example"]);
+}
