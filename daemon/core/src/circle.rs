@@ -9,7 +9,7 @@
 //! finish: it is never meant to go out as written. The proposal keys (`like/<post>`, …) keep a
 //! post from being proposed twice for the same action, on any day, by any circle.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -115,15 +115,35 @@ impl CircleConfig {
         out
     }
 
-    /// Whether `author` (a post's author id and handle) is a member.
+    /// Whether `author` (a post's author id and handle) is a member, as configured.
     pub fn has_member(&self, id: &str, handle: &str) -> bool {
-        let handle = handle.trim_start_matches('@').to_lowercase();
-        self.members.iter().any(|m| {
-            let m = m.trim().trim_start_matches('@').to_lowercase();
-            m == id.to_lowercase() || m == handle
-        })
+        let (id, handle) = (normalize_member(id), normalize_member(handle));
+        self.members.iter().map(|m| normalize_member(m)).any(|m| m == id || m == handle)
+    }
+
+    /// The members as configured, less those a person `removed`, plus those they `added` (all
+    /// compared normalized), in that order.
+    pub fn effective_members(&self, added: &BTreeSet<String>, removed: &BTreeSet<String>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for member in self.members.iter().chain(added) {
+            let normalized = normalize_member(member);
+            if !normalized.is_empty()
+                && !removed.contains(&normalized)
+                && !out.iter().any(|m| normalize_member(m) == normalized)
+            {
+                out.push(member.trim().to_owned());
+            }
+        }
+        out
     }
 }
+
+/// One spelling per member: no leading `@`, lowercase.
+pub fn normalize_member(member: &str) -> String {
+    member.trim().trim_start_matches('@').to_lowercase()
+}
+
+impl CircleConfig {}
 
 /// What a circle's day knows beside the posts.
 #[derive(Debug, Clone)]

@@ -113,6 +113,8 @@ requests! {
     CircleList => circle_list -> Vec<CircleReport>;
     /// One circle.
     CircleShow => circle_show -> CircleReport;
+    /// Add someone to a circle, or take them out; the reply is the circle after the change.
+    SetCircleMember => set_circle_member -> CircleReport;
     /// An account's keep-list.
     KeepShow => keep_show -> KeepList;
     /// Add someone to an account's keep-list.
@@ -265,6 +267,17 @@ pub struct CircleList {}
 pub struct CircleShow {
     /// The circle's name in config.
     pub name: String,
+}
+
+/// Add a member to a circle or remove one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetCircleMember {
+    /// The circle's name in config.
+    pub name: String,
+    /// The person: a handle or a platform id.
+    pub member: String,
+    /// `true` to add, `false` to remove.
+    pub add: bool,
 }
 
 /// An account's keep-list.

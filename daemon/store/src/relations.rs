@@ -55,6 +55,12 @@ pub struct ReadSpend {
 pub struct CircleState {
     /// The local date (`YYYY-MM-DD`) of the last day it proposed for.
     pub last_day: Option<String>,
+    /// Members a person added with `rapport circle add` (normalized: no `@`, lowercase).
+    #[serde(default)]
+    pub added: BTreeSet<String>,
+    /// Configured members a person took out with `rapport circle remove`.
+    #[serde(default)]
+    pub removed: BTreeSet<String>,
 }
 
 /// A follow that rapport sent for an account.
@@ -94,20 +100,38 @@ impl Store {
         name: &str,
         change: impl Fn(&mut CampaignState),
     ) -> Result<CampaignState, StoreError> {
-        let key = DaemonKey::Campaign(name).bytes()?;
+        self.update_daemon_record(DaemonKey::Campaign(name), "campaign state", change)
+    }
+
+    /// Changes the state of circle `name` atomically, as [`Store::update_campaign_state`] does.
+    pub fn update_circle_state(
+        &self,
+        name: &str,
+        change: impl Fn(&mut CircleState),
+    ) -> Result<CircleState, StoreError> {
+        self.update_daemon_record(DaemonKey::Circle(name), "circle state", change)
+    }
+
+    fn update_daemon_record<T: Default + Serialize + serde::de::DeserializeOwned>(
+        &self,
+        key: DaemonKey<'_>,
+        what: &str,
+        change: impl Fn(&mut T),
+    ) -> Result<T, StoreError> {
+        let key = key.bytes()?;
         let mut failure = None;
         let updated = self.trees.daemon.update_and_fetch(&key, |old| {
-            let mut state = match old.map(|bytes| decode::<CampaignState>("campaign state", bytes)) {
-                None => CampaignState::default(),
-                Some(Ok(state)) => state,
+            let mut record = match old.map(|bytes| decode::<T>(what, bytes)) {
+                None => T::default(),
+                Some(Ok(record)) => record,
                 // An unreadable record is left as it is, and the error reported.
                 Some(Err(err)) => {
                     failure = Some(err);
                     return old.map(<[u8]>::to_vec);
                 }
             };
-            change(&mut state);
-            match encode("campaign state", &state) {
+            change(&mut record);
+            match encode(what, &record) {
                 Ok(bytes) => Some(bytes),
                 Err(err) => {
                     failure = Some(err);
@@ -120,8 +144,8 @@ impl Store {
         }
         self.flush()?;
         match updated {
-            Some(bytes) => decode("campaign state", &bytes),
-            None => Ok(CampaignState::default()),
+            Some(bytes) => decode(what, &bytes),
+            None => Ok(T::default()),
         }
     }
 
@@ -131,23 +155,22 @@ impl Store {
         Ok(if spend.month == month { spend.micro_usd } else { 0 })
     }
 
-    /// Adds `micro_usd` to what `account` spent in `month`; returns the month's total. Flushed:
-    /// money spent must not be forgotten by a crash.
+    /// Adds `micro_usd` to what `account` spent in `month`; returns the month's total. Atomic and
+    /// flushed: money spent must not be forgotten by a crash, nor lost between two passes.
     pub fn add_read_spend(&self, account: &str, month: &str, micro_usd: u64) -> Result<u64, StoreError> {
-        let total = self.read_spend(account, month)?.saturating_add(micro_usd);
-        let spend = ReadSpend { month: month.to_owned(), micro_usd: total };
-        self.set_daemon_record(DaemonKey::Spend(account), "read spend", &spend)?;
-        Ok(total)
+        let spend =
+            self.update_daemon_record(DaemonKey::Spend(account), "read spend", |r: &mut ReadSpend| {
+                if r.month != month {
+                    *r = ReadSpend { month: month.to_owned(), micro_usd: 0 };
+                }
+                r.micro_usd = r.micro_usd.saturating_add(micro_usd);
+            })?;
+        Ok(spend.micro_usd)
     }
 
     /// The planner's state of circle `name`.
     pub fn circle_state(&self, name: &str) -> Result<CircleState, StoreError> {
         self.daemon_record(DaemonKey::Circle(name), "circle state")
-    }
-
-    /// Replaces the state of circle `name`, flushed.
-    pub fn set_circle_state(&self, name: &str, state: &CircleState) -> Result<(), StoreError> {
-        self.set_daemon_record(DaemonKey::Circle(name), "circle state", state)
     }
 
     /// The people `account` never unfollows (platform ids or handles, as the person wrote them).

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use clap::Subcommand;
 use rapport_protocol::CircleReport;
-use rapport_protocol::requests::{CircleList, CircleShow};
+use rapport_protocol::requests::{CircleList, CircleShow, SetCircleMember};
 
 use super::Context;
 use crate::Exit;
@@ -20,6 +20,20 @@ pub enum Command {
         /// The circle's name in config.
         name: String,
     },
+    /// Add someone to a circle (kept across restarts, beside the configured members).
+    Add {
+        /// The circle's name in config.
+        name: String,
+        /// The person: a handle or a platform id.
+        member: String,
+    },
+    /// Take someone out of a circle (a configured member too).
+    Remove {
+        /// The circle's name in config.
+        name: String,
+        /// The person, as listed by `rapport circle show`.
+        member: String,
+    },
 }
 
 /// Runs one circle command.
@@ -27,6 +41,12 @@ pub fn run(command: Command, cx: &Context) -> anyhow::Result<Exit> {
     match command {
         Command::List => cx.print(&cx.client.call(CircleList {})?, |c| list(c))?,
         Command::Show { name } => cx.print(&cx.client.call(CircleShow { name })?, show)?,
+        Command::Add { name, member } => {
+            cx.print(&cx.client.call(SetCircleMember { name, member, add: true })?, show)?;
+        }
+        Command::Remove { name, member } => {
+            cx.print(&cx.client.call(SetCircleMember { name, member, add: false })?, show)?;
+        }
     }
     Ok(Exit::Ok)
 }

@@ -15,7 +15,7 @@ use rapport_core::UnixSeconds;
 use rapport_protocol::requests::{
     Approve, ApproveCampaign, CampaignList, CampaignShow, CircleList, CircleShow, KeepAdd, KeepRemove,
     KeepShow, MarkDone, PostAdd, PostList, PostPreview, PostRemove, Queue, Ratio, Reject, Resend, Retry,
-    Schedule, SetCampaignPaused, Show, Status,
+    Schedule, SetCampaignPaused, SetCircleMember, Show, Status,
 };
 use rapport_protocol::{
     AccountRatio, Call, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorCode, ErrorReply,
@@ -126,6 +126,10 @@ impl Serve for Api<'_> {
 
     fn circle_show(&self, request: CircleShow) -> Result<CircleReport, ErrorReply> {
         relations::circle(self.state, &request.name)
+    }
+
+    fn set_circle_member(&self, request: SetCircleMember) -> Result<CircleReport, ErrorReply> {
+        relations::set_member(self.state, &request.name, &request.member, request.add)
     }
 
     fn keep_show(&self, request: KeepShow) -> Result<KeepList, ErrorReply> {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use rapport_core::UnixSeconds;
 use rapport_core::campaign::CampaignConfig;
-use rapport_core::circle::CircleConfig;
+use rapport_core::circle::{CircleConfig, normalize_member};
 use rapport_core::task::{Action, Origin, Task, TaskId, TaskState};
 use rapport_protocol::requests::Approve;
 use rapport_protocol::{
@@ -222,6 +222,47 @@ fn campaign_report(
     })
 }
 
+/// Adds `member` to circle `name` (or, with `add` false, takes them out); the circle after it.
+/// Taking out someone who is not a member is an error, so a misspelt handle is noticed.
+pub fn set_member(state: &State, name: &str, member: &str, add: bool) -> Result<CircleReport, ErrorReply> {
+    let settings = state.settings();
+    let Some(config) = settings.config.circles.iter().find(|c| c.name == name) else {
+        let names: Vec<&str> = settings.config.circles.iter().map(|c| c.name.as_str()).collect();
+        return Err(not_configured("circle", name, &names, "[[circles]]"));
+    };
+    let who = normalize_member(member);
+    if who.is_empty() {
+        return Err(ErrorReply::new(ErrorCode::BadRequest, "name the person: a handle or a platform id"));
+    }
+    let record = state.store.circle_state(name).map_err(internal)?;
+    let members = config.effective_members(&record.added, &record.removed);
+    let is_member = members.iter().any(|m| normalize_member(m) == who);
+    if !add && !is_member {
+        return Err(ErrorReply::new(
+            ErrorCode::BadRequest,
+            format!("`{member}` is not in circle {name}; its members: {}", members.join(", ")),
+        ));
+    }
+    let configured = config.members.iter().any(|m| normalize_member(m) == who);
+    state
+        .store
+        .update_circle_state(name, |r| {
+            if add {
+                r.removed.remove(&who);
+                if !configured {
+                    r.added.insert(who.clone());
+                }
+            } else {
+                r.added.remove(&who);
+                if configured {
+                    r.removed.insert(who.clone());
+                }
+            }
+        })
+        .map_err(internal)?;
+    circle(state, name)
+}
+
 /// A circle's report from its config, its stored state and its task counts.
 fn circle_report(
     state: &State,
@@ -238,7 +279,7 @@ fn circle_report(
     Ok(CircleReport {
         name: config.name.clone(),
         account: config.account.clone(),
-        members: config.members.clone(),
+        members: config.effective_members(&record.added, &record.removed),
         likes: config.likes,
         reposts: config.reposts,
         replies: config.replies,

@@ -25,7 +25,7 @@ pub async fn pass(daemon: &State, circle: &CircleConfig) -> anyhow::Result<usize
         None => None,
     };
     let today = super::local_day(daemon, now, zone);
-    let mut state = store.circle_state(&circle.name)?;
+    let state = store.circle_state(&circle.name)?;
     if state.last_day.as_deref() == Some(today.as_str()) {
         return Ok(0);
     }
@@ -48,8 +48,7 @@ pub async fn pass(daemon: &State, circle: &CircleConfig) -> anyhow::Result<usize
             posts.extend(candidate.post);
         }
     }
-    let mut members: Vec<String> =
-        circle.members.iter().map(|m| m.trim().to_owned()).filter(|m| !m.is_empty()).collect();
+    let mut members = circle.effective_members(&state.added, &state.removed);
     if let Some(within) = circle.mutuals_engaged_within {
         let mutuals = engaged_mutuals(daemon, &account, &meter, now - within.as_offset()).await?;
         found.extend(mutuals.iter().cloned());
@@ -61,6 +60,9 @@ pub async fn pass(daemon: &State, circle: &CircleConfig) -> anyhow::Result<usize
         match account.plugin.recent_posts(&account.binding, member, None).await {
             Ok(page) => {
                 meter.charge(ReadKind::RecentPosts, page.items.len())?;
+                // The member's own posts: whoever wrote them is in the circle, however the
+                // member was named (an added handle, a configured id).
+                found.extend(page.items.iter().map(|p| p.author.id.clone()));
                 posts.extend(page.items);
             }
             // One member gone or renamed does not cost the others their day.
@@ -71,8 +73,8 @@ pub async fn pass(daemon: &State, circle: &CircleConfig) -> anyhow::Result<usize
         tracing::warn!(circle = %circle.name, unread = %unread.join("; "), "circle members not read");
     }
     let plan = circle::plan(&posts, &CircleInput { circle, found_members: &found, now });
-    state.last_day = Some(today);
-    store.set_circle_state(&circle.name, &state)?;
+    // Only the day is written: members a person adds or removes meanwhile stay as they are.
+    store.update_circle_state(&circle.name, |record| record.last_day = Some(today.clone()))?;
     Ok(store.propose_batch(account.name(), &plan, now)?.len())
 }
 

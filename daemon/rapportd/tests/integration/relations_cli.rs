@@ -1,7 +1,7 @@
 //! The relationship commands through the real `rapport` and `rapportd` binaries: the keep-list
 //! round trip (`keep add`, `list`, `remove`, with `--json`), a campaign paused and resumed as
 //! `campaign list` shows it, an unknown campaign named in the error with the configured ones,
-//! the circles as configured, and `approve --campaign`.
+//! the circles as configured and their members added and taken out, and `approve --campaign`.
 //!
 //! The one-at-a-time refusal is not here: the sandbox serves Mastodon, whose rules have none; the
 //! approve handler's decision is unit-tested in `api::tasks`.
@@ -143,5 +143,26 @@ async fn circles_show_as_configured() {
         text(&unknown.stderr).contains("no circle `family` in the configuration; configured: makers"),
         "{}",
         text(&unknown.stderr)
+    );
+
+    // Members added and taken out from the CLI, kept by the daemon beside the configured ones.
+    let added = rig.cli(&["--json", "circle", "add", "makers", "@Bo@Clay.example"]);
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    let removed = rig.cli(&["--json", "circle", "remove", "makers", "110"]);
+    assert!(removed.status.success(), "{}", text(&removed.stderr));
+    let circles = json(&rig, &["circle", "list"]);
+    assert_eq!(
+        circles[0]["members"],
+        serde_json::json!(["ann@garden.social", "bo@clay.example"]),
+        "{circles:#}"
+    );
+    let not_in = rig.cli(&["circle", "remove", "makers", "zed@clay.example"]);
+    assert!(!not_in.status.success());
+    assert!(
+        text(&not_in.stderr).contains(
+            "`zed@clay.example` is not in circle makers; its members: ann@garden.social, bo@clay.example"
+        ),
+        "{}",
+        text(&not_in.stderr)
     );
 }
