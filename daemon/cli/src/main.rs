@@ -13,6 +13,7 @@
 
 mod client;
 mod commands;
+mod duration;
 mod edit;
 mod view;
 

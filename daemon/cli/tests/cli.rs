@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use rapport_core::notification::Profile;
 use rapport_core::task::{Action, Origin, Task, TaskContext, TaskId, TaskState};
-use rapport_protocol::requests::{Approve, Queue, Reject, Show};
+use rapport_protocol::requests::{Approve, Queue, Reject, Show, TaskHistory};
 use rapport_protocol::{
-    ErrorCode, ErrorReply, ItemResult, Request, Response, ResponseEnvelope, decode_request, read_frame,
-    write_frame,
+    ErrorCode, ErrorReply, ItemResult, Request, Response, ResponseEnvelope, TaskHistoryLine, decode_request,
+    read_frame, write_frame,
 };
 
 /// A test peer serving connections one after another until [`Peer::join`].
@@ -233,12 +233,17 @@ fn review_reads_decisions_from_stdin_and_pages_through_the_queue() {
     assert!(stdout.contains("This follow-back task has no text to edit."), "{stdout}");
     assert!(stdout.ends_with("No more proposed tasks.\n1 approved, 1 rejected, 1 skipped.\n"), "{stdout}");
     let seen = server.join().unwrap();
-    assert_eq!(seen[1], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }));
+    assert_eq!(seen[1], Request::TaskHistory(TaskHistory { ids: vec![TaskId(1), TaskId(2)] }));
+    assert_eq!(seen[2], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }));
     assert_eq!(
-        seen[2],
+        seen[3],
         Request::Reject(Reject { ids: vec![TaskId(2)], reason: Some("looks like spam".into()) })
     );
-    assert_eq!(seen.len(), 5, "two queue pages, two decisions, and the empty page: {seen:?}");
+    assert_eq!(
+        seen.len(),
+        7,
+        "two queue pages with their history lines, two decisions, and the empty page: {seen:?}"
+    );
 }
 
 #[test]
@@ -249,7 +254,7 @@ fn review_quits_at_end_of_input() {
     let out = rapport(&socket, &["review"], "");
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).ends_with("0 approved, 0 rejected, 0 skipped.\n"));
-    assert_eq!(server.join().unwrap().len(), 1);
+    assert_eq!(server.join().unwrap().len(), 2, "the page and its history lines");
 }
 
 /// How long the idle peer waits for a request before it drops the connection.
@@ -262,6 +267,9 @@ fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
     let server = idle_peer(&socket, Some(IDLE), |request| match request {
         Request::Queue(Queue { after: None, .. }) => Response::Tasks(vec![follow_back(1, "ann")]),
         Request::Queue(Queue { .. }) => Response::Tasks(vec![]),
+        Request::TaskHistory(TaskHistory { ids }) => Response::HistoryLines(
+            ids.iter().map(|&id| TaskHistoryLine { id, line: "first interaction".into() }).collect(),
+        ),
         Request::Approve(Approve { ids, .. }) => Response::Updated(ids.iter().map(ItemResult::ok).collect()),
         _ => Response::Error(ErrorReply::new(ErrorCode::BadRequest, "unexpected")),
     });
@@ -280,7 +288,8 @@ fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stdout).ends_with("1 approved, 0 rejected, 0 skipped.\n"), "{}", text(&out.stdout));
     let seen = server.join().unwrap();
-    assert_eq!(seen[1], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }), "{seen:?}");
+    assert!(text(&out.stdout).contains("history: first interaction"), "{}", text(&out.stdout));
+    assert_eq!(seen[2], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }), "{seen:?}");
 }
 
 #[test]

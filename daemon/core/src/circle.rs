@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::UnixSeconds;
 use crate::config::Invalid;
+use crate::history::normalize_handle;
 use crate::notification::Post;
 use crate::proposal::{Proposal, ProposalKey};
 use crate::span::Span;
@@ -117,8 +118,8 @@ impl CircleConfig {
 
     /// Whether `author` (a post's author id and handle) is a member, as configured.
     pub fn has_member(&self, id: &str, handle: &str) -> bool {
-        let (id, handle) = (normalize_member(id), normalize_member(handle));
-        self.members.iter().map(|m| normalize_member(m)).any(|m| m == id || m == handle)
+        let (id, handle) = (normalize_handle(id), normalize_handle(handle));
+        self.members.iter().map(|m| normalize_handle(m)).any(|m| m == id || m == handle)
     }
 
     /// The members as configured, less those a person `removed`, plus those they `added` (all
@@ -126,10 +127,10 @@ impl CircleConfig {
     pub fn effective_members(&self, added: &BTreeSet<String>, removed: &BTreeSet<String>) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for member in self.members.iter().chain(added) {
-            let normalized = normalize_member(member);
+            let normalized = normalize_handle(member);
             if !normalized.is_empty()
                 && !removed.contains(&normalized)
-                && !out.iter().any(|m| normalize_member(m) == normalized)
+                && !out.iter().any(|m| normalize_handle(m) == normalized)
             {
                 out.push(member.trim().to_owned());
             }
@@ -137,13 +138,6 @@ impl CircleConfig {
         out
     }
 }
-
-/// One spelling per member: no leading `@`, lowercase.
-pub fn normalize_member(member: &str) -> String {
-    member.trim().trim_start_matches('@').to_lowercase()
-}
-
-impl CircleConfig {}
 
 /// What a circle's day knows beside the posts.
 #[derive(Debug, Clone)]

@@ -14,10 +14,12 @@ pub mod legitimacy;
 pub mod proposal;
 pub mod triage;
 
+pub mod book;
 pub mod campaign;
 pub mod circle;
 pub mod content_ratio;
 pub mod gate;
+pub mod history;
 pub mod host_pattern;
 pub mod library;
 pub mod localtime;

@@ -284,6 +284,16 @@ impl Budgets {
 }
 
 impl PolicyConfig {
+    /// The most `action`s a day `account`'s budgets allow: the tightest of their `per_day` and
+    /// their weekly goal's daily share; `None` when no budget limits it by the day.
+    pub fn daily_limit(&self, account: &str, action: ActionKind) -> Option<u32> {
+        self.budgets
+            .iter()
+            .filter(|b| b.action == action && b.account.as_deref().is_none_or(|a| a == account))
+            .flat_map(|b| b.per_day.into_iter().chain(b.weekly_goal.map(daily_share)))
+            .min()
+    }
+
     /// Every problem [`PolicyConfig::compile`] would stop at, for the config check; keys are
     /// from the root (`policy.budgets[1].jitter`).
     pub fn problems(&self) -> Vec<Invalid> {

@@ -8,12 +8,14 @@
 //! allocated. Every request carries [`PROTOCOL_VERSION`] so that a CLI and a daemon from different
 //! releases get a clear error instead of a misread.
 
+mod book;
 mod frame;
 mod messages;
 mod relations;
 mod reply;
 pub mod requests;
 
+pub use book::{Forgotten, PersonDetail, PersonSummary, TaskHistoryLine};
 pub use frame::{
     CallError, FrameError, call, decode, decode_request, encode_frame, read_frame, read_frame_async,
     write_frame, write_frame_async,

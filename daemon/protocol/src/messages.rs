@@ -81,6 +81,16 @@ pub enum Response {
     KeepList(crate::KeepList),
     /// A keep-list after a change.
     KeepChanged(crate::KeepChange),
+    /// People in the book.
+    People(Vec<crate::PersonSummary>),
+    /// A person in full, once per account whose book holds them.
+    Person(Vec<crate::PersonDetail>),
+    /// A person after a change (note, tag).
+    PersonChanged(Box<crate::PersonSummary>),
+    /// The history lines of tasks.
+    HistoryLines(Vec<crate::TaskHistoryLine>),
+    /// What a forget removed, per account.
+    Forgotten(Vec<crate::Forgotten>),
     /// The request failed as a whole.
     Error(ErrorReply),
 }

@@ -7,8 +7,9 @@
 use rapport_core::task::Task;
 
 use crate::{
-    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ItemResult, KeepChange,
-    KeepList, PostPreview, Response, ScheduleReport, Slot, StatusReport,
+    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, Forgotten, ItemResult,
+    KeepChange, KeepList, PersonDetail, PersonSummary, PostPreview, Response, ScheduleReport, Slot,
+    StatusReport, TaskHistoryLine,
 };
 
 /// A payload that travels as a [`Response`] variant.
@@ -51,6 +52,10 @@ one_variant! {
     Vec<CircleReport> => Circles,
     KeepList => KeepList,
     KeepChange => KeepChanged,
+    Vec<PersonSummary> => People,
+    Vec<PersonDetail> => Person,
+    Vec<TaskHistoryLine> => HistoryLines,
+    Vec<Forgotten> => Forgotten,
 }
 
 /// Implements [`Reply`] for payloads that travel boxed as exactly one variant: they are far
@@ -79,6 +84,7 @@ boxed_variant! {
     CampaignDetail => Campaign,
     CampaignReport => CampaignChanged,
     CircleReport => Circle,
+    PersonSummary => PersonChanged,
 }
 
 /// The answer to a schedule request: the report, or for a client from before the report, the
@@ -128,6 +134,11 @@ impl Response {
             Response::Circle(_) => "circle",
             Response::KeepList(_) => "keep-list",
             Response::KeepChanged(_) => "keep-changed",
+            Response::People(_) => "people",
+            Response::Person(_) => "person",
+            Response::PersonChanged(_) => "person-changed",
+            Response::HistoryLines(_) => "history-lines",
+            Response::Forgotten(_) => "forgotten",
             Response::Error(_) => "error",
         }
     }

@@ -13,8 +13,9 @@ use rapport_core::task::{PostKind, Task, TaskId, TaskState};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorReply, ItemResult,
-    KeepChange, KeepList, NewContentEntry, Reply, Response, ScheduleAnswer, StatusReport,
+    AccountRatio, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorReply, Forgotten,
+    ItemResult, KeepChange, KeepList, NewContentEntry, PersonDetail, PersonSummary, Reply, Response,
+    ScheduleAnswer, StatusReport, TaskHistoryLine,
 };
 
 /// A request whose reply type is fixed.
@@ -121,6 +122,18 @@ requests! {
     KeepAdd => keep_add -> KeepChange;
     /// Remove someone from an account's keep-list.
     KeepRemove => keep_remove -> KeepChange;
+    /// People in the relationship book.
+    People => people -> Vec<PersonSummary>;
+    /// One person in full, from every account's book that holds them.
+    Person => person -> Vec<PersonDetail>;
+    /// Set or clear the note about a person.
+    PersonNote => person_note -> PersonSummary;
+    /// Add or remove a tag on a person.
+    PersonTag => person_tag -> PersonSummary;
+    /// Delete everything the book holds about a person.
+    Forget => forget -> Vec<Forgotten>;
+    /// The one line of history of the person each task is about.
+    TaskHistory => task_history -> Vec<TaskHistoryLine>;
 }
 
 /// Accounts, plugin health, queue counts, rate headroom. (Braced, not a unit struct: a request
@@ -303,6 +316,69 @@ pub struct KeepRemove {
     pub account: Option<String>,
     /// Their handle or platform id.
     pub who: String,
+}
+
+/// People in the relationship book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct People {
+    /// Only this account's book; every account's when left out.
+    pub account: Option<String>,
+    /// Only the members of this circle.
+    pub circle: Option<String>,
+    /// Only people interacted with before but not in this many seconds.
+    pub losing_touch: Option<i64>,
+    /// At most this many, the most interacted with first.
+    pub top: Option<u32>,
+}
+
+/// One person, by handle or platform id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Only this account's book.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+}
+
+/// Set (or, with an empty text, clear) the note about a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonNote {
+    /// The account whose book holds them; needed only when several do.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+    /// The note.
+    pub text: String,
+}
+
+/// Add or remove a tag on a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonTag {
+    /// The account whose book holds them; needed only when several do.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+    /// The tag.
+    pub tag: String,
+    /// `true` to remove it instead.
+    #[serde(default)]
+    pub remove: bool,
+}
+
+/// Delete everything the book holds about a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forget {
+    /// Only this account's book; every account's that holds them when left out.
+    pub account: Option<String>,
+    /// Their handle or platform id.
+    pub who: String,
+}
+
+/// The history lines of tasks' people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskHistory {
+    /// The tasks.
+    pub ids: Vec<TaskId>,
 }
 
 /// What a post preview is of.

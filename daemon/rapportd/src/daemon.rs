@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use crate::service::{Lifecycle, Service};
 use crate::settings::Settings;
 use crate::state::{Loaded, State};
-use crate::{executor, poller, proposers, scheduler, socket, systemd};
+use crate::{executor, poller, proposers, recorder, scheduler, socket, systemd};
 
 /// Every service of the daemon, in start order; a new one is one more line here.
 fn services(listener: UnixListener) -> Vec<Box<dyn Service>> {
@@ -31,6 +31,7 @@ fn services(listener: UnixListener) -> Vec<Box<dyn Service>> {
         Box::new(scheduler::Scheduler),
         Box::new(poller::Pollers),
         Box::new(proposers::Proposers),
+        Box::new(recorder::Recorder),
     ]
 }
 

@@ -16,6 +16,7 @@ pub mod executor;
 pub mod policy;
 pub mod poller;
 pub mod proposers;
+pub mod recorder;
 pub mod scheduler;
 pub mod service;
 pub mod settings;

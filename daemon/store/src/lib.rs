@@ -11,7 +11,9 @@
 //! the daemon acts on is flushed by the call that makes it, and an ingested page by the poller
 //! once per poll. What a crash can lose is only what a refetch rebuilds.
 
+mod book;
 mod daemon_state;
+mod history;
 mod keys;
 mod ledger;
 mod proposals;
@@ -26,7 +28,9 @@ use rapport_core::task::{TaskId, TaskState, TransitionError};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use thiserror::Error;
 
+pub use book::PersonRecord;
 pub use daemon_state::{DaemonKey, ScheduleState};
+pub use history::next_reading;
 pub use ledger::{LedgerEntry, PostEntry, PostRecord};
 pub use relations::{CampaignState, CircleState, FollowMade, PurgeState, ReadSpend};
 pub use schema::SCHEMA_VERSION;
@@ -174,6 +178,22 @@ trees! {
     entries,
     /// `account` → last poll time.
     polls,
+    /// `account\0 ++ person-id\0` → [`PersonRecord`] JSON: the relationship book.
+    people,
+    /// `account\0 ++ handle` → person id.
+    handles,
+    /// `account\0 ++ person-id\0 ++ at ++ source` → interaction JSON, a person's timeline.
+    interactions,
+    /// `account\0 ++ at ++ person-id\0 ++ source` → interaction JSON, for reports over a window.
+    interactions_by_time,
+    /// `account\0 ++ at` → follower snapshot JSON.
+    snapshots,
+    /// `account\0 ++ post-id\0` → own post record JSON.
+    own_posts,
+    /// `account\0 ++ post-id\0 ++ at` → metric reading JSON.
+    readings,
+    /// `account\0 ++ publish result (id or link)` → the post's kind, for posts rapport made.
+    published,
 }
 
 /// The open store of one data dir. Holding it holds the dir's lock; drop it to release.

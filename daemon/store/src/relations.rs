@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rapport_core::UnixSeconds;
+use rapport_core::history::normalize_handle;
 use rapport_core::notification::NotificationKind;
 use rapport_core::task::{Action, Origin, TaskState};
 use serde::{Deserialize, Serialize};
@@ -181,7 +182,7 @@ impl Store {
     /// Adds `who` to `account`'s keep-list; `false` if it was there already.
     pub fn keep_add(&self, account: &str, who: &str) -> Result<bool, StoreError> {
         let mut list = self.keep_list(account)?;
-        let added = list.insert(normalize(who));
+        let added = list.insert(normalize_handle(who));
         self.set_daemon_record(DaemonKey::Keep(account), "keep-list", &list)?;
         Ok(added)
     }
@@ -189,7 +190,7 @@ impl Store {
     /// Removes `who` from `account`'s keep-list; `false` if it was not there.
     pub fn keep_remove(&self, account: &str, who: &str) -> Result<bool, StoreError> {
         let mut list = self.keep_list(account)?;
-        let removed = list.remove(&normalize(who));
+        let removed = list.remove(&normalize_handle(who));
         self.set_daemon_record(DaemonKey::Keep(account), "keep-list", &list)?;
         Ok(removed)
     }
@@ -286,9 +287,4 @@ impl Store {
         self.trees.daemon.insert(key.bytes()?, encode(what, value)?)?;
         self.flush()
     }
-}
-
-/// One spelling per person: handles without the leading `@`, compared case-insensitively.
-fn normalize(who: &str) -> String {
-    who.trim().trim_start_matches('@').to_lowercase()
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::{Store, StoreError, StoredNotification, Trees, decode, encode};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The meta key of the schema version (u32 big-endian).
 const VERSION_KEY: &[u8] = b"schema-version";
@@ -27,7 +27,7 @@ type Migration = fn(&sled::Db, &Trees) -> Result<(), StoreError>;
 
 /// Every migration, in order; `MIGRATIONS.len()` must equal [`SCHEMA_VERSION`].
 const MIGRATIONS: [Migration; SCHEMA_VERSION as usize] =
-    [initialize, slim_notification_records, proposal_keys_and_daemon_state];
+    [initialize, slim_notification_records, proposal_keys_and_daemon_state, backfill_the_book];
 
 /// v0 → v1: a brand-new store. Trees are created on open and counters start absent (= 0), so
 /// there is nothing to write but the version itself.
@@ -98,6 +98,49 @@ fn proposal_keys_and_daemon_state(db: &sled::Db, trees: &Trees) -> Result<(), St
         trees.kv.remove(key)?;
     }
     db.drop_tree("slots")?;
+    Ok(())
+}
+
+/// v3 → v4: the relationship book starts with what the store already knows: every recorded
+/// notification from a person (by id only: version 2 slimmed the records) and every done task
+/// that acted on one (with its profile, which names the person). Interaction keys end with their
+/// source, so a rerun over a partial backfill rewrites rather than doubles.
+fn backfill_the_book(_db: &sled::Db, trees: &Trees) -> Result<(), StoreError> {
+    for entry in trees.notifications.iter() {
+        let (key, value) = entry?;
+        let Some(split) = key.iter().position(|b| *b == 0) else { continue };
+        let account = String::from_utf8_lossy(&key[..split]).into_owned();
+        let id = String::from_utf8_lossy(&key[split + 1..]).into_owned();
+        let stored: StoredNotification = decode("notification", &value)?;
+        let Some(kind) = rapport_core::history::InteractionKind::of_notification(stored.kind) else {
+            continue;
+        };
+        if stored.from.is_empty() {
+            continue;
+        }
+        let interaction = rapport_core::history::Interaction {
+            at: stored.at,
+            person: stored.from,
+            handle: String::new(),
+            direction: rapport_core::history::Direction::Theirs,
+            kind,
+            source: rapport_core::history::InteractionSource::Notification(id),
+            campaign: None,
+        };
+        crate::book::backfill(trees, &account, &interaction, None)?;
+    }
+    for entry in trees.tasks.iter() {
+        let (_, value) = entry?;
+        let task: rapport_core::task::Task = decode("task", &value)?;
+        if task.state != rapport_core::task::TaskState::Done {
+            continue;
+        }
+        trees.transaction(|tx| crate::history::record_published(tx, &task))?;
+        if let Some(interaction) = rapport_core::history::Interaction::of_task(&task, task.updated_at) {
+            let profile = task.context.profile.as_ref().or(task.context.post.as_ref().map(|p| &p.author));
+            crate::book::backfill(trees, &task.account, &interaction, profile)?;
+        }
+    }
     Ok(())
 }
 
@@ -289,6 +332,61 @@ mod tests {
         // Running the step again over its own result changes nothing.
         slim_notification_records(&store.db, &store.trees).unwrap();
         assert_eq!(store.notification("shop", "7").unwrap().unwrap(), stored);
+    }
+
+    #[test]
+    fn a_version_3_store_gets_its_book_from_the_notifications_and_done_tasks_it_holds() {
+        use rapport_core::history::{Direction, InteractionKind};
+        use rapport_core::notification::{NotificationKind, Profile};
+        use rapport_core::task::{Action, Origin, Task, TaskContext, TaskState};
+
+        let dir = tempfile::tempdir().unwrap();
+        let ann = Profile { id: "42".into(), handle: "Ann@garden.social".into(), ..Profile::default() };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            // What version 3 wrote: a slim notification record and a done task, no book.
+            let like = StoredNotification {
+                kind: NotificationKind::Like,
+                at: 1_000,
+                from: "42".into(),
+                post: Some("p1".into()),
+                recorded_at: 1_001,
+                task: None,
+            };
+            let key = crate::keys::join(&crate::keys::name("account", "shop").unwrap(), &[b"n7"]);
+            store.trees.notifications.insert(key, encode("n", &like).unwrap()).unwrap();
+            let mut task = Task::propose(
+                TaskId(5),
+                "shop",
+                Action::FollowBack { account_id: "42".into() },
+                Origin::Notification { id: "n8".into() },
+                TaskContext { profile: Some(ann.clone()), ..TaskContext::default() },
+                2_000,
+                None,
+            );
+            task.state = TaskState::Done;
+            task.updated_at = 2_100;
+            store.trees.tasks.insert(crate::keys::id(task.id), encode("task", &task).unwrap()).unwrap();
+            store.force_schema_version(3).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let timeline = store.interactions_of("shop", "42").unwrap();
+        let seen: Vec<_> = timeline.iter().map(|i| (i.at, i.direction, i.kind)).collect();
+        assert_eq!(
+            seen,
+            [
+                (1_000, Direction::Theirs, InteractionKind::Liked),
+                (2_100, Direction::Ours, InteractionKind::FollowedBack)
+            ]
+        );
+        let person = store.person("shop", "42").unwrap().unwrap();
+        assert_eq!((person.handle.as_str(), person.interactions), ("ann@garden.social", 2));
+        assert_eq!(store.person_by_handle("shop", "@ANN@garden.social").unwrap().as_deref(), Some("42"));
+        // The backfill run again over its own result doubles nothing.
+        backfill_the_book(&store.db, &store.trees).unwrap();
+        assert_eq!(store.interactions_of("shop", "42").unwrap(), timeline);
+        assert_eq!(store.person("shop", "42").unwrap().unwrap().interactions, 2);
     }
 
     #[test]

@@ -186,6 +186,10 @@ pub(crate) fn write_task(tx: &Tx<'_>, old: Option<&Task>, new: &Task) -> TxResul
     }
     IndexKeys::of(&account, new).insert(tx)?;
     tx.tasks.insert(&keys::id(new.id), encode("task", new).map_err(abort)?)?;
+    if new.state == TaskState::Done && old.map(|o| o.state) != Some(TaskState::Done) {
+        crate::book::record_ours(tx, new, new.updated_at)?;
+        crate::history::record_published(tx, new)?;
+    }
     Ok(())
 }
 
@@ -304,6 +308,7 @@ impl Store {
                     task.and_then(|i| created.get(i)).and_then(|t| t.as_ref()).map(|t| t.id),
                 );
                 tx.notifications.insert(key.as_slice(), encode("notification", &stored).map_err(abort)?)?;
+                crate::book::record_theirs(tx, account, notification)?;
             }
             for ((_, code), count) in keys::NOTIFICATION_KINDS.iter().zip(per_kind) {
                 if count > 0 {

@@ -517,3 +517,107 @@ fn the_planners_records_survive_a_reopen_and_read_what_the_store_already_knows()
         ("p7", 730, Some("potters"))
     );
 }
+
+#[test]
+fn the_book_records_both_directions_once_and_forget_removes_the_person_from_every_index() {
+    use rapport_core::history::{Direction, InteractionKind};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let report = store.ingest_page("shop", &page(), None, 10, triage).unwrap();
+    // A page fetched again records no interaction twice.
+    store.ingest_page("shop", &page(), None, 11, triage).unwrap();
+    let follow_back = report.tasks[0];
+    store.transition(follow_back, Transition::Approve { text: None }, 200).unwrap();
+    store.transition(follow_back, Transition::Start, 201).unwrap();
+    store.transition(follow_back, Transition::Succeed { result: None }, 202).unwrap();
+
+    let timeline = store.interactions_of("shop", "acct-1").unwrap();
+    let seen: Vec<_> = timeline.iter().map(|i| (i.at, i.direction, i.kind)).collect();
+    assert_eq!(
+        seen,
+        [
+            (100, Direction::Theirs, InteractionKind::Followed),
+            (202, Direction::Ours, InteractionKind::FollowedBack)
+        ]
+    );
+    let ann = store.person("shop", "acct-1").unwrap().unwrap();
+    assert_eq!((ann.handle.as_str(), ann.interactions), ("user1", 2));
+    assert_eq!(store.person_by_handle("shop", "@User1").unwrap().as_deref(), Some("acct-1"));
+    assert_eq!(store.people("shop").count(), 4, "everyone who followed or liked is in the book");
+    assert_eq!(store.interactions_between("shop", 0, 1_000).unwrap().len(), 5);
+
+    store.keep_add("shop", "user1").unwrap();
+    store.update_person("shop", "acct-1", |p| p.note = "met at the fair".into()).unwrap();
+    assert_eq!(store.forget("shop", "acct-1").unwrap(), 2);
+    assert_eq!(store.person("shop", "acct-1").unwrap(), None);
+    assert_eq!(store.person_by_handle("shop", "user1").unwrap(), None);
+    assert!(store.interactions_of("shop", "acct-1").unwrap().is_empty());
+    assert!(store.interactions_between("shop", 0, 1_000).unwrap().iter().all(|i| i.person != "acct-1"));
+    assert!(!store.keep_list("shop").unwrap().contains("user1"));
+    // The others stay, and the notification records still deduplicate a refetch.
+    assert_eq!(store.people("shop").count(), 3);
+    assert_eq!(store.ingest_page("shop", &page(), None, 30, triage).unwrap().new, 0);
+}
+
+#[test]
+fn own_posts_are_read_on_their_cadence_and_know_what_rapport_published() {
+    use rapport_core::notification::Post;
+    use rapport_core::reads::PostMetrics;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let publish = Proposal {
+        key: ProposalKey::slot("tips", 3_600),
+        action: Action::Publish {
+            text: "Glaze tip".into(),
+            post_kind: PostKind::Sales,
+            media_alt: String::new(),
+            media: vec![],
+        },
+        origin: Origin::Manual,
+        context: TaskContext::default(),
+        expires_at: None,
+    };
+    let id = store.propose("shop", publish, 1).unwrap().unwrap().id;
+    store.transition(id, Transition::Approve { text: None }, 2).unwrap();
+    store.transition(id, Transition::Start, 3).unwrap();
+    store.transition(id, Transition::Succeed { result: Some("p1".into()) }, 4).unwrap();
+
+    let post = Post {
+        id: "p1".into(),
+        text: "Glaze tip".into(),
+        url: "https://garden.social/@shop/p1".into(),
+        author: Profile::default(),
+        in_reply_to: None,
+        created: 4,
+        visibility: "public".into(),
+    };
+    let metrics = |likes| PostMetrics { likes, ..PostMetrics::default() };
+    assert!(store.readings_due("shop", 5).unwrap(), "a post never read is due");
+    assert!(store.record_reading("shop", &post, metrics(1), 5).unwrap());
+    assert!(!store.record_reading("shop", &post, metrics(2), 600).unwrap(), "read again within the hour");
+    assert!(!store.readings_due("shop", 600).unwrap());
+    assert!(store.record_reading("shop", &post, metrics(3), 3_700).unwrap());
+    let histories = store.post_histories("shop", 0).unwrap();
+    assert_eq!(histories.len(), 1);
+    assert_eq!(histories[0].kind, Some(PostKind::Sales));
+    let likes: Vec<u64> = histories[0].readings.iter().map(|r| r.metrics.likes).collect();
+    assert_eq!(likes, [1, 3]);
+    assert!(store.post_histories("shop", 5).unwrap().is_empty(), "posted before the window");
+}
+
+#[test]
+fn snapshots_keep_their_order_and_the_latest_is_found() {
+    use rapport_core::history::FollowerSnapshot;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for (at, followers) in [(86_400, 10), (0, 8), (2 * 86_400, 12)] {
+        store.record_snapshot("shop", &FollowerSnapshot { at, followers, following: 5 }).unwrap();
+    }
+    let counts: Vec<u64> = store.snapshots("shop").unwrap().iter().map(|s| s.followers).collect();
+    assert_eq!(counts, [8, 10, 12]);
+    assert_eq!(store.last_snapshot("shop").unwrap().unwrap().followers, 12);
+    assert_eq!(store.last_snapshot("blog").unwrap(), None);
+}

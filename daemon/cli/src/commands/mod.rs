@@ -1,6 +1,7 @@
 //! The commands: one module each, holding its arguments, the request it sends and its view.
 
 mod approve;
+mod book;
 mod bulk;
 mod campaign;
 mod circle;
@@ -69,6 +70,17 @@ pub enum Command {
     /// The keep-list: the people the purge never unfollows.
     #[command(subcommand)]
     Keep(keep::Command),
+    /// The relationship book: the people you interact with, most first; a circle's; those you
+    /// are losing touch with.
+    People(book::PeopleArgs),
+    /// One person: how you stand, your history both ways, the note and tags.
+    Person(book::PersonArgs),
+    /// Write a note about a person (an empty one clears it).
+    Note(book::NoteArgs),
+    /// Tag a person (--remove takes the tag off).
+    Tag(book::TagArgs),
+    /// Delete everything the book holds about a person.
+    Forget(book::ForgetArgs),
 }
 
 /// What every command runs with.
@@ -111,6 +123,11 @@ pub fn run(command: Command, cx: &Context) -> anyhow::Result<Exit> {
         Command::Campaign(command) => campaign::run(command, cx),
         Command::Circle(command) => circle::run(command, cx),
         Command::Keep(command) => keep::run(command, cx),
+        Command::People(args) => book::people(args, cx),
+        Command::Person(args) => book::person(args, cx),
+        Command::Note(args) => book::note(args, cx),
+        Command::Tag(args) => book::tag(args, cx),
+        Command::Forget(args) => book::forget(args, cx),
     }
 }
 

@@ -120,8 +120,11 @@ fn review(
             client.call(Queue { state: Some(TaskState::Proposed), account: None, after, limit: PAGE })?;
         let Some(last) = tasks.last() else { break };
         after = Some(last.id);
+        let ids: Vec<TaskId> = tasks.iter().map(|t| t.id).collect();
+        let history = show::history_lines(client, &ids);
         for task in &tasks {
-            writeln!(out, "\n{}", show::view(task, now()))?;
+            let line = history.get(&task.id).map(String::as_str);
+            writeln!(out, "\n{}", show::view(task, line, now()))?;
             match decide(task, input, out, &mut edit)? {
                 Decision::Approve(text) => {
                     if apply(client, task.id, Approve { ids: vec![task.id], text }, out)? {

@@ -1,14 +1,16 @@
 //! `rapport show ID`: one task in full, the view `rapport review` shows too: where it came from,
 //! who it concerns, why it was proposed, the post it answers and its draft.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use rapport_core::UnixSeconds;
 use rapport_core::task::{Action, Origin, Task, TaskId};
-use rapport_protocol::requests::Show;
+use rapport_protocol::requests::{Show, TaskHistory};
 
 use super::{Context, now};
 use crate::Exit;
+use crate::client::Client;
 use crate::view::{excerpt, origin_line, post_kind, quote, relative, utc};
 
 /// Arguments of `rapport show`.
@@ -21,8 +23,16 @@ pub struct Args {
 /// Prints the task.
 pub fn run(Args { id }: Args, cx: &Context) -> anyhow::Result<Exit> {
     let task = cx.client.call(Show { id })?;
-    cx.print(&task, |t| view(t, now()))?;
+    let history = history_lines(&cx.client, &[id]).remove(&id);
+    cx.print(&task, |t| view(t, history.as_deref(), now()))?;
     Ok(Exit::Ok)
+}
+
+/// The one line of history of the person each task concerns, for those that concern one. A
+/// daemon from before the book answers with an error, and the views go without the line.
+pub fn history_lines(client: &Client, ids: &[TaskId]) -> HashMap<TaskId, String> {
+    let lines = client.call(TaskHistory { ids: ids.to_vec() }).unwrap_or_default();
+    lines.into_iter().map(|h| (h.id, h.line)).collect()
 }
 
 /// Who a task concerns, as `@handle`, or the platform id when no profile is known.
@@ -42,8 +52,9 @@ pub fn who(task: &Task) -> String {
     }
 }
 
-/// One task in full: what it does, who it concerns, the post it answers, its draft.
-pub fn view(task: &Task, now: UnixSeconds) -> String {
+/// One task in full: what it does, who it concerns and the history with them, the post it
+/// answers, its draft.
+pub fn view(task: &Task, history: Option<&str>, now: UnixSeconds) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Task {}  {}  {}  ({})", task.id, task.action.kind(), task.state, task.account);
     if let Some(origin) = origin_line(&task.origin) {
@@ -65,6 +76,9 @@ pub fn view(task: &Task, now: UnixSeconds) -> String {
     }
     if let Some(profile) = &task.context.profile {
         let _ = writeln!(out, "Person: {} (@{})", profile.addressable_name(), profile.handle);
+        if let Some(history) = history {
+            let _ = writeln!(out, "  history: {history}");
+        }
         if !profile.bio.trim().is_empty() {
             let _ = writeln!(out, "  bio: {}", excerpt(profile.bio.trim(), 200));
         }
@@ -141,11 +155,12 @@ mod tests {
 
     #[test]
     fn a_task_detail_shows_the_person_the_post_and_the_draft() {
-        let out = view(&sample::reply_task(), NOW);
+        let out = view(&sample::reply_task(), Some("2nd interaction; follows you since 2026-03-01"), NOW);
         let expected = "\
 Task 12  reply  proposed  (shop)
   created 1h ago · expires in 3d
 Person: Ann Example (@ann@garden.social)
+  history: 2nd interaction; follows you since 2026-03-01
   bio: Grows tomatoes.
   followers 120 · following 80 · posts 300 · joined 400d ago
   https://garden.social/@ann
@@ -181,7 +196,7 @@ Score: 74/100 (legitimacy and relevance)
   - posted about pottery 2h ago: +10
   - custom avatar: +10
 ";
-        assert_eq!(view(&task, NOW), expected);
+        assert_eq!(view(&task, None, NOW), expected);
     }
 
     #[test]
@@ -201,8 +216,10 @@ Task 12  unfollow  proposed  (shop)
 Why:
   - followed 30 days ago and never followed back
 ";
-        assert_eq!(view(&task, NOW), expected);
+        assert_eq!(view(&task, None, NOW), expected);
         task.origin = Origin::Circle { circle: "makers".into() };
-        assert!(view(&task, NOW).starts_with("Task 12  unfollow  proposed  (shop)\n  from circle makers\n"));
+        assert!(
+            view(&task, None, NOW).starts_with("Task 12  unfollow  proposed  (shop)\n  from circle makers\n")
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! type its request names; the work lives in one module per area (tasks, posts, schedule,
 //! status, relations).
 
+mod book;
 mod posts;
 mod relations;
 mod schedule;
@@ -13,13 +14,15 @@ mod tasks;
 
 use rapport_core::UnixSeconds;
 use rapport_protocol::requests::{
-    Approve, ApproveCampaign, CampaignList, CampaignShow, CircleList, CircleShow, KeepAdd, KeepRemove,
-    KeepShow, MarkDone, PostAdd, PostList, PostPreview, PostRemove, Queue, Ratio, Reject, Resend, Retry,
-    Schedule, SetCampaignPaused, SetCircleMember, Show, Status,
+    Approve, ApproveCampaign, CampaignList, CampaignShow, CircleList, CircleShow, Forget, KeepAdd,
+    KeepRemove, KeepShow, MarkDone, People, Person, PersonNote, PersonTag, PostAdd, PostList, PostPreview,
+    PostRemove, Queue, Ratio, Reject, Resend, Retry, Schedule, SetCampaignPaused, SetCircleMember, Show,
+    Status, TaskHistory,
 };
 use rapport_protocol::{
     AccountRatio, Call, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorCode, ErrorReply,
-    ItemResult, KeepChange, KeepList, Request, Response, ScheduleAnswer, Serve, StatusReport,
+    Forgotten, ItemResult, KeepChange, KeepList, PersonDetail, PersonSummary, Request, Response,
+    ScheduleAnswer, Serve, StatusReport, TaskHistoryLine,
 };
 use rapport_store::StoreError;
 
@@ -142,6 +145,30 @@ impl Serve for Api<'_> {
 
     fn keep_remove(&self, request: KeepRemove) -> Result<KeepChange, ErrorReply> {
         relations::keep_remove(self.state, request.account.as_deref(), &request.who)
+    }
+
+    fn people(&self, request: People) -> Result<Vec<PersonSummary>, ErrorReply> {
+        book::people(self.state, request, self.now)
+    }
+
+    fn person(&self, request: Person) -> Result<Vec<PersonDetail>, ErrorReply> {
+        book::person(self.state, request, self.now)
+    }
+
+    fn person_note(&self, request: PersonNote) -> Result<PersonSummary, ErrorReply> {
+        book::note(self.state, request)
+    }
+
+    fn person_tag(&self, request: PersonTag) -> Result<PersonSummary, ErrorReply> {
+        book::tag(self.state, request)
+    }
+
+    fn forget(&self, request: Forget) -> Result<Vec<Forgotten>, ErrorReply> {
+        book::forget(self.state, request)
+    }
+
+    fn task_history(&self, request: TaskHistory) -> Result<Vec<TaskHistoryLine>, ErrorReply> {
+        book::task_history(self.state, request.ids, self.now)
     }
 }
 

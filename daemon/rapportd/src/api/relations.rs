@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use rapport_core::UnixSeconds;
 use rapport_core::campaign::CampaignConfig;
-use rapport_core::circle::{CircleConfig, normalize_member};
+use rapport_core::circle::CircleConfig;
+use rapport_core::history::normalize_handle;
 use rapport_core::task::{Action, Origin, Task, TaskId, TaskState};
 use rapport_protocol::requests::Approve;
 use rapport_protocol::{
@@ -230,20 +231,20 @@ pub fn set_member(state: &State, name: &str, member: &str, add: bool) -> Result<
         let names: Vec<&str> = settings.config.circles.iter().map(|c| c.name.as_str()).collect();
         return Err(not_configured("circle", name, &names, "[[circles]]"));
     };
-    let who = normalize_member(member);
+    let who = normalize_handle(member);
     if who.is_empty() {
         return Err(ErrorReply::new(ErrorCode::BadRequest, "name the person: a handle or a platform id"));
     }
     let record = state.store.circle_state(name).map_err(internal)?;
     let members = config.effective_members(&record.added, &record.removed);
-    let is_member = members.iter().any(|m| normalize_member(m) == who);
+    let is_member = members.iter().any(|m| normalize_handle(m) == who);
     if !add && !is_member {
         return Err(ErrorReply::new(
             ErrorCode::BadRequest,
             format!("`{member}` is not in circle {name}; its members: {}", members.join(", ")),
         ));
     }
-    let configured = config.members.iter().any(|m| normalize_member(m) == who);
+    let configured = config.members.iter().any(|m| normalize_handle(m) == who);
     state
         .store
         .update_circle_state(name, |r| {

@@ -1,0 +1,272 @@
+//! The relationship book: one record per person an account has dealt with (handle, name, note,
+//! tags), and the interaction ledger in both directions, indexed per person and by time.
+//!
+//! Interactions are written in the same transaction as what they come from: an ingested
+//! notification ([`record_theirs`], from `ingest_page`) or a task reaching `done`
+//! ([`record_ours`], from `write_task`). Their keys end with their source (the notification's id,
+//! or the task's), so writing one again (a rerun transaction, the migration's backfill over a
+//! store that already has some) overwrites it instead of doubling it.
+
+use std::collections::BTreeSet;
+
+use rapport_core::UnixSeconds;
+use rapport_core::history::{Interaction, InteractionSource, normalize_handle};
+use rapport_core::notification::Profile;
+use serde::{Deserialize, Serialize};
+
+use crate::{Store, StoreError, Trees, Tx, TxResult, abort, decode, encode, keys};
+
+/// What the book holds about one person, apart from the interactions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PersonRecord {
+    /// The platform account id.
+    pub id: String,
+    /// The handle last seen, normalized; empty when never seen (an old notification's sender).
+    #[serde(default)]
+    pub handle: String,
+    /// The display name last seen.
+    #[serde(default)]
+    pub display_name: String,
+    /// The profile link last seen.
+    #[serde(default)]
+    pub url: String,
+    /// The person's own note about them.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// The person's tags.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tags: BTreeSet<String>,
+    /// How many of the accounts the account follows follow them, where a platform said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_followers: Option<u32>,
+    /// How many interactions the ledger holds with them, both ways.
+    #[serde(default)]
+    pub interactions: u32,
+    /// The first interaction's time.
+    pub first_seen: UnixSeconds,
+    /// The latest interaction's time.
+    pub last_seen: UnixSeconds,
+}
+
+impl PersonRecord {
+    /// Merges what a profile says now (handle, name, link) and widens the seen range to `at`.
+    fn seen(&mut self, profile_handle: &str, display_name: &str, url: &str, at: UnixSeconds) {
+        if !profile_handle.is_empty() {
+            self.handle = normalize_handle(profile_handle);
+        }
+        if !display_name.is_empty() {
+            self.display_name = display_name.to_owned();
+        }
+        if !url.is_empty() {
+            self.url = url.to_owned();
+        }
+        self.first_seen = self.first_seen.min(at);
+        self.last_seen = self.last_seen.max(at);
+    }
+}
+
+/// `account\0 ++ person-id\0`: the prefix of a person's records.
+fn person_prefix(account: &str, person: &str) -> Result<Vec<u8>, StoreError> {
+    let mut key = keys::name("account", account)?;
+    key.extend(keys::name("person", person)?);
+    Ok(key)
+}
+
+/// The unique tail of an interaction's keys: its source.
+fn source_bytes(source: &InteractionSource) -> Vec<u8> {
+    match source {
+        InteractionSource::Notification(id) => [b"n", id.as_bytes()].concat(),
+        InteractionSource::Task(id) => [b"t".as_slice(), &keys::id(*id)].concat(),
+    }
+}
+
+/// The interaction's keys: per person (`account\0 person\0 at source`) and by time
+/// (`account\0 at person\0 source`).
+fn interaction_keys(account: &str, i: &Interaction) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+    let source = source_bytes(&i.source);
+    let per_person = keys::join(&person_prefix(account, &i.person)?, &[&keys::time(i.at), &source]);
+    let by_time = keys::join(
+        &keys::name("account", account)?,
+        &[&keys::time(i.at), &keys::name("person", &i.person)?, &source],
+    );
+    Ok((per_person, by_time))
+}
+
+/// Writes `interaction` and folds `profile` (when it is the person's) into their record, inside
+/// the caller's transaction.
+fn record_in(
+    tx: &Tx<'_>,
+    account: &str,
+    interaction: &Interaction,
+    profile: Option<&Profile>,
+) -> TxResult<()> {
+    let (per_person, by_time) = interaction_keys(account, interaction).map_err(abort)?;
+    let value = encode("interaction", interaction).map_err(abort)?;
+    let rewritten = tx.interactions.insert(per_person, value.clone())?.is_some();
+    tx.interactions_by_time.insert(by_time, value)?;
+    let key = person_prefix(account, &interaction.person).map_err(abort)?;
+    let mut record = match tx.people.get(&key)? {
+        Some(bytes) => decode::<PersonRecord>("person", &bytes).map_err(abort)?,
+        None => PersonRecord {
+            id: interaction.person.clone(),
+            first_seen: interaction.at,
+            last_seen: interaction.at,
+            ..PersonRecord::default()
+        },
+    };
+    let old_handle = record.handle.clone();
+    let profile = profile.filter(|p| p.id == interaction.person);
+    let (name, url) = profile.map_or(("", ""), |p| (p.display_name.as_str(), p.url.as_str()));
+    record.seen(&interaction.handle, name, url, interaction.at);
+    if !rewritten {
+        record.interactions += 1;
+    }
+    if record.handle != old_handle {
+        if !old_handle.is_empty() {
+            tx.handles.remove(handle_key(account, &old_handle).map_err(abort)?)?;
+        }
+        tx.handles
+            .insert(handle_key(account, &record.handle).map_err(abort)?, interaction.person.as_bytes())?;
+    }
+    tx.people.insert(key, encode("person", &record).map_err(abort)?)?;
+    Ok(())
+}
+
+/// `account\0 ++ handle`: the handle index's key.
+fn handle_key(account: &str, handle: &str) -> Result<Vec<u8>, StoreError> {
+    Ok(keys::join(&keys::name("account", account)?, &[normalize_handle(handle).as_bytes()]))
+}
+
+/// Records what a person did to `account`, as a notification told it, in the ingest's transaction.
+pub(crate) fn record_theirs(
+    tx: &Tx<'_>,
+    account: &str,
+    notification: &rapport_core::notification::Notification,
+) -> TxResult<()> {
+    match Interaction::of_notification(notification) {
+        Some(interaction) => record_in(tx, account, &interaction, Some(&notification.account)),
+        None => Ok(()),
+    }
+}
+
+/// Records what a task reaching `done` at `at` did to a person, in the transition's transaction.
+pub(crate) fn record_ours(tx: &Tx<'_>, task: &rapport_core::task::Task, at: UnixSeconds) -> TxResult<()> {
+    match Interaction::of_task(task, at) {
+        Some(interaction) => {
+            let profile = task.context.profile.as_ref().or(task.context.post.as_ref().map(|p| &p.author));
+            record_in(tx, &task.account, &interaction, profile)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Writes an interaction outside a transaction, for the migration's backfill (which has no
+/// profile: an old notification record keeps only the sender's id).
+pub(crate) fn backfill(
+    trees: &Trees,
+    account: &str,
+    interaction: &Interaction,
+    profile: Option<&Profile>,
+) -> Result<(), StoreError> {
+    trees.transaction(|tx| record_in(tx, account, interaction, profile))
+}
+
+impl Store {
+    /// The book's record of the person with platform id `person` on `account`.
+    pub fn person(&self, account: &str, person: &str) -> Result<Option<PersonRecord>, StoreError> {
+        self.trees.people.get(person_prefix(account, person)?)?.map(|b| decode("person", &b)).transpose()
+    }
+
+    /// The platform id of the person known on `account` by `handle`.
+    pub fn person_by_handle(&self, account: &str, handle: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .trees
+            .handles
+            .get(handle_key(account, handle)?)?
+            .map(|id| String::from_utf8_lossy(&id).into_owned()))
+    }
+
+    /// Every person in `account`'s book, in id order.
+    pub fn people(&self, account: &str) -> impl Iterator<Item = Result<PersonRecord, StoreError>> + '_ {
+        let prefix = keys::name("account", account);
+        let scan = prefix.map(|p| self.trees.people.scan_prefix(p));
+        scan.into_iter().flatten().map(|entry| decode("person", &entry?.1))
+    }
+
+    /// A person's interactions with `account`, oldest first.
+    pub fn interactions_of(&self, account: &str, person: &str) -> Result<Vec<Interaction>, StoreError> {
+        let prefix = person_prefix(account, person)?;
+        self.trees.interactions.scan_prefix(prefix).map(|entry| decode("interaction", &entry?.1)).collect()
+    }
+
+    /// `account`'s interactions in `[since, until)`, oldest first.
+    pub fn interactions_between(
+        &self,
+        account: &str,
+        since: UnixSeconds,
+        until: UnixSeconds,
+    ) -> Result<Vec<Interaction>, StoreError> {
+        let prefix = keys::name("account", account)?;
+        let (from, to) =
+            (keys::join(&prefix, &[&keys::time(since)]), keys::join(&prefix, &[&keys::time(until)]));
+        self.trees
+            .interactions_by_time
+            .range(from..to)
+            .map(|entry| decode("interaction", &entry?.1))
+            .collect()
+    }
+
+    /// Changes a person's record with `change` (note, tags), atomically; `false` if the book
+    /// has no such person.
+    pub fn update_person(
+        &self,
+        account: &str,
+        person: &str,
+        change: impl Fn(&mut PersonRecord),
+    ) -> Result<bool, StoreError> {
+        let key = person_prefix(account, person)?;
+        let changed = self.trees.transaction(|tx| {
+            let Some(bytes) = tx.people.get(&key)? else { return Ok(false) };
+            let mut record: PersonRecord = decode("person", &bytes).map_err(abort)?;
+            change(&mut record);
+            tx.people.insert(key.as_slice(), encode("person", &record).map_err(abort)?)?;
+            Ok(true)
+        })?;
+        self.flush()?;
+        Ok(changed)
+    }
+
+    /// Deletes everything the book holds about a person on `account`: a keep-list entry, then
+    /// in one transaction the record, the handle index and every interaction in both indexes.
+    /// Returns how many interactions went. What stays is what the daemon needs never to act twice:
+    /// the ids in notification records (so a refetch is not taken for new) and the tasks' audit
+    /// trail of what was sent.
+    pub fn forget(&self, account: &str, person: &str) -> Result<usize, StoreError> {
+        let handle = self.person(account, person)?.map(|r| r.handle).unwrap_or_default();
+        // First, while the record still names the handle: a crash after it leaves a forget that a
+        // second run completes.
+        if !handle.is_empty() {
+            self.keep_remove(account, &handle)?;
+        }
+        let interactions = self.interactions_of(account, person)?;
+        let mut doomed = Vec::with_capacity(interactions.len());
+        for interaction in &interactions {
+            doomed.push(interaction_keys(account, interaction)?);
+        }
+        let record_key = person_prefix(account, person)?;
+        let handle_key = (!handle.is_empty()).then(|| handle_key(account, &handle)).transpose()?;
+        self.trees.transaction(|tx| {
+            tx.people.remove(record_key.as_slice())?;
+            if let Some(key) = &handle_key {
+                tx.handles.remove(key.as_slice())?;
+            }
+            for (per_person, by_time) in &doomed {
+                tx.interactions.remove(per_person.as_slice())?;
+                tx.interactions_by_time.remove(by_time.as_slice())?;
+            }
+            Ok(())
+        })?;
+        self.flush()?;
+        Ok(interactions.len())
+    }
+}
