@@ -2,6 +2,7 @@
 //! link wasmtime and sled on its own); each module says what it covers.
 
 mod bluesky_devnet;
+mod book;
 mod budget;
 mod common;
 mod config;
