@@ -135,5 +135,51 @@ impl Seed {
             .suggestion("clay_collective@ceramics.example", &[SuggestionSource::MostFollowed])
             .suggestion("ben_throws", &[SuggestionSource::SimilarToRecentlyFollowed])
             .list("Potters", &["ana@ceramics.example", "hana@studio.example"])
+            .six_weeks_of_posts()
+    }
+
+    /// The shop's posts over the six weeks before the start, two or three a week, each with the
+    /// favourites and reblogs of the people around it (40 and 8: their notifications fill the
+    /// book and give the report weeks to chart, and all 56 of the demo's notifications fit in one
+    /// page of Mastodon's largest, 80).
+    fn six_weeks_of_posts(self) -> Self {
+        const FANS: [&str; 8] = [
+            "ana@ceramics.example",
+            "maker_lou",
+            "jo@mastodon.example",
+            "hana@studio.example",
+            "tomasz@fosstodon.example",
+            "mira@potters.example",
+            "ben_throws",
+            "clay_collective@ceramics.example",
+        ];
+        const POSTS: [&str; 16] = [
+            "Bisque firing tonight: 48 pots, fingers crossed.",
+            "How we mix our speckled glaze, step by step.",
+            "Trimming day. The studio cat supervised.",
+            "Ash glaze test tiles: which one would you pick?",
+            "The spring mug collection is in the shop now.",
+            "A thread on why pots crack in the drying.",
+            "Throwing a set of six bowls, start to finish.",
+            "Kiln repair: new elements, same old kiln.",
+            "What cone 6 looks like through the spyhole.",
+            "Our favourite tools, and the ones we never use.",
+            "Wedging reclaim: the boring bit that matters.",
+            "Open studio next Saturday: come say hello.",
+            "Glaze fail of the week, with what went wrong.",
+            "Mugs, plates and a teapot: seconds sale in the shop.",
+            "How long a mug takes, from clay to shelf.",
+            "Thank you for 800 followers: a studio tour.",
+        ];
+        let mut seed = self;
+        for (i, text) in POSTS.iter().enumerate() {
+            // Newest last, about every 60 hours, the newest six days before the start.
+            let hours_ago = 144 + (POSTS.len() - 1 - i) as u32 * 60;
+            let likes: Vec<&str> = FANS.iter().copied().cycle().skip(i).take(1 + (i * 3) % 4).collect();
+            let reblogs: Vec<&str> = FANS.iter().copied().cycle().skip(i + 3).take(i % 2).collect();
+            let post = SeedPost::new("kiln", text, hours_ago).liked_by(&likes).reblogged_by(&reblogs);
+            seed = seed.with_post(post.engagement(0, 0, (i % 4) as u64));
+        }
+        seed
     }
 }

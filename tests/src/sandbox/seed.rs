@@ -109,6 +109,11 @@ pub struct SeedPost {
     pub reblogs: u64,
     /// Replies by other people, before any posted through the API.
     pub replies: u64,
+    /// People who favourited it, each with a `favourite` notification in the hours after it was
+    /// posted; counted in its favourites.
+    pub liked_by: Vec<String>,
+    /// People who reblogged it, each with a `reblog` notification; counted in its reblogs.
+    pub reblogged_by: Vec<String>,
 }
 
 impl SeedPost {
@@ -122,7 +127,21 @@ impl SeedPost {
             favourites: 0,
             reblogs: 0,
             replies: 0,
+            liked_by: Vec::new(),
+            reblogged_by: Vec::new(),
         }
+    }
+
+    /// `accts` favourite it, one after another in the hours after it was posted.
+    pub fn liked_by(mut self, accts: &[&str]) -> Self {
+        self.liked_by = accts.iter().map(|a| (*a).to_owned()).collect();
+        self
+    }
+
+    /// `accts` reblog it, one after another in the hours after it was posted.
+    pub fn reblogged_by(mut self, accts: &[&str]) -> Self {
+        self.reblogged_by = accts.iter().map(|a| (*a).to_owned()).collect();
+        self
     }
 
     /// Sets the visibility (`public`, `unlisted`, `private` or `direct`).

@@ -314,9 +314,21 @@ impl World {
         // rather than as a panic in every test that uses it.
         let visibility = Visibility::parse(&post.visibility).unwrap_or(Visibility::Public);
         let mut status = Status::new(author, post.text.clone(), visibility, at);
-        status.seeded = (post.favourites, post.reblogs, post.replies);
+        let (likes, reblogs) = (post.liked_by.len() as u64, post.reblogged_by.len() as u64);
+        status.seeded = (post.favourites + likes, post.reblogs + reblogs, post.replies);
         let id = self.fresh_id(at);
         self.statuses.insert(id, status);
+        // The fans come one every 40 minutes after the post, never after the start.
+        let fans = post
+            .liked_by
+            .iter()
+            .map(|a| ("favourite", a))
+            .chain(post.reblogged_by.iter().map(|a| ("reblog", a)));
+        for (i, (kind, acct)) in fans.enumerate() {
+            let fan = self.ensure_account(acct);
+            let when = (at + (i as i64 + 1) * 2_400).min(started - 1);
+            self.notify(kind, fan, Some(id), when);
+        }
     }
 
     /// A new id for a record made at `at`, shaped like Mastodon's snowflake ids (milliseconds

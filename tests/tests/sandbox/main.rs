@@ -98,10 +98,14 @@ async fn requires_the_bearer_token() {
 #[tokio::test]
 async fn notifications_paginate_like_mastodon() {
     let sandbox = demo().await;
-    let all = json(get(&sandbox, "/api/v1/notifications").await).await;
+    let all = json(get(&sandbox, "/api/v1/notifications?limit=80").await).await;
     let all_ids = ids(&all);
-    assert_eq!(all_ids.len(), 8, "4 follows, 3 mentions, 1 follow request");
-    assert_eq!(all[0]["type"], "follow_request");
+    assert_eq!(all_ids.len(), 56, "8 from people and 48 favourites and reblogs of the shop's posts");
+    let fans = |n: &&serde_json::Value| n["type"] == "favourite" || n["type"] == "reblog";
+    let people: Vec<_> = all.as_array().into_iter().flatten().filter(|n| !fans(n)).collect();
+    assert_eq!(people.len(), 8, "4 follows, 3 mentions, 1 follow request");
+    assert_eq!(people[0]["type"], "follow_request");
+    assert!(fans(&&all[0]), "the fans came in the last weeks: {:#}", all[0]);
     let mention = all.as_array().into_iter().flatten().find(|n| n["type"] == "mention");
     let content = mention.and_then(|m| m["status"]["content"].as_str()).unwrap_or_default();
     assert!(content.starts_with("<p>@kiln "), "{content}");
