@@ -157,6 +157,8 @@ pub async fn poll_once(daemon: &State, account: &Account) -> Result<PollReport, 
     daemon.store.set_last_poll(name, daemon.now())?;
     // One fsync per poll, for all its pages: the store has no background flusher.
     daemon.store.flush()?;
+    // The pages' interactions go into the book now, off the ingest's lock (see the store's book).
+    daemon.store.drain_book()?;
     Ok(report)
 }
 

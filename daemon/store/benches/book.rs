@@ -50,6 +50,7 @@ fn book(c: &mut Criterion) {
     for page in notifications().chunks(PAGE) {
         store.ingest_page("shop", page, None, NOW, |_| None).expect("ingest");
     }
+    store.drain_book().expect("drain");
     store.flush().expect("flush");
     let mut group = c.benchmark_group("book");
     group.sample_size(50).measurement_time(Duration::from_secs(5));

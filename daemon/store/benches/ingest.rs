@@ -1,5 +1,6 @@
 //! Store throughput: ingesting notifications the way the poller does (dedup against the store and
-//! the page, the real triage, task creation, cursor — one transaction per page), and the first page
+//! the page, the real triage, task creation, cursor — one transaction per page; and with the
+//! interactions then filed into the relationship book, as the poller does after a poll), and the first page
 //! of proposed tasks with 10k vs 1M tasks stored (must be flat).
 //!
 //! Run: `cargo bench -p rapport-store --bench ingest`.
@@ -91,33 +92,40 @@ fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10).measurement_time(Duration::from_secs(30));
     group.throughput(Throughput::Elements(NOTIFICATIONS as u64));
-    let name = format!("100k notifications, pages of {PAGE} overlapping by {OVERLAP}, real triage");
-    group.bench_function(name, |b| {
-        b.iter_batched(
-            || tempfile::tempdir().expect("temp dir"),
-            |dir| {
-                let store = Store::open(dir.path()).expect("open store");
-                let (mut new, mut tasks) = (0, 0);
-                for (i, page) in pages.iter().enumerate() {
-                    let cursor = format!("c{i}");
-                    let report = store
-                        .ingest_page("shop", page, Some(&cursor), NOW, |n| {
-                            match triage(n, &config, &platform, NOW) {
-                                Triage::Propose(p) => Some(*p),
-                                _ => None,
-                            }
-                        })
-                        .expect("ingest");
-                    new += report.new;
-                    tasks += report.tasks.len();
-                }
-                assert_eq!(new, NOTIFICATIONS, "each notification recorded once");
-                assert!(tasks >= NOTIFICATIONS / 5, "followers and questions became tasks: {tasks}");
-                (store, dir)
-            },
-            BatchSize::PerIteration,
-        )
-    });
+    for drain in [false, true] {
+        let then = if drain { ", then filed into the book" } else { "" };
+        let name = format!("100k notifications, pages of {PAGE} overlapping by {OVERLAP}, real triage{then}");
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || tempfile::tempdir().expect("temp dir"),
+                |dir| {
+                    let store = Store::open(dir.path()).expect("open store");
+                    let (mut new, mut tasks) = (0, 0);
+                    for (i, page) in pages.iter().enumerate() {
+                        let cursor = format!("c{i}");
+                        let report = store
+                            .ingest_page("shop", page, Some(&cursor), NOW, |n| {
+                                match triage(n, &config, &platform, NOW) {
+                                    Triage::Propose(p) => Some(*p),
+                                    _ => None,
+                                }
+                            })
+                            .expect("ingest");
+                        new += report.new;
+                        tasks += report.tasks.len();
+                        // The poller files a poll's interactions after its pages.
+                        if drain {
+                            store.drain_book().expect("drain");
+                        }
+                    }
+                    assert_eq!(new, NOTIFICATIONS, "each notification recorded once");
+                    assert!(tasks >= NOTIFICATIONS / 5, "followers and questions became tasks: {tasks}");
+                    (store, dir)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     group.finish();
 }
 

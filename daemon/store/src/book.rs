@@ -1,11 +1,17 @@
 //! The relationship book: one record per person an account has dealt with (handle, name, note,
 //! tags), and the interaction ledger in both directions, indexed per person and by time.
 //!
-//! Interactions are written in the same transaction as what they come from: an ingested
-//! notification ([`record_theirs`], from `ingest_page`) or a task reaching `done`
-//! ([`record_ours`], from `write_task`). Their keys end with their source (the notification's id,
-//! or the task's), so writing one again (a rerun transaction, the migration's backfill over a
-//! store that already has some) overwrites it instead of doubling it.
+//! A task reaching `done` writes its interaction in the transition's own transaction
+//! ([`record_ours`], from `write_task`). Notifications come in pages, many times more of them, and
+//! writing four records for each inside the ingest would slow the poller threefold; so the ingest
+//! transaction writes the page's interactions as one inbox record ([`inbox_theirs`]), and
+//! [`Store::drain_book`] files each inbox record into the book in a transaction that also removes
+//! it: every interaction is filed exactly once, and a crash leaves it in the inbox or in the book.
+//! The poller drains after each poll; the book's readers drain before they read.
+//!
+//! Interaction keys end with their source (the notification's id, or the task's), so writing one
+//! again (the migration's backfill over a store that already has some) overwrites it instead of
+//! doubling it, and a person's count grows only when a key is new.
 
 use std::collections::BTreeSet;
 
@@ -92,6 +98,20 @@ fn interaction_keys(account: &str, i: &Interaction) -> Result<(Vec<u8>, Vec<u8>)
     Ok((per_person, by_time))
 }
 
+/// An interaction waiting in the inbox, with what its notification said of the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct InboxEntry {
+    interaction: Interaction,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    display_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    url: String,
+}
+
+/// The most inbox records one drain transaction files: a poll's few pages, so a transaction
+/// stays small.
+const DRAIN_BATCH: usize = 8;
+
 /// Writes `interaction` and folds `profile` (when it is the person's) into their record, inside
 /// the caller's transaction.
 fn record_in(
@@ -100,6 +120,13 @@ fn record_in(
     interaction: &Interaction,
     profile: Option<&Profile>,
 ) -> TxResult<()> {
+    let profile = profile.filter(|p| p.id == interaction.person);
+    let (name, url) = profile.map_or(("", ""), |p| (p.display_name.as_str(), p.url.as_str()));
+    file_in(tx, account, interaction, name, url)
+}
+
+/// [`record_in`] with the person's name and link as strings.
+fn file_in(tx: &Tx<'_>, account: &str, interaction: &Interaction, name: &str, url: &str) -> TxResult<()> {
     let (per_person, by_time) = interaction_keys(account, interaction).map_err(abort)?;
     let value = encode("interaction", interaction).map_err(abort)?;
     let rewritten = tx.interactions.insert(per_person, value.clone())?.is_some();
@@ -115,8 +142,6 @@ fn record_in(
         },
     };
     let old_handle = record.handle.clone();
-    let profile = profile.filter(|p| p.id == interaction.person);
-    let (name, url) = profile.map_or(("", ""), |p| (p.display_name.as_str(), p.url.as_str()));
     record.seen(&interaction.handle, name, url, interaction.at);
     if !rewritten {
         record.interactions += 1;
@@ -137,16 +162,29 @@ fn handle_key(account: &str, handle: &str) -> Result<Vec<u8>, StoreError> {
     Ok(keys::join(&keys::name("account", account)?, &[normalize_handle(handle).as_bytes()]))
 }
 
-/// Records what a person did to `account`, as a notification told it, in the ingest's transaction.
-pub(crate) fn record_theirs(
+/// Puts what the people of a page of notifications did to `account` in the book's inbox, as one
+/// record, in the ingest's transaction.
+pub(crate) fn inbox_theirs<'n>(
     tx: &Tx<'_>,
     account: &str,
-    notification: &rapport_core::notification::Notification,
+    notifications: impl Iterator<Item = &'n rapport_core::notification::Notification>,
 ) -> TxResult<()> {
-    match Interaction::of_notification(notification) {
-        Some(interaction) => record_in(tx, account, &interaction, Some(&notification.account)),
-        None => Ok(()),
+    let entries: Vec<InboxEntry> = notifications
+        .filter_map(|n| {
+            Interaction::of_notification(n).map(|interaction| InboxEntry {
+                interaction,
+                display_name: n.account.display_name.clone(),
+                url: n.account.url.clone(),
+            })
+        })
+        .collect();
+    if entries.is_empty() {
+        return Ok(());
     }
+    let seq = tx.book_inbox.generate_id()?;
+    let key = keys::join(&keys::name("account", account).map_err(abort)?, &[&seq.to_be_bytes()]);
+    tx.book_inbox.insert(key, encode("book inbox", &entries).map_err(abort)?)?;
+    Ok(())
 }
 
 /// Records what a task reaching `done` at `at` did to a person, in the transition's transaction.
@@ -172,13 +210,47 @@ pub(crate) fn backfill(
 }
 
 impl Store {
+    /// Files every inbox record into the book, each in a transaction that removes it; returns how
+    /// many interactions were filed.
+    pub fn drain_book(&self) -> Result<usize, StoreError> {
+        let mut filed = 0;
+        loop {
+            let mut batch = Vec::with_capacity(DRAIN_BATCH);
+            for entry in self.trees.book_inbox.iter().take(DRAIN_BATCH) {
+                let (key, value) = entry?;
+                let split = key
+                    .iter()
+                    .position(|b| *b == 0)
+                    .ok_or_else(|| StoreError::Corrupt("a book inbox key without an account".into()))?;
+                let account = String::from_utf8_lossy(&key[..split]).into_owned();
+                let entries: Vec<InboxEntry> = decode("book inbox", &value)?;
+                batch.push((key, account, entries));
+            }
+            if batch.is_empty() {
+                return Ok(filed);
+            }
+            self.trees.transaction(|tx| {
+                for (key, account, entries) in &batch {
+                    for e in entries {
+                        file_in(tx, account, &e.interaction, &e.display_name, &e.url)?;
+                    }
+                    tx.book_inbox.remove(key.as_ref())?;
+                }
+                Ok(())
+            })?;
+            filed += batch.iter().map(|(_, _, entries)| entries.len()).sum::<usize>();
+        }
+    }
+
     /// The book's record of the person with platform id `person` on `account`.
     pub fn person(&self, account: &str, person: &str) -> Result<Option<PersonRecord>, StoreError> {
+        self.drain_book()?;
         self.trees.people.get(person_prefix(account, person)?)?.map(|b| decode("person", &b)).transpose()
     }
 
     /// The platform id of the person known on `account` by `handle`.
     pub fn person_by_handle(&self, account: &str, handle: &str) -> Result<Option<String>, StoreError> {
+        self.drain_book()?;
         Ok(self
             .trees
             .handles
@@ -188,13 +260,15 @@ impl Store {
 
     /// Every person in `account`'s book, in id order.
     pub fn people(&self, account: &str) -> impl Iterator<Item = Result<PersonRecord, StoreError>> + '_ {
+        let drained = self.drain_book().err().map(Err).into_iter();
         let prefix = keys::name("account", account);
         let scan = prefix.map(|p| self.trees.people.scan_prefix(p));
-        scan.into_iter().flatten().map(|entry| decode("person", &entry?.1))
+        drained.chain(scan.into_iter().flatten().map(|entry| decode("person", &entry?.1)))
     }
 
     /// A person's interactions with `account`, oldest first.
     pub fn interactions_of(&self, account: &str, person: &str) -> Result<Vec<Interaction>, StoreError> {
+        self.drain_book()?;
         let prefix = person_prefix(account, person)?;
         self.trees.interactions.scan_prefix(prefix).map(|entry| decode("interaction", &entry?.1)).collect()
     }
@@ -206,6 +280,7 @@ impl Store {
         since: UnixSeconds,
         until: UnixSeconds,
     ) -> Result<Vec<Interaction>, StoreError> {
+        self.drain_book()?;
         let prefix = keys::name("account", account)?;
         let (from, to) =
             (keys::join(&prefix, &[&keys::time(since)]), keys::join(&prefix, &[&keys::time(until)]));

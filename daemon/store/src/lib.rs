@@ -182,6 +182,8 @@ trees! {
     people,
     /// `account\0 ++ handle` → person id.
     handles,
+    /// `account\0 ++ seq` → the interactions of an ingested page, until filed into the book.
+    book_inbox,
     /// `account\0 ++ person-id\0 ++ at ++ source` → interaction JSON, a person's timeline.
     interactions,
     /// `account\0 ++ at ++ person-id\0 ++ source` → interaction JSON, for reports over a window.

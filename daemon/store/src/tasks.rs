@@ -308,13 +308,13 @@ impl Store {
                     task.and_then(|i| created.get(i)).and_then(|t| t.as_ref()).map(|t| t.id),
                 );
                 tx.notifications.insert(key.as_slice(), encode("notification", &stored).map_err(abort)?)?;
-                crate::book::record_theirs(tx, account, notification)?;
             }
             for ((_, code), count) in keys::NOTIFICATION_KINDS.iter().zip(per_kind) {
                 if count > 0 {
                     bump(tx.engagement, &keys::join(&prefix, &[&[*code]]), count)?;
                 }
             }
+            crate::book::inbox_theirs(tx, account, fresh.iter().map(|(n, _)| *n))?;
             if let Some(cursor) = next_cursor {
                 tx.cursors.insert(account.as_bytes(), cursor.as_bytes())?;
             }
