@@ -355,6 +355,18 @@ mod demo {
         run(&mut cli(&["ratio"]))?;
         // A week of slots: the Saturday sales post shows as held by the 10:1 ratio, with its reason.
         run(&mut cli(&["schedule", "--count", "7"]))?;
+        // The book the notifications filled, and the report of six weeks of posts: the recorder
+        // reads the account's own posts and follower count at start, so wait for its reading.
+        run(&mut cli(&["people", "--top", "5"]))?;
+        wait_for(|| {
+            let out = cli(&["report", "--json"]).output().ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let read = text.contains("\"posts_count\"") && !text.contains("\"posts_count\": 0,");
+            (out.status.success() && read).then_some(())
+        })
+        .context("the recorder read no own posts; see target/demo/rapportd.log")?;
+        let html = demo.join("report.html");
+        run(cli(&["report", "--since", "6w", "--by", "week", "--html"]).arg(&html))?;
         println!(
             "\nrapport is running against the local Mastodon sandbox at {sandbox_url}.\n\
              Review the tasks (approve one and the sandbox receives it):\n\n    \

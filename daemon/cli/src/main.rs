@@ -11,10 +11,12 @@
 //! - 3: rapportd is not running (no socket, or nothing listening on it);
 //! - 4: partial failure: some ids of a bulk change failed, the others were applied.
 
+mod chart;
 mod client;
 mod commands;
 mod duration;
 mod edit;
+mod report_page;
 mod view;
 
 use std::path::PathBuf;

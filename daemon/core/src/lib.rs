@@ -7,6 +7,7 @@
 pub mod notification;
 pub mod platform;
 pub mod reads;
+pub mod report;
 pub mod task;
 
 pub mod config;

@@ -91,6 +91,8 @@ pub enum Response {
     HistoryLines(Vec<crate::TaskHistoryLine>),
     /// What a forget removed, per account.
     Forgotten(Vec<crate::Forgotten>),
+    /// The engagement reports, one per account.
+    Reports(Vec<rapport_core::report::Report>),
     /// The request failed as a whole.
     Error(ErrorReply),
 }

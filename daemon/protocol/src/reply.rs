@@ -56,6 +56,7 @@ one_variant! {
     Vec<PersonDetail> => Person,
     Vec<TaskHistoryLine> => HistoryLines,
     Vec<Forgotten> => Forgotten,
+    Vec<rapport_core::report::Report> => Reports,
 }
 
 /// Implements [`Reply`] for payloads that travel boxed as exactly one variant: they are far
@@ -139,6 +140,7 @@ impl Response {
             Response::PersonChanged(_) => "person-changed",
             Response::HistoryLines(_) => "history-lines",
             Response::Forgotten(_) => "forgotten",
+            Response::Reports(_) => "reports",
             Response::Error(_) => "error",
         }
     }

@@ -134,6 +134,8 @@ requests! {
     Forget => forget -> Vec<Forgotten>;
     /// The one line of history of the person each task is about.
     TaskHistory => task_history -> Vec<TaskHistoryLine>;
+    /// The engagement report of each account asked for.
+    Report => report -> Vec<rapport_core::report::Report>;
 }
 
 /// Accounts, plugin health, queue counts, rate headroom. (Braced, not a unit struct: a request
@@ -372,6 +374,17 @@ pub struct Forget {
     pub account: Option<String>,
     /// Their handle or platform id.
     pub who: String,
+}
+
+/// The engagement report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Only this account; every account when left out.
+    pub account: Option<String>,
+    /// How far back, in seconds from now.
+    pub since: i64,
+    /// Days or weeks.
+    pub by: rapport_core::report::Period,
 }
 
 /// The history lines of tasks' people.

@@ -11,6 +11,7 @@ mod post;
 mod queue;
 mod ratio;
 mod reject;
+pub mod report;
 mod resend;
 mod retry;
 mod review;
@@ -19,7 +20,7 @@ mod show;
 mod status;
 
 #[cfg(test)]
-mod sample;
+pub mod sample;
 
 use std::io::{self, Write as _};
 
@@ -81,6 +82,10 @@ pub enum Command {
     Tag(book::TagArgs),
     /// Delete everything the book holds about a person.
     Forget(book::ForgetArgs),
+    /// The engagement report: engagement rate per post and per day or week, follower growth,
+    /// follow-back, reply times, what was posted, actions against budget, who engaged most;
+    /// --html FILE also writes it as a page with charts.
+    Report(report::Args),
 }
 
 /// What every command runs with.
@@ -128,6 +133,7 @@ pub fn run(command: Command, cx: &Context) -> anyhow::Result<Exit> {
         Command::Note(args) => book::note(args, cx),
         Command::Tag(args) => book::tag(args, cx),
         Command::Forget(args) => book::forget(args, cx),
+        Command::Report(args) => report::run(args, cx),
     }
 }
 

@@ -1,4 +1,5 @@
-//! A sample task the views' tests render: Ann asks which soil the shop uses.
+//! Samples the views' tests render: a task (Ann asks which soil the shop uses) and a report of
+//! four weeks of posts.
 
 use rapport_core::UnixSeconds;
 use rapport_core::notification::{Post, Profile};
@@ -52,4 +53,87 @@ pub fn reply_task() -> Task {
         NOW - 3_600,
         Some(NOW + 3 * 86_400),
     )
+}
+
+/// Four weeks of a shop's history as a report by week: posts with likes and replies (one week
+/// without any), follower snapshots that rise and fall, follows, a reply, actions under budget.
+pub fn report() -> rapport_core::report::Report {
+    use rapport_core::history::{
+        ActionDay, Direction, FollowerSnapshot, Interaction, InteractionKind, InteractionSource,
+        MetricReading, PostHistory, ResponseTime,
+    };
+    use rapport_core::reads::PostMetrics;
+    use rapport_core::report::{Period, ReportInput, compute};
+    use rapport_core::task::{ActionKind, PostKind};
+
+    const DAY: i64 = 86_400;
+    let since = NOW - 28 * DAY;
+    let snapshots: Vec<FollowerSnapshot> = (0..28)
+        .map(|d| FollowerSnapshot {
+            at: since + d * DAY,
+            followers: 800 + (d * 7 % 11) as u64 + d as u64 * 2,
+            following: 300,
+        })
+        .collect();
+    let posts: Vec<PostHistory> = [0, 1, 3, 13, 15, 17, 20, 22, 25]
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| PostHistory {
+            id: format!("p{i}"),
+            posted_at: since + d * DAY + 9 * 3_600,
+            url: format!("https://garden.social/@shop/p{i}"),
+            text: format!("Studio note {i}: how we glaze, fire and pack the week's mugs for the shop"),
+            kind: Some(if i % 4 == 3 { PostKind::Sales } else { PostKind::Value }),
+            readings: (1..4)
+                .map(|h| MetricReading {
+                    at: since + d * DAY + (9 + h) * 3_600,
+                    metrics: PostMetrics {
+                        likes: (i as u64 + 2) * h as u64,
+                        reposts: h as u64,
+                        replies: 1,
+                        quotes: None,
+                        views: None,
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    let person = |n: usize| format!("{n}");
+    let interactions: Vec<Interaction> = (0..40)
+        .map(|n| Interaction {
+            at: since + n as i64 * 15 * 3_600,
+            person: person(n % 7),
+            handle: format!("friend{}@garden.social", n % 7),
+            direction: if n % 5 == 0 { Direction::Ours } else { Direction::Theirs },
+            kind: match n % 5 {
+                0 | 1 => InteractionKind::Followed,
+                2 => InteractionKind::Replied,
+                _ => InteractionKind::Liked,
+            },
+            source: InteractionSource::Notification(format!("n{n}")),
+            campaign: (n % 10 == 0).then(|| "potters".to_owned()),
+        })
+        .collect();
+    let responses = vec![ResponseTime { notified_at: since + DAY, replied_at: since + DAY + 2_400 }];
+    let actions: Vec<ActionDay> = (0..28)
+        .map(|d| ActionDay {
+            day: since + d * DAY,
+            kind: ActionKind::Follow,
+            done: (d % 3) as u32,
+            budget: Some(3),
+        })
+        .collect();
+    compute(&ReportInput {
+        account: "shop",
+        platform: "mastodon",
+        since,
+        until: NOW,
+        by: Period::Week,
+        zone: chrono_tz::UTC,
+        snapshots: &snapshots,
+        posts: &posts,
+        interactions: &interactions,
+        responses: &responses,
+        actions: &actions,
+    })
 }

@@ -8,6 +8,7 @@
 mod book;
 mod posts;
 mod relations;
+mod report;
 mod schedule;
 mod status;
 mod tasks;
@@ -169,6 +170,13 @@ impl Serve for Api<'_> {
 
     fn task_history(&self, request: TaskHistory) -> Result<Vec<TaskHistoryLine>, ErrorReply> {
         book::task_history(self.state, request.ids, self.now)
+    }
+
+    fn report(
+        &self,
+        request: rapport_protocol::requests::Report,
+    ) -> Result<Vec<rapport_core::report::Report>, ErrorReply> {
+        report::reports(self.state, request, self.now)
     }
 }
 
