@@ -85,6 +85,28 @@ fn ensure_wasm_target() -> Result<()> {
     }
 }
 
+/// Installs Debian's `chromium` when it is missing: the HTML report's test renders the page in it,
+/// headless.
+fn ensure_chromium() -> Result<()> {
+    let present =
+        Command::new("chromium").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if present.is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let apt = |args: &[&str]| {
+        let mut cmd = if root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root {
+            cmd.arg("apt-get");
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-q"]))?;
+    run(&mut apt(&["install", "-y", "-q", "chromium"]))
+        .context("installing Debian's chromium for the HTML report's rendering test")
+}
+
 /// The platform plugin packages: every `plugins/<name>/Cargo.toml` except the fixtures workspace.
 fn plugin_packages(root: &Path) -> Result<Vec<String>> {
     let mut names = Vec::new();
@@ -137,6 +159,8 @@ fn test(root: &Path, args: &[String]) -> Result<()> {
     run(cargo().current_dir(root).args(["fmt", "--all", "--", "--check"]))?;
     let with_devnet = !args.iter().any(|a| a == "--no-devnet");
     let extra: Vec<&String> = args.iter().filter(|a| *a != "--no-devnet").collect();
+    // Before the network's own apt installs start in the background: apt takes one at a time.
+    ensure_chromium()?;
     // The network installs and starts (minutes on a fresh machine, mostly downloads) while the
     // plugins and binaries compile.
     let mut devnet = if with_devnet { Some(devnet::Devnet::start(root)?) } else { None };

@@ -280,4 +280,49 @@ mod tests {
         let embedded: Vec<Report> = serde_json::from_str(data.text().unwrap()).unwrap();
         assert_eq!(embedded, [report]);
     }
+
+    /// How many pixels of `png` are the charts' blue (the engagement bars, the followers line and
+    /// the action bars), read from its decoding.
+    fn chart_blue_pixels(png: &[u8]) -> usize {
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.color_type.samples();
+        buf[..info.buffer_size()]
+            .chunks_exact(channels)
+            .filter(|p| {
+                let (r, g, b) = (i32::from(p[0]), i32::from(p[1]), i32::from(p[2]));
+                b > 150 && b - r > 60 && b - g > 40
+            })
+            .count()
+    }
+
+    #[test]
+    fn headless_chromium_draws_the_charts() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = dir.path().join("report.html");
+        let shot = dir.path().join("report.png");
+        std::fs::write(&html, page(&[sample::report()])).unwrap();
+        let ran = std::process::Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--window-size=900,2400",
+            ])
+            .arg(format!("--screenshot={}", shot.display()))
+            .arg(format!("file://{}", html.display()))
+            .output();
+        let out = ran.unwrap_or_else(|e| {
+            panic!("headless chromium did not run ({e}); install Debian's `chromium` (`.ci/run` does)")
+        });
+        assert!(shot.exists(), "chromium wrote no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+        let blue = chart_blue_pixels(&std::fs::read(&shot).unwrap());
+        // The sample's bars alone cover tens of thousands of pixels; a page whose SVG did not
+        // draw has none of that blue.
+        assert!(blue > 20_000, "only {blue} pixels of the charts' blue: the charts were not drawn");
+    }
 }

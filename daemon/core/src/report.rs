@@ -247,7 +247,8 @@ pub struct Report {
     pub growth: Growth,
     /// Per period, oldest first, including periods without posts.
     pub periods: Vec<PeriodFigures>,
-    /// The posts, best engagement rate first.
+    /// The best posts by engagement rate, at most [`TOP_POSTS`] (every post counts in the
+    /// figures above; a year of them would not fit in a reply).
     pub posts: Vec<PostFigures>,
     /// Follow-back of all rapport's follows, then per campaign.
     pub follow_back: Vec<FollowBack>,
@@ -263,6 +264,9 @@ pub struct Report {
 
 /// How many top engagers a report lists.
 pub const TOP_ENGAGERS: usize = 10;
+
+/// How many posts, the best first, a report lists with their curves.
+pub const TOP_POSTS: usize = 20;
 
 /// Computes the report.
 pub fn compute(input: &ReportInput<'_>) -> Report {
@@ -300,9 +304,10 @@ pub fn compute(input: &ReportInput<'_>) -> Report {
             None => mix.elsewhere += 1,
         }
     }
-    let mut ranked = posts.clone();
+    let mut ranked: Vec<&PostFigures> = posts.iter().collect();
     ranked
         .sort_by(|a, b| rate_order(b.engagement_rate, a.engagement_rate).then(b.posted_at.cmp(&a.posted_at)));
+    let ranked: Vec<PostFigures> = ranked.into_iter().take(TOP_POSTS).cloned().collect();
     Report {
         account: input.account.to_owned(),
         platform: input.platform.to_owned(),
