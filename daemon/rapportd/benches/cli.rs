@@ -8,7 +8,10 @@
 //! - the daemon's CPU while idle (one account polling the sandbox once a minute): no busy polling;
 //! - start-up of a daemon with four accounts, one per platform plugin, with a cold compile cache
 //!   (a fresh data dir) and a warm one (a restart), and its peak resident memory once all four
-//!   have polled — target ≤ 50 ms warm, ≤ 40 MB.
+//!   have polled — target ≤ 50 ms warm, ≤ 40 MB;
+//! - `rapport report` over a year of history (5 posts a day read hourly then daily, a daily
+//!   follower snapshot, 100,000 interactions from 100,000 people), in the terminal and as HTML,
+//!   and `rapport person` among those 100,000 people — targets ≤ 100 ms, ≤ 100 ms, ≤ 10 ms.
 //!
 //! Run: `cargo build --release -p rapport-cli && cargo bench -p rapportd --bench cli`
 //! (`cargo xtask bench` does both, after building the plugins).
@@ -47,6 +50,73 @@ fn plugin_path(name: &str) -> PathBuf {
     let path = target_dir().join(format!("wasm32-wasip2/plugin/rapport_plugin_{name}.wasm"));
     assert!(path.exists(), "{} is missing: build the plugins with `cargo xtask plugins`", path.display());
     path
+}
+
+/// Fills a store with a year of history before now: a follower snapshot a day, five posts a day
+/// each read on the recorder's cadence, and 100,000 likes and replies, one per person.
+fn fill_history(data: &Path) {
+    use rapport_core::history::FollowerSnapshot;
+    use rapport_core::notification::{Notification, NotificationKind, Post};
+    use rapport_core::reads::PostMetrics;
+
+    const DAY: i64 = 86_400;
+    const PEOPLE: usize = 100_000;
+    let store = Store::open(data).expect("open store");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let start = now - 365 * DAY;
+    for d in 0..365 {
+        let snapshot =
+            FollowerSnapshot { at: start + d * DAY, followers: 1_000 + d as u64 * 3, following: 400 };
+        store.record_snapshot("shop", &snapshot).expect("snapshot");
+    }
+    for n in 0..365 * 5 {
+        let posted = start + n * DAY / 5;
+        let post = Post {
+            id: format!("p{n}"),
+            text: format!("Studio note {n}: glazes, kilns and the week's mugs"),
+            url: format!("https://example.social/@shop/p{n}"),
+            author: Profile::default(),
+            in_reply_to: None,
+            created: posted,
+            visibility: "public".into(),
+        };
+        let mut at = Some(posted);
+        let mut k = 0u64;
+        while let Some(due) = at.filter(|t| *t < now) {
+            k += 1;
+            let metrics =
+                PostMetrics { likes: k * 2, reposts: k / 3, replies: k / 5, quotes: None, views: None };
+            store.record_reading("shop", &post, metrics, due).expect("reading");
+            at = rapport_store::next_reading(posted, Some(due));
+        }
+    }
+    let notifications: Vec<Notification> = (0..PEOPLE)
+        .map(|i| {
+            let account = Profile {
+                id: format!("a{i}"),
+                handle: format!("user{i}@example.social"),
+                display_name: format!("User {i}"),
+                ..Profile::default()
+            };
+            let at = start + (i as i64 * 365 * DAY) / PEOPLE as i64;
+            let kind = if i % 4 == 0 { NotificationKind::Reply } else { NotificationKind::Like };
+            let post = Some(Post {
+                id: format!("r{i}"),
+                text: "Lovely glaze!".into(),
+                url: String::new(),
+                author: account.clone(),
+                in_reply_to: None,
+                created: at,
+                visibility: "public".into(),
+            });
+            Notification { id: format!("n{i}"), kind, at, account, post }
+        })
+        .collect();
+    for page in notifications.chunks(400) {
+        store.ingest_page("shop", page, None, now, |_| None).expect("ingest");
+    }
+    store.drain_book().expect("drain");
+    store.flush().expect("flush");
 }
 
 /// Fills a store with `n` proposed follow-backs, each carrying a profile as triage would.
@@ -94,10 +164,17 @@ impl Rig {
     /// A daemon on a store of `tasks` proposed tasks, with the Mastodon account on the sandbox and,
     /// if `all_platforms`, one account for each other platform plugin too.
     fn start(sandbox: &MastodonSandbox, tasks: usize, all_platforms: bool) -> Rig {
+        Rig::start_on(sandbox, all_platforms, |data| {
+            let started = Instant::now();
+            fill(data, tasks);
+            eprintln!("filled a store with {tasks} tasks in {:.1} s", started.elapsed().as_secs_f64());
+        })
+    }
+
+    /// A daemon on a store `fill` made, with the accounts [`Rig::start`] describes.
+    fn start_on(sandbox: &MastodonSandbox, all_platforms: bool, fill: impl FnOnce(&Path)) -> Rig {
         let dir = tempfile::tempdir().expect("temp dir");
-        let started = Instant::now();
-        fill(&dir.path().join("data"), tasks);
-        eprintln!("filled a store with {tasks} tasks in {:.1} s", started.elapsed().as_secs_f64());
+        fill(&dir.path().join("data"));
         let token = dir.path().join("token");
         std::fs::write(&token, TOKEN).unwrap();
         std::fs::set_permissions(&token, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
@@ -287,6 +364,41 @@ fn main() {
             println!("  `rapport approve` with 1,000 ids in one command: {:.0} ms", millis(took));
         }
     }
+
+    let history = Rig::start_on(&sandbox, false, |data| {
+        let started = Instant::now();
+        fill_history(data);
+        eprintln!("filled a year of history in {:.1} s", started.elapsed().as_secs_f64());
+    });
+    println!("a year of history: 1,825 posts read hourly then daily, 365 snapshots, 100,000 interactions");
+    let html = history.dir.path().join("report.html");
+    let html = html.display().to_string();
+    let cases: [(&str, Vec<&str>); 4] = [
+        ("`rapport report --since 365d` (terminal)", vec!["report", "--since", "365d"]),
+        (
+            "`rapport report --since 365d --by day` (terminal)",
+            vec!["report", "--since", "365d", "--by", "day"],
+        ),
+        ("`rapport report --since 365d --html FILE`", vec!["report", "--since", "365d", "--html", &html]),
+        ("`rapport person` among 100,000 people", vec!["person", "user4242@example.social"]),
+    ];
+    for (name, args) in cases {
+        let mut times: Vec<Duration> = (0..QUEUE_RUNS)
+            .map(|_| {
+                let (ok, took) = history.cli(&args);
+                assert!(ok, "rapport {args:?} failed");
+                took
+            })
+            .collect();
+        times.sort();
+        println!(
+            "  {name}: median {:.1} ms, p90 {:.1} ms, min {:.1} ms",
+            millis(times[QUEUE_RUNS / 2]),
+            millis(times[QUEUE_RUNS * 9 / 10]),
+            millis(times[0]),
+        );
+    }
+    drop(history);
 
     let mut rig = Rig::start(&sandbox, 0, true);
     let cold = rig.restart_cold();

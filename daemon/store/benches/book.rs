@@ -1,6 +1,7 @@
 //! The relationship book at size: looking up one person (handle index, record, timeline) and
 //! listing an account's window of interactions, with 100,000 people and 300,000 interactions
-//! in the book — what `rapport person` and `rapport report` read from the store.
+//! in the book, and a year of own posts (five a day) with their hourly-then-daily readings —
+//! what `rapport person` and `rapport report` read from the store.
 //!
 //! Run: `cargo bench -p rapport-store --bench book`.
 
@@ -8,6 +9,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use rapport_core::notification::{Notification, NotificationKind, Post, Profile};
+use rapport_core::reads::PostMetrics;
 use rapport_store::Store;
 
 const PEOPLE: usize = 100_000;
@@ -44,6 +46,37 @@ fn notifications() -> Vec<Notification> {
         .collect()
 }
 
+const DAY: i64 = 86_400;
+
+/// Records five own posts a day for a year, each read on its cadence up to `NOW`; returns how
+/// many readings that made.
+fn year_of_posts(store: &Store) -> usize {
+    let mut readings = 0;
+    for n in 0..365 * 5 {
+        let posted = NOW - 365 * DAY + n * DAY / 5;
+        let post = Post {
+            id: format!("own{n}"),
+            text: format!("Studio note {n}"),
+            url: String::new(),
+            author: Profile::default(),
+            in_reply_to: None,
+            created: posted,
+            visibility: "public".into(),
+        };
+        let mut due = Some(posted);
+        let mut k = 0;
+        while let Some(at) = due.filter(|t| *t < NOW) {
+            k += 1;
+            let metrics =
+                PostMetrics { likes: k * 2, reposts: k / 3, replies: k / 5, quotes: None, views: None };
+            assert!(store.record_reading("shop", &post, metrics, at).expect("reading"));
+            readings += 1;
+            due = rapport_store::next_reading(posted, Some(at));
+        }
+    }
+    readings
+}
+
 fn book(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("open store");
@@ -70,6 +103,19 @@ fn book(c: &mut Criterion) {
         b.iter(|| {
             let window = store.interactions_between("shop", NOW - 30 * 86_400, NOW).expect("window");
             assert_eq!(window.len(), 30 * 1_440);
+        })
+    });
+    group.bench_function("every interaction (300k)", |b| {
+        b.iter(|| {
+            let window = store.interactions_between("shop", 0, NOW).expect("window");
+            assert_eq!(window.len(), PEOPLE * KINDS.len());
+        })
+    });
+    let readings = year_of_posts(&store);
+    group.bench_function("a year of own posts with their readings", |b| {
+        b.iter(|| {
+            let posts = store.post_histories("shop", NOW - 365 * DAY).expect("posts");
+            assert_eq!(posts.iter().map(|p| p.readings.len()).sum::<usize>(), readings);
         })
     });
     group.finish();

@@ -86,16 +86,22 @@ fn source_bytes(source: &InteractionSource) -> Vec<u8> {
     }
 }
 
-/// The interaction's keys: per person (`account\0 person\0 at source`) and by time
-/// (`account\0 at person\0 source`).
+/// An hour: the by-time index keeps an account's interactions one hour to a record, so a report
+/// over a year reads thousands of records, not a hundred thousand (each small record costs sled
+/// microseconds to step over), while a busy account's record stays a few kilobytes to rewrite.
+const BUCKET: UnixSeconds = 3_600;
+
+/// The by-time index's key of the hour holding `at`: `account\0 ++ hour-start`.
+fn bucket_key(account: &[u8], at: UnixSeconds) -> Vec<u8> {
+    keys::join(account, &[&keys::time(at - at.rem_euclid(BUCKET))])
+}
+
+/// The interaction's keys: per person (`account\0 person\0 at source`) and its hour's record in
+/// the by-time index.
 fn interaction_keys(account: &str, i: &Interaction) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
     let source = source_bytes(&i.source);
     let per_person = keys::join(&person_prefix(account, &i.person)?, &[&keys::time(i.at), &source]);
-    let by_time = keys::join(
-        &keys::name("account", account)?,
-        &[&keys::time(i.at), &keys::name("person", &i.person)?, &source],
-    );
-    Ok((per_person, by_time))
+    Ok((per_person, bucket_key(&keys::name("account", account)?, i.at)))
 }
 
 /// An interaction waiting in the inbox, with what its notification said of the person.
@@ -127,10 +133,15 @@ fn record_in(
 
 /// [`record_in`] with the person's name and link as strings.
 fn file_in(tx: &Tx<'_>, account: &str, interaction: &Interaction, name: &str, url: &str) -> TxResult<()> {
-    let (per_person, by_time) = interaction_keys(account, interaction).map_err(abort)?;
-    let value = encode("interaction", interaction).map_err(abort)?;
-    let rewritten = tx.interactions.insert(per_person, value.clone())?.is_some();
-    tx.interactions_by_time.insert(by_time, value)?;
+    let (per_person, bucket) = interaction_keys(account, interaction).map_err(abort)?;
+    let value = crate::packed::interaction(interaction);
+    let rewritten = tx.interactions.insert(per_person, value.as_slice())?.is_some();
+    // A rewrite is the same source filed again: its hour already holds it.
+    if !rewritten {
+        let mut hour = tx.interactions_by_time.get(&bucket)?.map(|v| v.to_vec()).unwrap_or_default();
+        crate::packed::push_framed(&mut hour, &value);
+        tx.interactions_by_time.insert(bucket, hour)?;
+    }
     let key = person_prefix(account, &interaction.person).map_err(abort)?;
     let mut record = match tx.people.get(&key)? {
         Some(bytes) => decode::<PersonRecord>("person", &bytes).map_err(abort)?,
@@ -270,7 +281,11 @@ impl Store {
     pub fn interactions_of(&self, account: &str, person: &str) -> Result<Vec<Interaction>, StoreError> {
         self.drain_book()?;
         let prefix = person_prefix(account, person)?;
-        self.trees.interactions.scan_prefix(prefix).map(|entry| decode("interaction", &entry?.1)).collect()
+        self.trees
+            .interactions
+            .scan_prefix(prefix)
+            .map(|entry| crate::packed::unpack_interaction(&entry?.1))
+            .collect()
     }
 
     /// `account`'s interactions in `[since, until)`, oldest first.
@@ -282,13 +297,23 @@ impl Store {
     ) -> Result<Vec<Interaction>, StoreError> {
         self.drain_book()?;
         let prefix = keys::name("account", account)?;
-        let (from, to) =
-            (keys::join(&prefix, &[&keys::time(since)]), keys::join(&prefix, &[&keys::time(until)]));
-        self.trees
-            .interactions_by_time
-            .range(from..to)
-            .map(|entry| decode("interaction", &entry?.1))
-            .collect()
+        let mut window = Vec::new();
+        if until <= since {
+            return Ok(window);
+        }
+        let hours = bucket_key(&prefix, since)..=bucket_key(&prefix, until - 1);
+        for entry in self.trees.interactions_by_time.range(hours) {
+            let (_, hour) = entry?;
+            for value in crate::packed::framed(&hour, "interaction") {
+                let interaction = crate::packed::unpack_interaction(value?)?;
+                if (since..until).contains(&interaction.at) {
+                    window.push(interaction);
+                }
+            }
+        }
+        // An hour's record holds its interactions as they were filed, not in time order.
+        window.sort_by(|a, b| (a.at, &a.person).cmp(&(b.at, &b.person)));
+        Ok(window)
     }
 
     /// Changes a person's record with `change` (note, tags), atomically; `false` if the book
@@ -324,9 +349,12 @@ impl Store {
             self.keep_remove(account, &handle)?;
         }
         let interactions = self.interactions_of(account, person)?;
-        let mut doomed = Vec::with_capacity(interactions.len());
+        let mut per_person = Vec::with_capacity(interactions.len());
+        let mut hours = std::collections::BTreeSet::new();
         for interaction in &interactions {
-            doomed.push(interaction_keys(account, interaction)?);
+            let (key, hour) = interaction_keys(account, interaction)?;
+            per_person.push(key);
+            hours.insert(hour);
         }
         let record_key = person_prefix(account, person)?;
         let handle_key = (!handle.is_empty()).then(|| handle_key(account, &handle)).transpose()?;
@@ -335,9 +363,23 @@ impl Store {
             if let Some(key) = &handle_key {
                 tx.handles.remove(key.as_slice())?;
             }
-            for (per_person, by_time) in &doomed {
-                tx.interactions.remove(per_person.as_slice())?;
-                tx.interactions_by_time.remove(by_time.as_slice())?;
+            for key in &per_person {
+                tx.interactions.remove(key.as_slice())?;
+            }
+            for hour in &hours {
+                let Some(list) = tx.interactions_by_time.get(hour)? else { continue };
+                let mut kept = Vec::with_capacity(list.len());
+                for value in crate::packed::framed(&list, "interaction") {
+                    let value = value.map_err(abort)?;
+                    if crate::packed::unpack_interaction(value).map_err(abort)?.person != person {
+                        crate::packed::push_framed(&mut kept, value);
+                    }
+                }
+                if kept.is_empty() {
+                    tx.interactions_by_time.remove(hour.as_slice())?;
+                } else {
+                    tx.interactions_by_time.insert(hour.as_slice(), kept)?;
+                }
             }
             Ok(())
         })?;

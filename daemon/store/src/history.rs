@@ -116,10 +116,9 @@ impl Store {
         record.last_read = Some(at);
         let reading = MetricReading { at, metrics };
         self.trees.transaction(|tx| {
-            tx.readings.insert(
-                keys::join(&key, &[&keys::time(at)]),
-                encode("reading", &reading).map_err(crate::abort)?,
-            )?;
+            let mut readings = tx.readings.get(&key)?.map(|v| v.to_vec()).unwrap_or_default();
+            crate::packed::push_framed(&mut readings, &crate::packed::reading(&reading));
+            tx.readings.insert(key.as_slice(), readings)?;
             tx.own_posts.insert(key.as_slice(), encode("own post", &record).map_err(crate::abort)?)?;
             Ok(())
         })?;
@@ -152,11 +151,9 @@ impl Store {
                 continue;
             }
             let id = String::from_utf8_lossy(&key[prefix.len()..key.len().saturating_sub(1)]).into_owned();
-            let readings = self
-                .trees
-                .readings
-                .scan_prefix(&key)
-                .map(|e| decode::<MetricReading>("reading", &e?.1))
+            let list = self.trees.readings.get(&key)?.unwrap_or_default();
+            let readings = crate::packed::framed(&list, "metric reading")
+                .map(|value| crate::packed::unpack_reading(value?))
                 .collect::<Result<Vec<_>, _>>()?;
             posts.push(PostHistory {
                 id,

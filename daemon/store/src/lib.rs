@@ -5,7 +5,8 @@
 //! every multi-record change (a page ingested with its cursor and tasks, a task with its indexes
 //! and counters, an execution start with its ledger entry) is one sled transaction, so a kill -9
 //! at any instant leaves either all of it or none of it. Values are JSON so a person can read a
-//! dump; keys are binary and ordered so that every listing is a range scan over an index.
+//! dump, except the interactions and metric readings a report reads by the hundred thousand,
+//! which are packed (see `packed`); keys are binary and ordered so that every listing is a range scan over an index.
 //!
 //! sled's background flusher is off (it would fsync twice a second on an idle daemon): a change
 //! the daemon acts on is flushed by the call that makes it, and an ingested page by the poller
@@ -16,6 +17,7 @@ mod daemon_state;
 mod history;
 mod keys;
 mod ledger;
+mod packed;
 mod proposals;
 mod relations;
 mod schema;
@@ -184,15 +186,15 @@ trees! {
     handles,
     /// `account\0 ++ seq` → the interactions of an ingested page, until filed into the book.
     book_inbox,
-    /// `account\0 ++ person-id\0 ++ at ++ source` → interaction JSON, a person's timeline.
+    /// `account\0 ++ person-id\0 ++ at ++ source` → packed interaction, a person's timeline.
     interactions,
-    /// `account\0 ++ at ++ person-id\0 ++ source` → interaction JSON, for reports over a window.
+    /// `account\0 ++ hour` → the hour's packed interactions, framed, for reports over a window.
     interactions_by_time,
     /// `account\0 ++ at` → follower snapshot JSON.
     snapshots,
     /// `account\0 ++ post-id\0` → own post record JSON.
     own_posts,
-    /// `account\0 ++ post-id\0 ++ at` → metric reading JSON.
+    /// `account\0 ++ post-id\0` → the post's packed metric readings, framed, oldest first.
     readings,
     /// `account\0 ++ publish result (id or link)` → the post's kind, for posts rapport made.
     published,

@@ -96,6 +96,34 @@ app_password = {{ file = "{password}" }}"#,
     tokio::time::sleep(Duration::from_secs(12)).await;
     assert_eq!(rig.tasks(None).len(), tasks, "a repoll made no new task");
     assert_eq!(devnet.replies(&fan, &mention).await.len(), 1);
+
+    // The book holds what happened on the network, both ways, once each (the repoll added none).
+    let steps = timeline(&rig, &fan.handle);
+    let steps: Vec<(&str, &str)> = steps.iter().map(|(d, k)| (d.as_str(), k.as_str())).collect();
+    assert_eq!(steps.len(), 4, "{steps:?}");
+    assert_eq!(steps[..2], [("theirs", "followed"), ("theirs", "mentioned")], "{steps:?}");
+    // Ours went out in the same poll of the executor, in either order.
+    assert!(
+        steps[2..].contains(&("ours", "replied")) && steps[2..].contains(&("ours", "followed-back")),
+        "{steps:?}"
+    );
+}
+
+/// A person's timeline in the book, as (direction, kind) in time order.
+fn timeline(rig: &crate::common::Rig, handle: &str) -> Vec<(String, String)> {
+    let out = rig.cli(&["--json", "person", handle]);
+    assert!(out.status.success(), "rapport person {handle}: {}", String::from_utf8_lossy(&out.stderr));
+    let detail: Value = serde_json::from_slice(&out.stdout).expect("person JSON");
+    let steps = detail[0]["timeline"].as_array().cloned().unwrap_or_default();
+    steps
+        .iter()
+        .map(|i| {
+            (
+                i["direction"].as_str().unwrap_or_default().to_owned(),
+                i["kind"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
 }
 
 /// The account's config block for `me` on the devnet.
@@ -215,4 +243,18 @@ at = "00:00"
     })
     .await;
     assert_eq!(liked["likeCount"], json!(1), "liked once");
+
+    // The book: our follow of each potter, made by the campaign, and our like of the friend's post.
+    for person in [&potter.handle, &glazer.handle] {
+        let out = rig.cli(&["--json", "person", person]);
+        let detail: Value = serde_json::from_slice(&out.stdout).expect("person JSON");
+        let ours = &detail[0]["timeline"][0];
+        assert_eq!(
+            (ours["direction"].as_str(), ours["kind"].as_str()),
+            (Some("ours"), Some("followed")),
+            "{detail:#}"
+        );
+        assert_eq!(ours["campaign"], json!("wood-firing"), "{detail:#}");
+    }
+    assert!(timeline(&rig, &friend.handle).contains(&("ours".to_owned(), "liked".to_owned())));
 }
