@@ -101,8 +101,12 @@ app_password = {{ file = "{password}" }}"#,
     let steps = timeline(&rig, &fan.handle);
     let steps: Vec<(&str, &str)> = steps.iter().map(|(d, k)| (d.as_str(), k.as_str())).collect();
     assert_eq!(steps.len(), 4, "{steps:?}");
-    assert_eq!(steps[..2], [("theirs", "followed"), ("theirs", "mentioned")], "{steps:?}");
-    // Ours went out in the same poll of the executor, in either order.
+    // Theirs came within a second of each other and ours went out in the same executor pass, so
+    // each pair is in time order only to the second: either order within a pair.
+    assert!(
+        steps[..2].contains(&("theirs", "followed")) && steps[..2].contains(&("theirs", "mentioned")),
+        "{steps:?}"
+    );
     assert!(
         steps[2..].contains(&("ours", "replied")) && steps[2..].contains(&("ours", "followed-back")),
         "{steps:?}"
