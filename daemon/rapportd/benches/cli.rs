@@ -280,6 +280,24 @@ client_id = "bench"
         line.trim().trim_end_matches("kB").trim().parse().expect("a number of kB")
     }
 
+    /// Runs the CLI `QUEUE_RUNS` times with `args`; the wall times' median, p90 and minimum.
+    fn runs(&self, args: &[&str]) -> String {
+        let mut times: Vec<Duration> = (0..QUEUE_RUNS)
+            .map(|_| {
+                let (ok, took) = self.cli(args);
+                assert!(ok, "rapport {args:?} failed");
+                took
+            })
+            .collect();
+        times.sort();
+        format!(
+            "median {:.1} ms, p90 {:.1} ms, min {:.1} ms",
+            millis(times[QUEUE_RUNS / 2]),
+            millis(times[QUEUE_RUNS * 9 / 10]),
+            millis(times[0]),
+        )
+    }
+
     /// Runs the CLI; whether it succeeded and how long the whole process took.
     fn cli(&self, args: &[&str]) -> (bool, Duration) {
         let started = Instant::now();
@@ -332,20 +350,8 @@ fn main() {
     );
     for tasks in [10_000, 1_000_000] {
         let rig = Rig::start(&sandbox, tasks, false);
-        let mut times: Vec<Duration> = (0..QUEUE_RUNS)
-            .map(|_| {
-                let (ok, took) = rig.cli(&["queue", "--state", "proposed", "--limit", "50"]);
-                assert!(ok, "rapport queue failed");
-                took
-            })
-            .collect();
-        times.sort();
-        println!(
-            "  first page of `rapport queue` (50 of {tasks} tasks): median {:.1} ms, p90 {:.1} ms, min {:.1} ms",
-            millis(times[QUEUE_RUNS / 2]),
-            millis(times[QUEUE_RUNS * 9 / 10]),
-            millis(times[0]),
-        );
+        let queue = rig.runs(&["queue", "--state", "proposed", "--limit", "50"]);
+        println!("  first page of `rapport queue` (50 of {tasks} tasks): {queue}");
         if tasks == 1_000_000 {
             std::thread::sleep(Duration::from_secs(2));
             let before = rig.cpu_time();
@@ -383,20 +389,7 @@ fn main() {
         ("`rapport person` among 100,000 people", vec!["person", "user4242@example.social"]),
     ];
     for (name, args) in cases {
-        let mut times: Vec<Duration> = (0..QUEUE_RUNS)
-            .map(|_| {
-                let (ok, took) = history.cli(&args);
-                assert!(ok, "rapport {args:?} failed");
-                took
-            })
-            .collect();
-        times.sort();
-        println!(
-            "  {name}: median {:.1} ms, p90 {:.1} ms, min {:.1} ms",
-            millis(times[QUEUE_RUNS / 2]),
-            millis(times[QUEUE_RUNS * 9 / 10]),
-            millis(times[0]),
-        );
+        println!("  {name}: {}", history.runs(&args));
     }
     drop(history);
 
