@@ -270,32 +270,34 @@ pub const TOP_POSTS: usize = 20;
 
 /// Computes the report.
 pub fn compute(input: &ReportInput<'_>) -> Report {
-    let posts: Vec<PostFigures> = input
+    let mut posts: Vec<PostFigures> = input
         .posts
         .iter()
         .filter(|p| p.posted_at >= input.since && p.posted_at < input.until)
         .map(|p| post_figures(p, input.snapshots))
         .collect();
+    // Each period takes its posts as one slice of them in time order.
+    posts.sort_by_key(|p| p.posted_at);
+    let follows_in = FollowTimes::of(input.interactions);
     let views_known = posts.iter().any(|p| p.metrics.views.is_some());
     let bounds = period_bounds(input.since, input.until, input.by, input.zone);
     let mut periods = Vec::with_capacity(bounds.len());
     // A snapshot taken this very second belongs to the last period, and to the window.
     let snapshot_end = |end: UnixSeconds| if end == input.until { end + 1 } else { end };
     for &(start, end) in &bounds {
-        let in_period: Vec<&PostFigures> =
-            posts.iter().filter(|p| p.posted_at >= start && p.posted_at < end).collect();
+        let in_period = &posts
+            [posts.partition_point(|p| p.posted_at < start)..posts.partition_point(|p| p.posted_at < end)];
         periods.push(PeriodFigures {
             start,
             label: localtime::date_label(start, input.zone),
             posts: in_period.len() as u32,
             interactions: in_period.iter().map(|p| p.interactions).sum(),
             views: views_known.then(|| in_period.iter().filter_map(|p| p.metrics.views).sum()),
-            engagement_rate: pooled_rate(&in_period),
-            growth: growth(input.snapshots, input.interactions, start, snapshot_end(end)),
+            engagement_rate: pooled_rate(in_period),
+            growth: growth(input.snapshots, &follows_in, start, snapshot_end(end)),
             actions: action_figures(input.actions, input.since, start, end),
         });
     }
-    let all: Vec<&PostFigures> = posts.iter().collect();
     let mut mix = Mix::default();
     for p in &posts {
         match p.kind {
@@ -307,7 +309,8 @@ pub fn compute(input: &ReportInput<'_>) -> Report {
     let mut ranked: Vec<&PostFigures> = posts.iter().collect();
     ranked
         .sort_by(|a, b| rate_order(b.engagement_rate, a.engagement_rate).then(b.posted_at.cmp(&a.posted_at)));
-    let ranked: Vec<PostFigures> = ranked.into_iter().take(TOP_POSTS).cloned().collect();
+    let ranked: Vec<PostFigures> =
+        ranked.into_iter().take(TOP_POSTS).map(|p| p.with_curve(input.posts)).collect();
     Report {
         account: input.account.to_owned(),
         platform: input.platform.to_owned(),
@@ -318,8 +321,8 @@ pub fn compute(input: &ReportInput<'_>) -> Report {
         posts_count: posts.len() as u32,
         interactions: posts.iter().map(|p| p.interactions).sum(),
         views: views_known.then(|| posts.iter().filter_map(|p| p.metrics.views).sum()),
-        engagement_rate: pooled_rate(&all),
-        growth: growth(input.snapshots, input.interactions, input.since, snapshot_end(input.until)),
+        engagement_rate: pooled_rate(&posts),
+        growth: growth(input.snapshots, &follows_in, input.since, snapshot_end(input.until)),
         periods,
         posts: ranked,
         follow_back: follow_back(input.interactions),
@@ -327,6 +330,27 @@ pub fn compute(input: &ReportInput<'_>) -> Report {
         mix,
         actions: action_figures(input.actions, input.since, input.since, input.until),
         top_engagers: top_engagers(input.interactions),
+    }
+}
+
+/// The times people followed the account, oldest first: the follow counts of every period come
+/// from one sorted list rather than a pass over every interaction per period.
+struct FollowTimes(Vec<UnixSeconds>);
+
+impl FollowTimes {
+    fn of(interactions: &[Interaction]) -> FollowTimes {
+        let mut times: Vec<UnixSeconds> = interactions
+            .iter()
+            .filter(|i| i.direction == Direction::Theirs && i.kind == InteractionKind::Followed)
+            .map(|i| i.at)
+            .collect();
+        times.sort_unstable();
+        FollowTimes(times)
+    }
+
+    /// Follows in `[start, end)`.
+    fn between(&self, start: UnixSeconds, end: UnixSeconds) -> u64 {
+        (self.0.partition_point(|t| *t < end) - self.0.partition_point(|t| *t < start)) as u64
     }
 }
 
@@ -355,7 +379,20 @@ fn post_figures(post: &PostHistory, snapshots: &[FollowerSnapshot]) -> PostFigur
         interactions,
         followers_at_posting: followers,
         engagement_rate: followers.and_then(|f| Ratio::of(interactions, f)),
-        curve: post.readings.iter().map(|r| (r.at, r.metrics.interactions())).collect(),
+        // Only the ranked posts are drawn: their curves are filled in by `with_curve`.
+        curve: Vec::new(),
+    }
+}
+
+impl PostFigures {
+    /// These figures with the post's curve: its interactions at each reading.
+    fn with_curve(&self, histories: &[PostHistory]) -> PostFigures {
+        let readings =
+            histories.iter().find(|h| h.id == self.id).map(|h| h.readings.as_slice()).unwrap_or(&[]);
+        PostFigures {
+            curve: readings.iter().map(|r| (r.at, r.metrics.interactions())).collect(),
+            ..self.clone()
+        }
     }
 }
 
@@ -370,7 +407,7 @@ fn followers_at(snapshots: &[FollowerSnapshot], at: UnixSeconds) -> Option<u64> 
 
 /// The pooled rate of `posts`: their interactions ÷ their followers at posting, over the posts
 /// whose followers are known.
-fn pooled_rate(posts: &[&PostFigures]) -> Option<Ratio> {
+fn pooled_rate(posts: &[PostFigures]) -> Option<Ratio> {
     let known = posts.iter().filter_map(|p| p.followers_at_posting.map(|f| (p.interactions, f)));
     let (part, whole) = known.fold((0, 0), |(i, f), (pi, pf)| (i + pi, f + pf));
     Ratio::of(part, whole)
@@ -403,37 +440,34 @@ fn period_bounds(
 /// Follower growth in `[start, end)`.
 fn growth(
     snapshots: &[FollowerSnapshot],
-    interactions: &[Interaction],
+    follows: &FollowTimes,
     start: UnixSeconds,
     end: UnixSeconds,
 ) -> Growth {
-    let inside: Vec<&FollowerSnapshot> = snapshots.iter().filter(|s| s.at >= start && s.at < end).collect();
-    let before = snapshots.iter().rev().find(|s| s.at < start);
-    let at_end = inside.last().copied().or(before);
-    let mut series: Vec<u64> = before.iter().map(|s| s.followers).collect();
-    series.extend(inside.iter().map(|s| s.followers));
+    let first_inside = snapshots.partition_point(|s| s.at < start);
+    let inside = &snapshots[first_inside..snapshots.partition_point(|s| s.at < end)];
+    let before = first_inside.checked_sub(1).map(|i| &snapshots[i]);
+    let at_end = inside.last().or(before);
+    let series = || before.into_iter().chain(inside).map(|s| s.followers);
     let (mut gained, mut lost) = (0, 0);
-    for pair in series.windows(2) {
-        if pair[1] >= pair[0] {
-            gained += pair[1] - pair[0];
+    for (earlier, later) in series().zip(series().skip(1)) {
+        if later >= earlier {
+            gained += later - earlier;
         } else {
-            lost += pair[0] - pair[1];
+            lost += earlier - later;
         }
     }
-    let net = match (series.first(), series.last()) {
-        (Some(first), Some(last)) => *last as i64 - *first as i64,
+    let net = match (series().next(), at_end) {
+        (Some(first), Some(last)) => last.followers as i64 - first as i64,
         _ => 0,
     };
-    let new_followers = interactions
-        .iter()
-        .filter(|i| {
-            i.at >= start
-                && i.at < end
-                && i.direction == Direction::Theirs
-                && i.kind == InteractionKind::Followed
-        })
-        .count() as u64;
-    Growth { followers: at_end.map(|s| s.followers), gained, lost, net, new_followers }
+    Growth {
+        followers: at_end.map(|s| s.followers),
+        gained,
+        lost,
+        net,
+        new_followers: follows.between(start, end),
+    }
 }
 
 /// Actions per kind in `[start, end)`: the count, and the sum of budgets when every day had one.
@@ -462,25 +496,22 @@ fn action_figures(
 
 /// Follow-back of the account's follows in the window, overall and per campaign.
 fn follow_back(interactions: &[Interaction]) -> Vec<FollowBack> {
-    let mut first_followed: HashMap<&str, UnixSeconds> = HashMap::new();
+    // A follow back after ours: they followed at or after we did (at once counts), so each
+    // person's latest follow of the account is all that is needed.
+    let mut last_followed: HashMap<&str, UnixSeconds> = HashMap::new();
     for i in interactions
         .iter()
         .filter(|i| i.direction == Direction::Theirs && i.kind == InteractionKind::Followed)
     {
-        first_followed.entry(i.person.as_str()).or_insert(i.at);
+        let latest = last_followed.entry(i.person.as_str()).or_insert(i.at);
+        *latest = (*latest).max(i.at);
     }
     let mut overall = FollowBack { campaign: None, followed: 0, followed_back: 0 };
     let mut per_campaign: BTreeMap<&str, FollowBack> = BTreeMap::new();
     for i in
         interactions.iter().filter(|i| i.direction == Direction::Ours && i.kind == InteractionKind::Followed)
     {
-        // A follow back after ours: they followed at or after we did (at once counts).
-        let back = interactions.iter().any(|t| {
-            t.person == i.person
-                && t.direction == Direction::Theirs
-                && t.kind == InteractionKind::Followed
-                && t.at >= i.at
-        });
+        let back = last_followed.get(i.person.as_str()).is_some_and(|at| *at >= i.at);
         overall.followed += 1;
         overall.followed_back += u64::from(back);
         if let Some(campaign) = &i.campaign {
@@ -530,22 +561,25 @@ fn top_engagers(interactions: &[Interaction]) -> Vec<Engager> {
             entry.1 = &i.handle;
         }
     }
-    let mut out: Vec<Engager> = counts
+    let mut ranked: Vec<(&str, u64, &str)> =
+        counts.into_iter().map(|(person, (n, handle))| (person, n, handle)).collect();
+    let order = |a: &(&str, u64, &str), b: &(&str, u64, &str)| {
+        b.1.cmp(&a.1).then_with(|| a.2.cmp(b.2)).then_with(|| a.0.cmp(b.0))
+    };
+    // Only the first few are shown: pick them before sorting, not the 100,000 behind them.
+    if ranked.len() > TOP_ENGAGERS {
+        ranked.select_nth_unstable_by(TOP_ENGAGERS, order);
+        ranked.truncate(TOP_ENGAGERS);
+    }
+    ranked.sort_unstable_by(order);
+    ranked
         .into_iter()
-        .map(|(person, (n, handle))| Engager {
+        .map(|(person, interactions, handle)| Engager {
             person: person.to_owned(),
             handle: handle.to_owned(),
-            interactions: n,
+            interactions,
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.interactions
-            .cmp(&a.interactions)
-            .then_with(|| a.handle.cmp(&b.handle))
-            .then_with(|| a.person.cmp(&b.person))
-    });
-    out.truncate(TOP_ENGAGERS);
-    out
+        .collect()
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@
 //!   and `rapport person` among those 100,000 people — targets ≤ 100 ms, ≤ 100 ms, ≤ 10 ms.
 //!
 //! Run: `cargo build --release -p rapport-cli && cargo bench -p rapportd --bench cli`
-//! (`cargo xtask bench` does both, after building the plugins).
+//! (`cargo xtask bench` does both, after building the plugins). One group alone:
+//! `cargo bench -p rapportd --bench cli -- queue|history|startup`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -341,6 +342,12 @@ fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// The groups named on the command line (`-- history`), or every group when none is named.
+fn wanted(group: &str) -> bool {
+    let named: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    named.is_empty() || named.iter().any(|n| n == group)
+}
+
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let sandbox = runtime.block_on(MastodonSandbox::start(Seed::new(TOKEN))).expect("sandbox starts");
@@ -349,6 +356,9 @@ fn main() {
         QUEUE_RUNS
     );
     for tasks in [10_000, 1_000_000] {
+        if !wanted("queue") {
+            break;
+        }
         let rig = Rig::start(&sandbox, tasks, false);
         let queue = rig.runs(&["queue", "--state", "proposed", "--limit", "50"]);
         println!("  first page of `rapport queue` (50 of {tasks} tasks): {queue}");
@@ -371,7 +381,17 @@ fn main() {
         }
     }
 
-    let history = Rig::start_on(&sandbox, false, |data| {
+    if wanted("history") {
+        history_cases(&sandbox);
+    }
+    if wanted("startup") {
+        startup_cases(&sandbox);
+    }
+}
+
+/// The report and the book over a year of history.
+fn history_cases(sandbox: &MastodonSandbox) {
+    let history = Rig::start_on(sandbox, false, |data| {
         let started = Instant::now();
         fill_history(data);
         eprintln!("filled a year of history in {:.1} s", started.elapsed().as_secs_f64());
@@ -391,9 +411,11 @@ fn main() {
     for (name, args) in cases {
         println!("  {name}: {}", history.runs(&args));
     }
-    drop(history);
+}
 
-    let mut rig = Rig::start(&sandbox, 0, true);
+/// Start-up and memory of a daemon with one account per platform plugin.
+fn startup_cases(sandbox: &MastodonSandbox) {
+    let mut rig = Rig::start(sandbox, 0, true);
     let cold = rig.restart_cold();
     let warm: Vec<Duration> = (0..5).map(|_| rig.restart()).collect();
     let warm_best = warm.iter().min().copied().unwrap_or_default();
