@@ -10,6 +10,8 @@
 //!   the build), then run the whole test suite against it; `test --no-devnet` leaves the network
 //!   out and says which tests that skips.
 //! - `bench` — run the benchmarks whose figures go into BENCHMARKS.md.
+//! - `install [--prefix DIR]` — build in release and install `rapportd`, `rapport`, the platform
+//!   plugins, the man pages and the bash, zsh and fish completions under DIR (`~/.local`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,6 +31,7 @@ fn main() -> Result<()> {
         Some("demo") => demo::start(&root),
         Some("test") => test(&root, &args[1..]),
         Some("bench") => bench(&root),
+        Some("install") => install::run(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -37,7 +40,8 @@ fn main() -> Result<()> {
                  demo        start the sandbox and rapportd, show the queue (`demo stop` stops them)\n  \
                  test        build plugins, start the Bluesky devnet, run the whole test suite\n              \
                  (`test --no-devnet` leaves the devnet out)\n  \
-                 bench       run the benchmarks recorded in BENCHMARKS.md"
+                 bench       run the benchmarks recorded in BENCHMARKS.md\n  \
+                 install     install binaries, plugins, man pages and completions (`--prefix DIR`, default ~/.local)"
             );
             std::process::exit(2);
         }
@@ -281,6 +285,79 @@ fn bench(root: &Path) -> Result<()> {
     // `--workspace`, not the default members: the plugin-call bench lives with the Mastodon plugin
     // (`plugins/mastodon/benches/plugin_call.rs`), which plain `cargo bench` leaves out.
     run(cargo().current_dir(root).args(["bench", "--workspace"]))
+}
+
+mod install {
+    //! `cargo xtask install`: what `cargo install` would not do — the plugins, and the man pages
+    //! and completions the installed `rapport` generates from its own definitions.
+
+    use super::*;
+
+    /// Where each shell looks for completions under a prefix, and the file it expects.
+    const COMPLETIONS: [(&str, &str); 3] = [
+        ("bash", "share/bash-completion/completions/rapport"),
+        ("zsh", "share/zsh/site-functions/_rapport"),
+        ("fish", "share/fish/vendor_completions.d/rapport.fish"),
+    ];
+
+    pub fn run(root: &Path, args: &[String]) -> Result<()> {
+        let prefix = match args {
+            [] => PathBuf::from(env::var_os("HOME").context("HOME is not set; give --prefix DIR")?)
+                .join(".local"),
+            [flag, dir] if flag == "--prefix" => PathBuf::from(dir),
+            _ => bail!("usage: cargo xtask install [--prefix DIR]"),
+        };
+        build_plugins(root)?;
+        super::run(cargo().current_dir(root).args([
+            "build",
+            "--release",
+            "-p",
+            "rapportd",
+            "-p",
+            "rapport-cli",
+        ]))?;
+        let release = target_dir(root).join("release");
+        let bin = prefix.join("bin");
+        fs::create_dir_all(&bin).with_context(|| format!("cannot create {}", bin.display()))?;
+        for name in ["rapportd", "rapport"] {
+            copy(&release.join(name), &bin.join(name))?;
+        }
+        let plugins = prefix.join("lib/rapport/plugins");
+        fs::create_dir_all(&plugins)?;
+        for package in plugin_packages(root)? {
+            let file = format!("{}.wasm", package.replace('-', "_"));
+            copy(&target_dir(root).join(WASM_TARGET).join("plugin").join(&file), &plugins.join(&file))?;
+        }
+        let rapport = bin.join("rapport");
+        let man = prefix.join("share/man/man1");
+        super::run(Command::new(&rapport).args(["generate", "man"]).arg(&man))?;
+        for (shell, path) in COMPLETIONS {
+            let out = Command::new(&rapport).args(["generate", shell]).output()?;
+            if !out.status.success() {
+                bail!("`rapport generate {shell}` failed: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            let file = prefix.join(path);
+            fs::create_dir_all(file.parent().unwrap_or(&prefix))?;
+            fs::write(&file, out.stdout).with_context(|| format!("cannot write {}", file.display()))?;
+        }
+        eprintln!(
+            "xtask: installed under {}: bin/rapportd, bin/rapport, lib/rapport/plugins/, share/man/man1/ and the completions;\n\
+             xtask: point each account's `plugin` at {}, and make sure {} is on PATH",
+            prefix.display(),
+            plugins.display(),
+            bin.display()
+        );
+        Ok(())
+    }
+
+    /// Copies beside the target and renames over it, so a running `rapportd` keeps its binary.
+    fn copy(from: &Path, to: &Path) -> Result<()> {
+        let staged = to.with_extension("installing");
+        fs::copy(from, &staged)
+            .with_context(|| format!("cannot copy {} to {}", from.display(), staged.display()))?;
+        fs::rename(&staged, to).with_context(|| format!("cannot replace {}", to.display()))?;
+        Ok(())
+    }
 }
 
 mod demo {

@@ -22,7 +22,7 @@ mod view;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 
 use crate::client::{Client, NotRunning};
 use crate::commands::{Command, Context};
@@ -69,6 +69,11 @@ pub enum Exit {
     NotRunning = 3,
     /// Some ids of a bulk change failed, the others were applied.
     Partial = 4,
+}
+
+/// The command line's definition, which the man pages and completions are made from.
+pub fn cli_command() -> clap::Command {
+    Cli::command()
 }
 
 /// Runs one command.

@@ -154,7 +154,11 @@ fn approving_many_ids_is_one_request_and_a_partial_failure_exits_4() {
     let seen = server.join().unwrap();
     assert_eq!(
         seen,
-        vec![Request::Approve(Approve { ids: vec![TaskId(1), TaskId(2), TaskId(404)], text: None })]
+        vec![Request::Approve(Approve {
+            ids: vec![TaskId(1), TaskId(2), TaskId(404)],
+            text: None,
+            undoable: false
+        })]
     );
 }
 
@@ -234,7 +238,7 @@ fn review_reads_decisions_from_stdin_and_pages_through_the_queue() {
     assert!(stdout.ends_with("No more proposed tasks.\n1 approved, 1 rejected, 1 skipped.\n"), "{stdout}");
     let seen = server.join().unwrap();
     assert_eq!(seen[1], Request::TaskHistory(TaskHistory { ids: vec![TaskId(1), TaskId(2)] }));
-    assert_eq!(seen[2], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }));
+    assert_eq!(seen[2], Request::Approve(Approve { ids: vec![TaskId(1)], text: None, undoable: false }));
     assert_eq!(
         seen[3],
         Request::Reject(Reject { ids: vec![TaskId(2)], reason: Some("looks like spam".into()) })
@@ -289,7 +293,11 @@ fn a_decision_after_the_daemon_dropped_an_idle_connection_still_goes_through() {
     assert!(text(&out.stdout).ends_with("1 approved, 0 rejected, 0 skipped.\n"), "{}", text(&out.stdout));
     let seen = server.join().unwrap();
     assert!(text(&out.stdout).contains("history: first interaction"), "{}", text(&out.stdout));
-    assert_eq!(seen[2], Request::Approve(Approve { ids: vec![TaskId(1)], text: None }), "{seen:?}");
+    assert_eq!(
+        seen[2],
+        Request::Approve(Approve { ids: vec![TaskId(1)], text: None, undoable: false }),
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -324,7 +332,8 @@ fn approve_edit_sends_the_text_the_editor_saved() {
             Request::Show(Show { id: TaskId(5) }),
             Request::Approve(Approve {
                 ids: vec![TaskId(5)],
-                text: Some("Hi Ann, yes we ship. See you soon!".into())
+                text: Some("Hi Ann, yes we ship. See you soon!".into()),
+                undoable: false,
             }),
         ]
     );

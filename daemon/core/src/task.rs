@@ -3,7 +3,8 @@
 //! A task moves `proposed → approved → executing → done`, or `proposed → rejected | expired`;
 //! `executing` ends in `failed` (permanent), goes back to `approved` with a `not_before` (transient,
 //! rate-limited), or becomes `needs-check` when the daemon died mid-send and cannot know whether the
-//! platform got it. The store writes (and flushes) each transition before the side effect it allows,
+//! platform got it. A person's approval or rejection can be undone for [`UNDO_WINDOW`] seconds
+//! (`approved | rejected → proposed`), before anything is sent. The store writes (and flushes) each transition before the side effect it allows,
 //! so the transitions here are the whole crash-safety argument: see [`TaskState::can_become`].
 
 use std::fmt;
@@ -411,7 +412,8 @@ impl TaskState {
         TaskState::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// Whether the task is finished: nothing changes it again but a person's retry of a failed one.
+    /// Whether the task is finished: nothing changes it again but a person's retry of a failed
+    /// one, or their undo of a rejection in its first seconds.
     pub fn is_final(self) -> bool {
         matches!(self, TaskState::Done | TaskState::Failed | TaskState::Rejected | TaskState::Expired)
     }
@@ -422,7 +424,8 @@ impl TaskState {
         matches!(
             (self, next),
             (Proposed, Approved | Rejected | Expired | Done)
-                | (Approved, Executing | Rejected)
+                | (Approved, Executing | Rejected | Proposed)
+                | (Rejected, Proposed)
                 | (Executing, Done | Failed | Approved | NeedsCheck)
                 | (NeedsCheck, Approved | Done | Rejected)
                 | (Failed, Approved)
@@ -436,6 +439,10 @@ impl fmt::Display for TaskState {
     }
 }
 
+/// How long a person's decision can be undone, in seconds. An approval made undoable is held
+/// this long before the executor may send it, so an undo never races a send.
+pub const UNDO_WINDOW: UnixSeconds = 10;
+
 /// A change a person or the executor asks of a task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
@@ -443,7 +450,12 @@ pub enum Transition {
     Approve {
         /// Replacement text for a reply or post.
         text: Option<String>,
+        /// Not sent before this time, so the person can still undo the decision ([`UNDO_WINDOW`]).
+        hold_until: Option<UnixSeconds>,
     },
+    /// A person undid their approval or rejection of moments ago: the task is proposed again.
+    /// Only within [`UNDO_WINDOW`] of the decision, and only before anything was sent.
+    Reopen,
     /// A person rejected.
     Reject {
         /// Why, if they said.
@@ -585,6 +597,9 @@ impl Task {
             Transition::Interrupted | Transition::Unsure { .. } => (TaskState::NeedsCheck, "interrupted"),
             Transition::MarkDone => (TaskState::Done, "marked done"),
             Transition::RetryFailed => (TaskState::Approved, "retried (only a failed task can be)"),
+            Transition::Reopen => {
+                (TaskState::Proposed, "reopened (only a decision of the last seconds can be undone)")
+            }
         };
         let allowed = self.state.can_become(next)
             && match &transition {
@@ -604,8 +619,15 @@ impl Task {
                 Transition::Approve { .. } if self.context.by_hand.is_some() => false,
                 // Only a person's retry reopens a failed task; approving one is not enough.
                 Transition::RetryFailed => self.state == TaskState::Failed,
+                // An approval is undone only before its first send; either decision only while
+                // the window is open, which for an approval ends before its hold does.
+                Transition::Reopen => {
+                    self.attempts == 0
+                        && self.updated_at <= now
+                        && now < self.updated_at.saturating_add(UNDO_WINDOW)
+                }
                 _ if self.state == TaskState::Failed => false,
-                Transition::Approve { text: Some(_) } => self.action.text().is_some(),
+                Transition::Approve { text: Some(_), .. } => self.action.text().is_some(),
                 _ => true,
             };
         if !allowed {
@@ -614,11 +636,16 @@ impl Task {
         // Whatever moves the task, a policy hold is over: it was a decision about the old state.
         self.held_by_policy = false;
         match transition {
-            Transition::Approve { text } => {
+            Transition::Approve { text, hold_until } => {
                 if let Some(text) = text {
                     self.action.set_text(text);
                 }
+                self.note = hold_until.map(|_| "approved; sent once the undo window closes".into());
+                self.not_before = hold_until;
+            }
+            Transition::Reopen => {
                 self.note = None;
+                self.not_before = None;
             }
             Transition::Reject { reason } => self.note = reason,
             Transition::Expire => self.note = Some("nobody reviewed it in time".into()),
@@ -686,12 +713,16 @@ mod tests {
     #[test]
     fn only_a_retry_reopens_a_failed_task_and_it_keeps_its_idempotency_key() {
         let mut task = reply_task();
-        task.apply(Transition::Approve { text: None }, 101).unwrap();
+        task.apply(Transition::Approve { text: None, hold_until: None }, 101).unwrap();
         task.apply(Transition::Start, 102).unwrap();
         task.apply(Transition::Fail { reason: "token lacks read:statuses".into() }, 103).unwrap();
         let key = task.idempotency_key();
-        assert!(task.clone().apply(Transition::Approve { text: None }, 104).is_err());
-        assert!(task.clone().apply(Transition::Approve { text: Some("x".into()) }, 104).is_err());
+        assert!(task.clone().apply(Transition::Approve { text: None, hold_until: None }, 104).is_err());
+        assert!(
+            task.clone()
+                .apply(Transition::Approve { text: Some("x".into()), hold_until: None }, 104)
+                .is_err()
+        );
         task.apply(Transition::RetryFailed, 104).unwrap();
         assert_eq!((task.state, task.attempts, task.note.as_deref()), (TaskState::Approved, 0, None));
         assert_eq!(task.idempotency_key(), key);
@@ -703,7 +734,10 @@ mod tests {
     fn a_by_hand_task_is_never_approved_for_sending_and_a_person_marks_it_done() {
         let mut task = reply_task();
         task.context.by_hand = Some("X's developer terms forbid automated follows".into());
-        assert!(task.clone().apply(Transition::Approve { text: None }, 101).is_err(), "never queued to send");
+        assert!(
+            task.clone().apply(Transition::Approve { text: None, hold_until: None }, 101).is_err(),
+            "never queued to send"
+        );
         task.apply(Transition::MarkDone, 102).unwrap();
         assert_eq!(task.state, TaskState::Done);
         // A task rapport sends cannot be marked done before it was sent.
@@ -725,7 +759,7 @@ mod tests {
     #[test]
     fn happy_path_reaches_done() {
         let mut t = reply_task();
-        t.apply(Transition::Approve { text: Some("Hello Ann!".into()) }, 101).unwrap();
+        t.apply(Transition::Approve { text: Some("Hello Ann!".into()), hold_until: None }, 101).unwrap();
         assert_eq!(t.action.text(), Some("Hello Ann!"));
         t.apply(Transition::Start, 102).unwrap();
         assert_eq!(t.attempts, 1);
@@ -735,9 +769,29 @@ mod tests {
     }
 
     #[test]
+    fn a_decision_is_undone_only_inside_its_window_and_never_after_a_send() {
+        let mut t = reply_task();
+        t.apply(Transition::Approve { text: Some("Hi Ann!".into()), hold_until: Some(110) }, 100).unwrap();
+        assert_eq!((t.not_before, t.note.is_some()), (Some(110), true), "held for the window");
+        assert!(t.clone().apply(Transition::Reopen, 110).is_err(), "the window closes as the hold ends");
+        t.apply(Transition::Reopen, 109).unwrap();
+        assert_eq!((t.state, t.not_before, t.action.text()), (TaskState::Proposed, None, Some("Hi Ann!")));
+        t.apply(Transition::Reject { reason: Some("off topic".into()) }, 120).unwrap();
+        t.apply(Transition::Reopen, 125).unwrap();
+        assert_eq!((t.state, t.note.as_deref()), (TaskState::Proposed, None));
+        // Once the executor started a send, nothing is undone, even a send retried within seconds.
+        let mut sent = reply_task();
+        sent.apply(Transition::Approve { text: None, hold_until: None }, 100).unwrap();
+        sent.apply(Transition::Start, 101).unwrap();
+        sent.apply(Transition::Retry { not_before: 103, reason: "429".into() }, 102).unwrap();
+        assert!(sent.apply(Transition::Reopen, 102).is_err());
+        assert!(reply_task().apply(Transition::Reopen, 101).is_err(), "a proposed task has nothing to undo");
+    }
+
+    #[test]
     fn retry_goes_back_to_approved_with_not_before() {
         let mut t = reply_task();
-        t.apply(Transition::Approve { text: None }, 1).unwrap();
+        t.apply(Transition::Approve { text: None, hold_until: None }, 1).unwrap();
         t.apply(Transition::Start, 2).unwrap();
         t.apply(Transition::Retry { not_before: 60, reason: "rate limited".into() }, 3).unwrap();
         assert_eq!((t.state, t.not_before), (TaskState::Approved, Some(60)));
@@ -746,12 +800,12 @@ mod tests {
     #[test]
     fn interrupted_send_needs_a_person() {
         let mut t = reply_task();
-        t.apply(Transition::Approve { text: None }, 1).unwrap();
+        t.apply(Transition::Approve { text: None, hold_until: None }, 1).unwrap();
         t.apply(Transition::Start, 2).unwrap();
         t.apply(Transition::Interrupted, 3).unwrap();
         assert_eq!(t.state, TaskState::NeedsCheck);
         let key = t.idempotency_key();
-        t.apply(Transition::Approve { text: None }, 4).unwrap();
+        t.apply(Transition::Approve { text: None, hold_until: None }, 4).unwrap();
         assert_eq!(t.state, TaskState::Approved);
         assert_eq!(t.idempotency_key(), key, "a resend keeps its idempotency key");
     }
@@ -773,14 +827,14 @@ mod tests {
         assert!(t.apply(Transition::MarkDone, 5).is_err());
         assert!(t.apply(Transition::Interrupted, 5).is_err());
         t.apply(Transition::Reject { reason: Some("spam".into()) }, 6).unwrap();
-        assert!(t.apply(Transition::Approve { text: None }, 7).is_err());
+        assert!(t.apply(Transition::Approve { text: None, hold_until: None }, 7).is_err());
     }
 
     #[test]
     fn editing_text_of_an_action_without_text_is_refused() {
         let mut t = reply_task();
         t.action = Action::Follow { account_id: "a".into() };
-        assert!(t.apply(Transition::Approve { text: Some("x".into()) }, 1).is_err());
+        assert!(t.apply(Transition::Approve { text: Some("x".into()), hold_until: None }, 1).is_err());
     }
 
     #[test]

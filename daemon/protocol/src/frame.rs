@@ -192,7 +192,7 @@ mod tests {
     use crate::requests::{Approve, Reject, Show, Status};
 
     fn approve() -> Request {
-        Approve { ids: vec![TaskId(1), TaskId(2)], text: Some("Thanks, Ann!".into()) }.into()
+        Approve { ids: vec![TaskId(1), TaskId(2)], text: Some("Thanks, Ann!".into()), undoable: false }.into()
     }
 
     #[test]

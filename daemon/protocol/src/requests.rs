@@ -84,6 +84,8 @@ requests! {
     Approve => approve -> Vec<ItemResult>;
     /// Reject tasks; one result per id.
     Reject => reject -> Vec<ItemResult>;
+    /// Undo a decision of the last seconds: the task is proposed again.
+    Undo => undo -> Vec<ItemResult>;
     /// Send a needs-check task again.
     Resend => resend -> Vec<ItemResult>;
     /// Send failed tasks again; one result per id.
@@ -170,6 +172,17 @@ pub struct Approve {
     pub ids: Vec<TaskId>,
     /// Replacement reply or post text.
     pub text: Option<String>,
+    /// Hold the approved tasks for the undo window before they may be sent (the review screen's
+    /// approvals), so [`Undo`] can still take them back.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub undoable: bool,
+}
+
+/// Undo the approval or rejection of one task, made in the last seconds: it is proposed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Undo {
+    /// The task.
+    pub id: TaskId,
 }
 
 /// Reject tasks.

@@ -164,7 +164,11 @@ fn queue_slot(
                 };
                 let Some(task) = daemon.store.propose(account, proposal, now)? else { continue };
                 if policy.approve_scheduled {
-                    daemon.store.transition(task.id, Transition::Approve { text: None }, now)?;
+                    daemon.store.transition(
+                        task.id,
+                        Transition::Approve { text: None, hold_until: None },
+                        now,
+                    )?;
                     daemon.executor_wake.notify_one();
                 }
                 tracing::info!(schedule = %name, %account, entry = %entry.id, task = %task.id, "scheduled post queued");

@@ -149,14 +149,15 @@ fn indexes_and_counts_follow_every_transition() {
     let blog = store.ingest_page("blog", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
     assert_indexes_agree(&store);
 
-    store.transition(shop[0], Transition::Approve { text: None }, 20).unwrap();
+    store.transition(shop[0], Transition::Approve { text: None, hold_until: None }, 20).unwrap();
     store.transition(shop[1], Transition::Reject { reason: Some("spam".into()) }, 20).unwrap();
-    store.transition(blog[0], Transition::Approve { text: None }, 20).unwrap();
+    store.transition(blog[0], Transition::Approve { text: None, hold_until: None }, 20).unwrap();
     store.start_execution(blog[0], 21, None).unwrap();
     store.transition(blog[0], Transition::Interrupted, 22).unwrap();
     assert_indexes_agree(&store);
 
-    let err = store.transition(shop[1], Transition::Approve { text: None }, 23).unwrap_err();
+    let err =
+        store.transition(shop[1], Transition::Approve { text: None, hold_until: None }, 23).unwrap_err();
     assert_eq!(err.to_string(), format!("task {} is rejected; it cannot be approved", shop[1]));
     let err = store.transition(TaskId(999), Transition::Expire, 23).unwrap_err();
     assert_eq!(err.to_string(), "there is no task 999");
@@ -193,7 +194,7 @@ fn due_lists_approved_tasks_whose_hold_has_passed() {
     let store = Store::open(dir.path()).unwrap();
     let ids = store.ingest_page("shop", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
     for &id in &ids[..3] {
-        store.transition(id, Transition::Approve { text: None }, 11).unwrap();
+        store.transition(id, Transition::Approve { text: None, hold_until: None }, 11).unwrap();
     }
     let held = store.hold(ids[0], 500, "hourly follow budget spent").unwrap();
     assert_eq!((held.state, held.not_before), (TaskState::Approved, Some(500)));
@@ -248,7 +249,7 @@ fn start_execution_records_the_ledger_only_when_the_transition_happens() {
     assert!(store.actions_since("shop", ActionKind::Publish, 0).unwrap().is_empty());
     assert!(store.posts_since("shop", 0).unwrap().is_empty());
 
-    store.transition(task.id, Transition::Approve { text: None }, 21).unwrap();
+    store.transition(task.id, Transition::Approve { text: None, hold_until: None }, 21).unwrap();
     let started = store.start_execution(task.id, 22, Some(ledger)).unwrap();
     assert_eq!((started.state, started.attempts), (TaskState::Executing, 1));
     assert_eq!(store.actions_since("shop", ActionKind::Publish, 0).unwrap(), vec![22]);
@@ -359,7 +360,8 @@ fn everything_survives_a_reopen() {
     let (ids, approved) = {
         let store = Store::open(dir.path()).unwrap();
         let ids = store.ingest_page("shop", &page(), Some("c9"), 10, triage).unwrap().tasks;
-        let approved = store.transition(ids[0], Transition::Approve { text: None }, 11).unwrap();
+        let approved =
+            store.transition(ids[0], Transition::Approve { text: None, hold_until: None }, 11).unwrap();
         store.kv_set("mastodon", "shop", "since", b"42").unwrap();
         store.kv_set("mastodon", "shop", "gone", b"x").unwrap();
         store.kv_delete("mastodon", "shop", "gone").unwrap();
@@ -391,8 +393,9 @@ fn transition_many_reports_each_id_and_keeps_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let ids = store.ingest_page("shop", &page(), None, 10, |n| Some(follow_back(n))).unwrap().tasks;
-    let mut changes: Vec<_> = ids.iter().map(|&id| (id, Transition::Approve { text: None })).collect();
-    changes.insert(1, (TaskId(404), Transition::Approve { text: None }));
+    let mut changes: Vec<_> =
+        ids.iter().map(|&id| (id, Transition::Approve { text: None, hold_until: None })).collect();
+    changes.insert(1, (TaskId(404), Transition::Approve { text: None, hold_until: None }));
     let results = store.transition_many(changes, 20).unwrap();
     assert_eq!(results.len(), 5);
     assert!(matches!(results[1], (TaskId(404), Err(StoreError::UnknownTask(TaskId(404))))));
@@ -492,7 +495,7 @@ fn the_planners_records_survive_a_reopen_and_read_what_the_store_already_knows()
             expires_at: None,
         };
         let task = store.propose("shop", proposal, 700).unwrap().unwrap();
-        store.transition(task.id, Transition::Approve { text: None }, 710).unwrap();
+        store.transition(task.id, Transition::Approve { text: None, hold_until: None }, 710).unwrap();
         store.start_execution(task.id, 720, None).unwrap();
         store.transition(task.id, Transition::Succeed { result: None }, 730).unwrap();
     }
@@ -528,7 +531,7 @@ fn the_book_records_both_directions_once_and_forget_removes_the_person_from_ever
     // A page fetched again records no interaction twice.
     store.ingest_page("shop", &page(), None, 11, triage).unwrap();
     let follow_back = report.tasks[0];
-    store.transition(follow_back, Transition::Approve { text: None }, 200).unwrap();
+    store.transition(follow_back, Transition::Approve { text: None, hold_until: None }, 200).unwrap();
     store.transition(follow_back, Transition::Start, 201).unwrap();
     store.transition(follow_back, Transition::Succeed { result: None }, 202).unwrap();
 
@@ -580,7 +583,7 @@ fn own_posts_are_read_on_their_cadence_and_know_what_rapport_published() {
         expires_at: None,
     };
     let id = store.propose("shop", publish, 1).unwrap().unwrap().id;
-    store.transition(id, Transition::Approve { text: None }, 2).unwrap();
+    store.transition(id, Transition::Approve { text: None, hold_until: None }, 2).unwrap();
     store.transition(id, Transition::Start, 3).unwrap();
     store.transition(id, Transition::Succeed { result: Some("p1".into()) }, 4).unwrap();
 

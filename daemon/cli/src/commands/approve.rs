@@ -37,7 +37,7 @@ pub fn run(Args { ids, campaign, edit, text }: Args, cx: &Context) -> anyhow::Re
         if edit || text.is_some() {
             return Err(UsageError("--edit and --text apply to exactly one task id".into()).into());
         }
-        return bulk::send(cx, Approve { ids, text: None }, "approved");
+        return bulk::send(cx, Approve { ids, text: None, undoable: false }, "approved");
     };
     let text = if edit {
         let task = cx.client.call(Show { id: one })?;
@@ -48,5 +48,5 @@ pub fn run(Args { ids, campaign, edit, text }: Args, cx: &Context) -> anyhow::Re
     } else {
         text
     };
-    bulk::send(cx, Approve { ids, text }, "approved")
+    bulk::send(cx, Approve { ids, text, undoable: false }, "approved")
 }

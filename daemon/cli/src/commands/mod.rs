@@ -5,6 +5,7 @@ mod book;
 mod bulk;
 mod campaign;
 mod circle;
+mod generate;
 mod keep;
 mod mark_done;
 mod post;
@@ -86,6 +87,8 @@ pub enum Command {
     /// follow-back, reply times, what was posted, actions against budget, who engaged most;
     /// --html FILE also writes it as a page with charts.
     Report(report::Args),
+    /// Write the man pages or a shell's completions (`cargo xtask install` installs them).
+    Generate(generate::Args),
 }
 
 /// What every command runs with.
@@ -134,6 +137,7 @@ pub fn run(command: Command, cx: &Context) -> anyhow::Result<Exit> {
         Command::Tag(args) => book::tag(args, cx),
         Command::Forget(args) => book::forget(args, cx),
         Command::Report(args) => report::run(args, cx),
+        Command::Generate(args) => generate::run(args, cx),
     }
 }
 

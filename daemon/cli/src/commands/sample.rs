@@ -55,6 +55,65 @@ pub fn reply_task() -> Task {
     )
 }
 
+/// A morning's queue on two accounts: Ann's question and a follow-back from Bo on the shop's
+/// Mastodon, two follows from its potters campaign, and a follow on X that is done by hand.
+pub fn queue() -> Vec<Task> {
+    let bo = Profile {
+        id: "110".into(),
+        handle: "bo@potters.example".into(),
+        display_name: "Bo Lindqvist".into(),
+        bio: "Wood-fired stoneware.".into(),
+        followers: Some(640),
+        following: Some(310),
+        posts: Some(1_200),
+        created: Some(NOW - 900 * 86_400),
+        url: "https://potters.example/@bo".into(),
+        ..Profile::default()
+    };
+    let with = |id: u64, account: &str, action: Action, origin: Origin, profile: Profile| {
+        let context = TaskContext {
+            profile: Some(profile),
+            legitimacy: Some(Legitimacy { score: 74, reasons: vec!["custom avatar: +10".into()] }),
+            ..TaskContext::default()
+        };
+        Task::propose(TaskId(id), account, action, origin, context, NOW - 1_800, Some(NOW + 86_400))
+    };
+    let potters = || Origin::Campaign { campaign: "potters".into(), source: "#pottery".into() };
+    let mut x_follow = with(
+        30,
+        "studio-x",
+        Action::Follow { account_id: "44".into() },
+        potters(),
+        Profile { handle: "kiln_kate".into(), display_name: "Kate".into(), ..Profile::default() },
+    );
+    x_follow.context.by_hand = Some("X's rules: each follow is one person's decision in the app".into());
+    vec![
+        reply_task(),
+        with(
+            13,
+            "shop",
+            Action::FollowBack { account_id: "110".into() },
+            Origin::Notification { id: "n2".into() },
+            bo.clone(),
+        ),
+        with(
+            20,
+            "shop",
+            Action::Follow { account_id: "210".into() },
+            potters(),
+            Profile { handle: "cy@clay.example".into(), display_name: "Cy".into(), ..bo.clone() },
+        ),
+        with(
+            21,
+            "shop",
+            Action::Follow { account_id: "211".into() },
+            potters(),
+            Profile { handle: "di@clay.example".into(), display_name: "Di".into(), ..bo },
+        ),
+        x_follow,
+    ]
+}
+
 /// Four weeks of a shop's history as a report by week: posts with likes and replies (one week
 /// without any), follower snapshots that rise and fall, follows, a reply, actions under budget.
 pub fn report() -> rapport_core::report::Report {

@@ -55,6 +55,49 @@ pub fn who(task: &Task) -> String {
 /// One task in full: what it does, who it concerns and the history with them, the post it
 /// answers, its draft.
 pub fn view(task: &Task, history: Option<&str>, now: UnixSeconds) -> String {
+    let mut out = about(task, history, now);
+    if let Some((heading, text)) = their_post(task, now) {
+        let _ = writeln!(out, "{heading}:");
+        quote(&mut out, text);
+    }
+    if let Some((label, text)) = draft(task) {
+        let _ = writeln!(out, "{label}:");
+        quote(&mut out, text);
+    }
+    out.push_str(&outcome(task));
+    out
+}
+
+/// The text a task would send, with what it is ("Reply draft"); `None` for actions without text.
+pub fn draft(task: &Task) -> Option<(String, &str)> {
+    match &task.action {
+        Action::Reply { text, .. } => Some(("Reply draft".into(), text)),
+        Action::Publish { text, post_kind: kind, .. } => Some((format!("Post ({})", post_kind(*kind)), text)),
+        Action::Message { text, .. } => Some(("Direct message draft".into(), text)),
+        _ => None,
+    }
+}
+
+/// The post the task answers or acts on, headed with its age and link (and its thread).
+pub fn their_post(task: &Task, now: UnixSeconds) -> Option<(String, &str)> {
+    let post = task.context.post.as_ref()?;
+    let mut heading = format!("Their post ({}, {})", relative(now, post.created), post.url);
+    if let Some(parent) = &post.in_reply_to {
+        let _ = write!(heading, ", in a thread, answering post {parent}");
+    }
+    Some((heading, &post.text))
+}
+
+/// [`view`] without the post and the draft: for the review screen, which shows those two in
+/// panes of their own so they are never scrolled out of view.
+pub fn view_without_post_and_draft(task: &Task, history: Option<&str>, now: UnixSeconds) -> String {
+    let mut out = about(task, history, now);
+    out.push_str(&outcome(task));
+    out
+}
+
+/// What the task does, where it came from, the person and the score.
+fn about(task: &Task, history: Option<&str>, now: UnixSeconds) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Task {}  {}  {}  ({})", task.id, task.action.kind(), task.state, task.account);
     if let Some(origin) = origin_line(&task.origin) {
@@ -118,25 +161,12 @@ pub fn view(task: &Task, history: Option<&str>, now: UnixSeconds) -> String {
             let _ = writeln!(out, "  - {reason}");
         }
     }
-    if let Some(post) = &task.context.post {
-        let _ = writeln!(out, "Their post ({}, {}):", relative(now, post.created), post.url);
-        quote(&mut out, &post.text);
-    }
-    match &task.action {
-        Action::Reply { text, .. } => {
-            let _ = writeln!(out, "Reply draft:");
-            quote(&mut out, text);
-        }
-        Action::Publish { text, post_kind: kind, .. } => {
-            let _ = writeln!(out, "Post ({}):", post_kind(*kind));
-            quote(&mut out, text);
-        }
-        Action::Message { text, .. } => {
-            let _ = writeln!(out, "Direct message draft:");
-            quote(&mut out, text);
-        }
-        _ => {}
-    }
+    out
+}
+
+/// Why the task waits or how it ended, and what the platform made of it.
+fn outcome(task: &Task) -> String {
+    let mut out = String::new();
     if let Some(note) = &task.note {
         let _ = writeln!(out, "Note: {note}");
     }

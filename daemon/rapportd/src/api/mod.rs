@@ -18,7 +18,7 @@ use rapport_protocol::requests::{
     Approve, ApproveCampaign, CampaignList, CampaignShow, CircleList, CircleShow, Forget, KeepAdd,
     KeepRemove, KeepShow, MarkDone, People, Person, PersonNote, PersonTag, PostAdd, PostList, PostPreview,
     PostRemove, Queue, Ratio, Reject, Resend, Retry, Schedule, SetCampaignPaused, SetCircleMember, Show,
-    Status, TaskHistory,
+    Status, TaskHistory, Undo,
 };
 use rapport_protocol::{
     AccountRatio, Call, CampaignDetail, CampaignReport, CircleReport, ContentEntry, ErrorCode, ErrorReply,
@@ -70,6 +70,10 @@ impl Serve for Api<'_> {
 
     fn reject(&self, request: Reject) -> Result<Vec<ItemResult>, ErrorReply> {
         tasks::reject(self.state, request, self.now)
+    }
+
+    fn undo(&self, request: Undo) -> Result<Vec<ItemResult>, ErrorReply> {
+        tasks::undo(self.state, request.id, self.now)
     }
 
     fn resend(&self, request: Resend) -> Result<Vec<ItemResult>, ErrorReply> {

@@ -76,7 +76,7 @@ pub fn approve_campaign(state: &State, name: &str, now: UnixSeconds) -> Result<V
             ids.push(task.id);
         }
     })?;
-    tasks::approve_together(state, Approve { ids, text: None }, false, now)
+    tasks::approve_together(state, Approve { ids, text: None, undoable: false }, false, now)
 }
 
 /// Every configured circle with its task counts.

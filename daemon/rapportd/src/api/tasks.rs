@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use rapport_core::UnixSeconds;
 use rapport_core::platform::Description;
-use rapport_core::task::{Task, TaskId, TaskState, Transition};
+use rapport_core::task::{Task, TaskId, TaskState, Transition, UNDO_WINDOW};
 use rapport_protocol::requests::{Approve, Queue, Reject};
 use rapport_protocol::{ErrorCode, ErrorReply, ItemResult, MAX_PAGE};
 use rapport_store::TaskFilter;
@@ -42,7 +42,8 @@ pub fn approve_together(
     alone: bool,
     now: UnixSeconds,
 ) -> Result<Vec<ItemResult>, ErrorReply> {
-    let Approve { ids, text } = request;
+    let Approve { ids, text, undoable } = request;
+    let hold_until = undoable.then(|| now + UNDO_WINDOW);
     if text.is_some() && ids.len() != 1 {
         return Err(ErrorReply::new(
             ErrorCode::BadRequest,
@@ -63,8 +64,11 @@ pub fn approve_together(
         results.push(refusal.map(|why| ItemResult::failed(id, why)));
     }
     let allowed = ids.iter().zip(&results).filter(|(_, refused)| refused.is_none());
-    let approved =
-        bulk(state, allowed.map(|(id, _)| (*id, Transition::Approve { text: text.clone() })), now)?;
+    let approved = bulk(
+        state,
+        allowed.map(|(id, _)| (*id, Transition::Approve { text: text.clone(), hold_until })),
+        now,
+    )?;
     // The approved outcomes fill the places of the tasks not refused, in order.
     let mut approved = approved.into_iter();
     for place in results.iter_mut().filter(|r| r.is_none()) {
@@ -95,6 +99,14 @@ pub fn one_at_a_time(task: &Task, description: Option<&Description>, alone: bool
     }
 }
 
+/// Undoes a person's decision of the last seconds; the core refuses once the window closed or
+/// a send started. Tells the executor, whose next wake-up may have been this task's hold.
+pub fn undo(state: &State, id: TaskId, now: UnixSeconds) -> Result<Vec<ItemResult>, ErrorReply> {
+    let result = bulk(state, [(id, Transition::Reopen)], now);
+    state.executor_wake.notify_one();
+    result
+}
+
 /// Rejects tasks.
 pub fn reject(state: &State, request: Reject, now: UnixSeconds) -> Result<Vec<ItemResult>, ErrorReply> {
     let Reject { ids, reason } = request;
@@ -104,7 +116,7 @@ pub fn reject(state: &State, request: Reject, now: UnixSeconds) -> Result<Vec<It
 /// Sends a needs-check task again; wakes the executor.
 pub fn resend(state: &State, id: TaskId, now: UnixSeconds) -> Result<Vec<ItemResult>, ErrorReply> {
     require_state(state, id, TaskState::NeedsCheck, "resent")?;
-    let result = bulk(state, [(id, Transition::Approve { text: None })], now);
+    let result = bulk(state, [(id, Transition::Approve { text: None, hold_until: None })], now);
     state.executor_wake.notify_one();
     result
 }

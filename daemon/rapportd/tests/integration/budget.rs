@@ -78,7 +78,7 @@ async fn five_hundred_approved_follows_go_out_within_the_budget_across_a_restart
         })
         .collect();
     let ids = daemon.store.propose_batch("shop", &follows, start).unwrap();
-    let approve = ids.iter().map(|&id| (id, Transition::Approve { text: None }));
+    let approve = ids.iter().map(|&id| (id, Transition::Approve { text: None, hold_until: None }));
     assert!(daemon.store.transition_many(approve, start).unwrap().iter().all(|(_, r)| r.is_ok()));
 
     let follow_count = || sandbox.count("POST", "/api/v1/accounts/");

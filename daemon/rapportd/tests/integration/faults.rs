@@ -133,7 +133,10 @@ async fn a_503_on_a_send_is_retried_with_backoff_and_goes_out_once() {
     let proposed: Vec<_> = daemon.store.in_state(TaskState::Proposed).map(Result::unwrap).collect();
     assert_eq!(proposed.len(), 1, "{proposed:#?}");
     let task = proposed[0].id;
-    let approve = daemon.store.transition_many([(task, Transition::Approve { text: None })], t0).unwrap();
+    let approve = daemon
+        .store
+        .transition_many([(task, Transition::Approve { text: None, hold_until: None })], t0)
+        .unwrap();
     assert!(approve.iter().all(|(_, r)| r.is_ok()));
 
     // The first two sends get 503; the third works.

@@ -15,5 +15,6 @@ mod posts;
 mod reads;
 mod relations_cli;
 mod relationships;
+mod review_screen;
 mod schedule;
 mod schedule_preview;

@@ -72,7 +72,7 @@ async fn approve_and_send(
     let approve: Vec<_> = tasks(daemon, TaskState::Proposed)
         .into_iter()
         .filter(|t| keep(t))
-        .map(|t| (t.id, Transition::Approve { text: None }))
+        .map(|t| (t.id, Transition::Approve { text: None, hold_until: None }))
         .collect();
     assert!(daemon.store.transition_many(approve, clock.now()).unwrap().iter().all(|(_, r)| r.is_ok()));
     for _ in 0..50 {

@@ -91,7 +91,7 @@ async fn each_slot_takes_a_new_entry_and_the_daily_cap_spreads_late_approvals_ov
 
     // The person approves both at 16:00: one goes out today, the other waits for tomorrow.
     clock.set(MONDAY_8 + 8 * HOUR);
-    let approve = queued.iter().map(|t| (t.id, Transition::Approve { text: None }));
+    let approve = queued.iter().map(|t| (t.id, Transition::Approve { text: None, hold_until: None }));
     assert!(daemon.store.transition_many(approve, clock.now()).unwrap().iter().all(|(_, r)| r.is_ok()));
     let posts = || sandbox.count("POST", "/api/v1/statuses");
     let (_, started) = crate::common::executor_pass(&daemon).await;

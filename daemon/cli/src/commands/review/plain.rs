@@ -1,4 +1,5 @@
-//! `rapport review`: walk the proposed tasks one by one and decide each.
+//! `rapport review --plain`: walk the proposed tasks one by one at a line prompt, the review for
+//! pipes, scripts and terminals the full screen does not suit.
 //!
 //! Reads one decision per line from any `BufRead`, so it works on a terminal and with piped
 //! input (scripts, tests) alike; end of input quits like `q`.
@@ -13,35 +14,19 @@ use rapport_protocol::Call;
 use rapport_protocol::ItemResult;
 use rapport_protocol::requests::{Approve, Queue, Reject};
 
-use super::{Context, now, show};
+use super::model::Tally;
 use crate::client::Client;
-use crate::{Exit, edit};
+use crate::commands::{now, show};
+use crate::edit;
 
-/// Arguments of `rapport review` (none).
-#[derive(Debug, clap::Args)]
-pub struct Args {}
-
-/// Reviews the proposed tasks on the terminal and prints the tally.
-pub fn run(Args {}: Args, cx: &Context) -> anyhow::Result<Exit> {
+/// Reviews the proposed tasks at a line prompt on stdin and stdout; the tally.
+pub fn run(client: &Client) -> anyhow::Result<Tally> {
     let stdin = io::stdin();
-    let tally = review(&cx.client, &mut stdin.lock(), &mut io::stdout(), now, edit::edit)?;
-    println!("{} approved, {} rejected, {} skipped.", tally.approved, tally.rejected, tally.skipped);
-    Ok(Exit::Ok)
+    review(client, &mut stdin.lock(), &mut io::stdout(), now, edit::edit)
 }
 
 /// How many proposed tasks are fetched per round trip.
 const PAGE: u32 = 50;
-
-/// What the person decided during a review.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// Tasks approved (with or without edits).
-    pub approved: usize,
-    /// Tasks rejected.
-    pub rejected: usize,
-    /// Tasks skipped.
-    pub skipped: usize,
-}
 
 /// One person's decision about one task.
 enum Decision {
@@ -127,7 +112,7 @@ fn review(
             writeln!(out, "\n{}", show::view(task, line, now()))?;
             match decide(task, input, out, &mut edit)? {
                 Decision::Approve(text) => {
-                    if apply(client, task.id, Approve { ids: vec![task.id], text }, out)? {
+                    if apply(client, task.id, Approve { ids: vec![task.id], text, undoable: false }, out)? {
                         writeln!(out, "Approved {}.", task.id)?;
                         tally.approved += 1;
                     }
