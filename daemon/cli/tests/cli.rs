@@ -338,3 +338,62 @@ fn approve_edit_sends_the_text_the_editor_saved() {
         ]
     );
 }
+
+/// The man pages and completions under `daemon/cli/generated/` are what `rapport generate` makes
+/// from the current definitions; `RAPPORT_RECORD_GENERATED=1` rewrites them after a change.
+#[test]
+fn the_generated_man_pages_and_completions_match_the_command_line() {
+    let generated = Path::new(env!("CARGO_MANIFEST_DIR")).join("generated");
+    let record = std::env::var_os("RAPPORT_RECORD_GENERATED").is_some();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rapport")).args(args).output().unwrap();
+        assert!(out.status.success(), "rapport {args:?}: {}", text(&out.stderr));
+        out.stdout
+    };
+    let mut made: Vec<(String, Vec<u8>)> = Vec::new();
+    for shell in ["bash", "zsh", "fish"] {
+        made.push((format!("rapport.{shell}"), run(&["generate", shell])));
+    }
+    let pages = tempfile::tempdir().unwrap();
+    run(&["generate", "man", pages.path().to_str().unwrap()]);
+    let mut names: Vec<String> = std::fs::read_dir(pages.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert!(
+        names.contains(&"rapport.1".to_string()) && names.contains(&"rapport-review.1".to_string()),
+        "{names:?}"
+    );
+    for name in names {
+        made.push((format!("man/{name}"), std::fs::read(pages.path().join(&name)).unwrap()));
+    }
+    if record {
+        let _ = std::fs::remove_dir_all(generated.join("man"));
+        std::fs::create_dir_all(generated.join("man")).unwrap();
+        for (name, content) in &made {
+            std::fs::write(generated.join(name), content).unwrap();
+        }
+    }
+    let mut recorded: Vec<String> = std::fs::read_dir(generated.join("man"))
+        .unwrap()
+        .map(|e| format!("man/{}", e.unwrap().file_name().into_string().unwrap()))
+        .collect();
+    recorded.sort();
+    let mut expected: Vec<String> =
+        made.iter().filter(|(n, _)| n.starts_with("man/")).map(|(n, _)| n.clone()).collect();
+    expected.sort();
+    assert_eq!(recorded, expected, "the man pages changed; record them with RAPPORT_RECORD_GENERATED=1");
+    for (name, content) in &made {
+        let on_disk = std::fs::read(generated.join(name)).unwrap_or_default();
+        assert!(
+            on_disk == *content,
+            "daemon/cli/generated/{name} is out of date; run the CLI tests with RAPPORT_RECORD_GENERATED=1"
+        );
+    }
+    let bash = String::from_utf8_lossy(&made[0].1).into_owned();
+    assert!(
+        bash.contains("review") && bash.contains("--plain"),
+        "the completions know the commands and flags"
+    );
+}

@@ -52,7 +52,8 @@ pub enum Command {
     Retry(retry::Args),
     /// Mark a needs-check task done (you checked the platform got it).
     MarkDone(mark_done::Args),
-    /// Walk the proposed tasks one by one: approve, edit, reject, skip or quit.
+    /// Decide the proposed tasks on a full screen: each with the post it answers, its draft and
+    /// the person; approve, edit, reject, skip, undo (--plain: line prompts).
     Review(review::Args),
     /// The non-sales/sales post ratio.
     Ratio(ratio::Args),
