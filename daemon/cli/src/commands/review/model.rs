@@ -407,7 +407,7 @@ impl Review {
                 }
                 Key::Enter => {
                     let text = editor.text();
-                    let Some(task) = self.selected() else { return None };
+                    let task = self.selected()?;
                     if text.trim().is_empty() {
                         self.message = "the draft is empty; type a reply or press Esc".into();
                         self.mode = Mode::Edit(editor);
