@@ -10,6 +10,8 @@
 //!   the build), then run the whole test suite against it; `test --no-devnet` leaves the network
 //!   out and says which tests that skips.
 //! - `bench` — run the benchmarks whose figures go into BENCHMARKS.md.
+//! - `chaos [--iterations N] [--seed S]` — the kill -9 chaos campaign against the real daemon
+//!   and the Mastodon sandbox; `test` runs 50 iterations of it after the suite.
 //! - `install [--prefix DIR]` — build in release and install `rapportd`, `rapport`, the platform
 //!   plugins, the man pages and the bash, zsh and fish completions under DIR (`~/.local`).
 
@@ -32,6 +34,7 @@ fn main() -> Result<()> {
         Some("test") => test(&root, &args[1..]),
         Some("bench") => bench(&root),
         Some("install") => install::run(&root, &args[1..]),
+        Some("chaos") => chaos::run(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\n\
@@ -41,6 +44,7 @@ fn main() -> Result<()> {
                  test        build plugins, start the Bluesky devnet, run the whole test suite\n              \
                  (`test --no-devnet` leaves the devnet out)\n  \
                  bench       run the benchmarks recorded in BENCHMARKS.md\n  \
+                 chaos       kill -9 chaos campaign (`--iterations N`, default 50; `--seed S` replays one)\n  \
                  install     install binaries, plugins, man pages and completions (`--prefix DIR`, default ~/.local)"
             );
             std::process::exit(2);
@@ -193,8 +197,40 @@ fn test(root: &Path, args: &[String]) -> Result<()> {
     if let Some(pds) = &pds {
         tests.env(devnet::URL_VAR, pds);
     }
-    // Dropping `devnet` stops the network, whatever the outcome.
-    run(&mut tests)
+    run(&mut tests)?;
+    drop(devnet);
+    // The binaries are built: the chaos campaign's 50 kill -9 iterations run on them.
+    chaos::run_built(root, &["--iterations".to_string(), "50".to_string()])
+}
+
+mod chaos {
+    //! `cargo xtask chaos`: builds the daemon, the CLI, the plugins and the campaign's driver, and
+    //! runs the driver (`tests/src/bin/chaos.rs`) on them.
+
+    use super::*;
+
+    pub fn run(root: &Path, args: &[String]) -> Result<()> {
+        build_plugins(root)?;
+        super::run(cargo().current_dir(root).args(["build", "--workspace", "--bins"]))?;
+        run_built(root, args)
+    }
+
+    /// Runs the driver on what `cargo build --workspace --bins` built; `args` go to it as given.
+    pub fn run_built(root: &Path, args: &[String]) -> Result<()> {
+        let bin = target_dir(root).join("debug");
+        let plugin = target_dir(root).join(WASM_TARGET).join("plugin").join("rapport_plugin_mastodon.wasm");
+        super::run(
+            Command::new(bin.join("chaos"))
+                .arg("--rapportd")
+                .arg(bin.join("rapportd"))
+                .arg("--rapport")
+                .arg(bin.join("rapport"))
+                .arg("--plugin")
+                .arg(plugin)
+                .args(args),
+        )
+        .context("the chaos campaign found broken promises (its output names them and the seed)")
+    }
 }
 
 mod devnet {

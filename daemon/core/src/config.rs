@@ -1026,3 +1026,62 @@ secrets = { token = { env = "SHOP_TOKEN" } }
         assert!(p.message.contains("add an [[accounts]] table"));
     }
 }
+
+/// Stable fuzzing (proptest): the loader takes any text, and the example configuration with any
+/// few lines dropped or bytes changed, without panicking; every refusal names the file and a
+/// line inside it.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../config/rapport.example.toml");
+
+    fn refusal_names_the_file_and_a_line(text: &str) -> Result<(), TestCaseError> {
+        let file = Path::new("/etc/rapport/rapport.toml");
+        if let Err(error) = Config::parse(text, file) {
+            let lines = text.lines().count().max(1) + 1;
+            prop_assert!(!error.problems.is_empty());
+            for problem in &error.problems {
+                prop_assert!(
+                    (1..=lines).contains(&problem.line),
+                    "line {} of {lines}: {error}",
+                    problem.line
+                );
+                prop_assert!(!problem.message.is_empty());
+            }
+            prop_assert!(error.to_string().starts_with("/etc/rapport/rapport.toml:"));
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_is_a_config_or_a_located_refusal(text in "\\PC{0,300}") {
+            refusal_names_the_file_and_a_line(&text)?;
+        }
+
+        #[test]
+        fn the_example_with_lines_dropped_or_bytes_changed_is_loaded_or_refused_by_line(
+            drops in proptest::collection::vec(any::<usize>(), 0..4),
+            changes in proptest::collection::vec((any::<usize>(), "[ -~]"), 0..4),
+        ) {
+            let mut lines: Vec<&str> = EXAMPLE.lines().collect();
+            for at in drops {
+                let at = at % lines.len();
+                lines.remove(at);
+            }
+            let mut text = lines.join("\n");
+            for (at, replacement) in changes {
+                let at = at % text.len().max(1);
+                if text.is_char_boundary(at) && text.is_char_boundary(at + 1) {
+                    text.replace_range(at..at + 1, &replacement);
+                }
+            }
+            refusal_names_the_file_and_a_line(&text)?;
+        }
+    }
+}

@@ -303,3 +303,70 @@ mod tests {
         assert_eq!(results, vec![ItemResult::ok(9)]);
     }
 }
+
+/// Stable fuzzing (proptest): the frame reader and the request parser take any bytes a client
+/// sends without panicking, allocating past the cap, or accepting what they should not.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::requests::{Queue, Show};
+
+    /// Requests as clients send them, to mutate from.
+    fn valid_frames() -> Vec<Vec<u8>> {
+        let requests: Vec<Request> = vec![
+            Show { id: rapport_core::task::TaskId(7) }.into(),
+            Queue { state: None, account: Some("shop".into()), after: None, limit: 50 }.into(),
+        ];
+        requests.into_iter().map(|request| encode_frame(&RequestEnvelope::new(request)).unwrap()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_a_frame_error_or_a_bounded_body(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            match read_frame(&mut bytes.as_slice()) {
+                Ok(body) => {
+                    prop_assert!(body.len() <= MAX_FRAME as usize);
+                    prop_assert!(body.len() + 4 <= bytes.len(), "a body is never longer than what was sent");
+                    let _ = decode_request(&body);
+                }
+                Err(FrameError::TooLarge { declared }) => prop_assert!(declared > u64::from(MAX_FRAME)),
+                Err(_) => {}
+            }
+        }
+
+        #[test]
+        fn a_mutated_request_is_parsed_or_refused_with_a_reply(
+            which in 0usize..2,
+            flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+        ) {
+            let mut frame = valid_frames().swap_remove(which);
+            for (at, byte) in flips {
+                let at = 4 + at % (frame.len() - 4);
+                frame[at] = byte;
+            }
+            if let Ok(body) = read_frame(&mut frame.as_slice()) {
+                match decode_request(&body) {
+                    Ok(_) => {}
+                    Err(reply) => prop_assert!(!reply.message.is_empty()),
+                }
+            }
+        }
+
+        #[test]
+        fn any_json_envelope_is_parsed_or_refused(
+            version in 0u32..4,
+            name in "[a-z-]{0,16}",
+            field in "[a-z_]{0,8}",
+            value in any::<i64>(),
+        ) {
+            let body = format!(r#"{{"version":{version},"request":"{name}","{field}":{value}}}"#);
+            if let Err(reply) = decode_request(body.as_bytes()) {
+                prop_assert!(!reply.message.is_empty());
+            }
+        }
+    }
+}

@@ -152,3 +152,44 @@ mod tests {
         assert!(matches!(parse_notifications(br#"{"error":"x"}"#), Err(PluginError::Transient(_))));
     }
 }
+
+/// Stable fuzzing (proptest): the notification page parser and the HTML-to-text pass take any
+/// bytes a server sends, and the real 40-notification page with bytes changed, without panicking.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    const PAGE: &[u8] = include_bytes!("../../../tests/fixtures/mastodon-notifications-40.json");
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_notifications_or_an_error(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = super::parse_notifications(&bytes);
+        }
+
+        #[test]
+        fn the_real_page_with_bytes_changed_parses_or_fails_whole(
+            changes in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+        ) {
+            let mut page = PAGE.to_vec();
+            for (at, byte) in changes {
+                let at = at % page.len();
+                page[at] = byte;
+            }
+            if let Ok(notifications) = super::parse_notifications(&page) {
+                prop_assert!(notifications.len() <= 40);
+            }
+        }
+
+        #[test]
+        fn any_html_becomes_text_without_its_tags(html in "[<>&a-z/;# ]{0,200}") {
+            let text = crate::html::to_text(&html);
+            // Only an entity (`&lt;p>`) can spell a tag in the text.
+            if !html.contains('&') {
+                prop_assert!(!text.contains("<p>") && !text.contains("<br>"), "{text:?}");
+            }
+        }
+    }
+}

@@ -223,6 +223,9 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// When it arrived, seconds since the Unix epoch (what the chaos checker holds budgets to).
+    #[serde(default)]
+    pub received_at: i64,
 }
 
 impl RecordedRequest {
@@ -505,6 +508,7 @@ async fn handle(inner: Arc<Inner>, request: Request<Body>) -> Response<Body> {
         query: query.clone(),
         headers: header_pairs(&parts.headers),
         body: body.to_vec(),
+        received_at: now(),
     };
     let fault = {
         let mut shared = inner.lock();
