@@ -147,7 +147,7 @@ fn tally(profile: &Profile, config: &LegitimacyConfig, now: UnixSeconds, explain
 
     if let Some(created) = profile.created {
         // A creation time in the future (clock skew) counts as a brand-new account.
-        let days = (now - created).max(0) / SECONDS_PER_DAY;
+        let days = now.saturating_sub(created).max(0) / SECONDS_PER_DAY;
         if days < i64::from(config.young_account_days) {
             tally.lose(config.young_account_penalty, || {
                 format!("account is {} old (under {})", days_text(days), config.young_account_days)
@@ -305,6 +305,20 @@ mod tests {
     fn creation_in_the_future_counts_as_new() {
         let p = Profile { created: Some(NOW + 1000), ..unknown() };
         assert!(reasons_of(&p).reasons.contains(&"account is 0 days old (under 30): -25".into()));
+    }
+
+    /// Found by the triage fuzzing: a creation time a plugin read as `i64::MIN` overflowed the age.
+    #[test]
+    fn a_creation_time_at_the_extremes_is_a_very_old_or_a_brand_new_account() {
+        let ancient = Profile { created: Some(i64::MIN), ..unknown() };
+        assert!(
+            reasons_of(&ancient)
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("account is") && r.contains("old (at least"))
+        );
+        let future = Profile { created: Some(i64::MAX), ..unknown() };
+        assert!(reasons_of(&future).reasons.contains(&"account is 0 days old (under 30): -25".into()));
     }
 
     #[test]

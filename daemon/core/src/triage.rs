@@ -757,3 +757,100 @@ mod tests {
         assert!(TriageConfig::default().problems().is_empty());
     }
 }
+
+/// Stable fuzzing (proptest): triage takes any notification record a plugin could hand it —
+/// any kind, any text, counts and times at their extremes — without panicking, and never
+/// proposes what the platform refuses.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::notification::Post;
+
+    const KINDS: [NotificationKind; 9] = [
+        NotificationKind::Mention,
+        NotificationKind::Reply,
+        NotificationKind::Quote,
+        NotificationKind::Follow,
+        NotificationKind::FollowRequest,
+        NotificationKind::Like,
+        NotificationKind::Repost,
+        NotificationKind::Post,
+        NotificationKind::Other,
+    ];
+
+    fn profile() -> impl Strategy<Value = Profile> {
+        (
+            ("\\PC{0,20}", "\\PC{0,30}", "\\PC{0,80}"),
+            (any::<Option<u64>>(), any::<Option<u64>>(), any::<Option<u64>>(), any::<Option<i64>>()),
+            (any::<bool>(), any::<bool>()),
+        )
+            .prop_map(
+                |((id, handle, bio), (followers, following, posts, created), (has_avatar, bot))| Profile {
+                    id,
+                    handle: handle.clone(),
+                    display_name: handle,
+                    bio,
+                    followers,
+                    following,
+                    posts,
+                    created,
+                    has_avatar,
+                    bot,
+                    url: String::new(),
+                },
+            )
+    }
+
+    fn notification() -> impl Strategy<Value = Notification> {
+        let post =
+            ("\\PC{0,20}", "\\PC{0,300}", profile(), any::<i64>()).prop_map(|(id, text, author, created)| {
+                Post {
+                    id,
+                    text,
+                    url: String::new(),
+                    author,
+                    in_reply_to: None,
+                    created,
+                    visibility: "public".into(),
+                }
+            });
+        (0..KINDS.len(), "\\PC{0,20}", any::<i64>(), profile(), proptest::option::of(post)).prop_map(
+            |(kind, id, at, account, post)| Notification { id, kind: KINDS[kind], at, account, post },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_notification_is_triaged_without_panicking(n in notification(), now in any::<i64>()) {
+            let _ = triage(&n, &TriageConfig::default(), &tests_platform(), now);
+        }
+
+        #[test]
+        fn nothing_is_proposed_that_the_platform_cannot_do(n in notification(), now in 0i64..4_000_000_000) {
+            let follow_only = Description { capabilities: vec![ActionKind::FollowBack], ..tests_platform() };
+            if let Triage::Propose(proposal) = triage(&n, &TriageConfig::default(), &follow_only, now) {
+                prop_assert_eq!(proposal.action.kind(), ActionKind::FollowBack);
+            }
+        }
+    }
+
+    fn tests_platform() -> Description {
+        Description {
+            name: "rapport-fuzz".into(),
+            version: "0.1.0".into(),
+            contract: "0.2.0".into(),
+            platform: "mastodon".into(),
+            capabilities: ActionKind::ALL.to_vec(),
+            ceilings: vec![],
+            hosts: vec![],
+            rules: vec![],
+            reads: vec![],
+            one_at_a_time: vec![],
+            read_costs: vec![],
+        }
+    }
+}
