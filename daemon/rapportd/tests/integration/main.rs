@@ -8,6 +8,7 @@ mod common;
 mod config;
 mod e2e;
 mod faults;
+mod hostile_clients;
 mod lifecycle;
 mod media;
 mod plugin_isolation;
