@@ -7,7 +7,6 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::process::Command;
-use std::time::Duration;
 
 use rapport_protocol::{MAX_FRAME, PROTOCOL_VERSION};
 use rapport_tests::sandbox::{Seed, SeedAccount};
