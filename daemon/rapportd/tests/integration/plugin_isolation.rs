@@ -3,6 +3,9 @@
 //! usual, `rapport status` names the broken account and why, and the broken account's tasks wait
 //! in the store, neither failed nor sent, until a reload loads its plugin.
 //!
+//! A second test runs a healthy account beside plugins that spin, eat memory and trap on every
+//! poll, and measures how late the healthy account's polls come.
+//!
 //! Needs the plugins and fixtures built (`cargo xtask plugins`) and the `rapport` binary
 //! (`cargo build -p rapport-cli`); each test says so if they are missing.
 
@@ -16,10 +19,15 @@ use crate::common::{id, kind, plugin_path};
 
 /// The fixture plugin built for a contract version no host knows (9.0.0), refused at load.
 fn future_version_fixture() -> PathBuf {
+    fixture("future_version")
+}
+
+/// A misbehaving fixture plugin (`plugins/fixtures/<name>`), as `cargo xtask plugins` built it.
+fn fixture(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let path = target.join("wasm32-wasip2/release/fixture_future_version.wasm");
+    let path = target.join(format!("wasm32-wasip2/release/fixture_{name}.wasm"));
     assert!(path.exists(), "{} is missing: build the fixtures with `cargo xtask plugins`", path.display());
     path
 }
@@ -122,4 +130,72 @@ async fn a_plugin_that_fails_to_load_sets_its_account_aside_and_the_others_run()
     reload(&rig, "ok");
     rig.wait("the studio's task sent", || (rig.task(id(&task))["state"] == "done").then_some(()));
     assert_eq!(studio.count("POST", &follow_path), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plugins_that_spin_eat_memory_and_trap_leave_the_healthy_account_polling_on_time() {
+    let shop = sandbox("shop", "ana@ceramics.example").await;
+    let bad = sandbox("bad", "tomasz@fosstodon.example").await;
+    let mut rig = crate::common::Rig::new(
+        |rig| {
+            let mut accounts = crate::common::mastodon_account(rig, "shop", &shop.base_url(), "shop-token");
+            for name in ["spin", "alloc", "trap"] {
+                accounts.push('\n');
+                accounts.push_str(&crate::common::account_with_plugin(
+                    rig,
+                    name,
+                    &fixture(name),
+                    &bad.base_url(),
+                    "bad-token",
+                ));
+            }
+            accounts
+        },
+        "",
+    );
+    rig.start();
+    let pid = rig.pid().unwrap();
+    // Four poll intervals of 10 s, each bad plugin failing its call every time.
+    std::thread::sleep(Duration::from_secs(42));
+    let polls: Vec<i64> = shop
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == "/api/v1/notifications")
+        .map(|r| r.received_at)
+        .collect();
+    assert!(polls.len() >= 4, "the healthy account polled every 10 s: {polls:?}");
+    let late: Vec<i64> = polls.windows(2).map(|w| w[1] - w[0] - 10).collect();
+    eprintln!("healthy polls at {polls:?}: seconds late {late:?}");
+    // Arrival times are whole seconds, so a poll on time reads as 9 to 11 s after the last; the
+    // rest of the margin is for a loaded CI machine. Each bad call burns up to its 2 s of CPU, so
+    // polls queued behind them would come later than this.
+    assert!(late.iter().all(|&s| s <= 3), "a healthy poll came late while the others misbehaved: {late:?}");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let rss: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    eprintln!("daemon RSS with the misbehaving plugins: {rss} KiB");
+    assert!(rss < 400 * 1024, "memory stays bounded: {rss} KiB");
+    // The log is coloured; the words are what matter here.
+    let mut log = String::new();
+    let mut escape = false;
+    for c in rig.log().chars() {
+        match (escape, c) {
+            (false, '\x1b') => escape = true,
+            (true, 'm') => escape = false,
+            (false, c) => log.push(c),
+            (true, _) => {}
+        }
+    }
+    for name in ["spin", "alloc", "trap"] {
+        assert!(log.contains(&format!("account={name}")), "the {name} account's failures are logged");
+    }
+    assert_eq!(
+        rig.tasks(None).into_iter().filter(|t| t["account"] == "shop").count(),
+        1,
+        "shop's follower became its task"
+    );
 }
