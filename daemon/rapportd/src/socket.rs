@@ -134,7 +134,12 @@ async fn serve(daemon: Arc<State>, listener: UnixListener, mut shutdown: watch::
     }
 }
 
+/// Tells another user's client why it is refused. Its request is read first (within a second,
+/// and never past the frame cap): a client writes before it reads, and closing on it unread
+/// would show it a broken pipe instead of the reason.
 async fn refuse(mut stream: UnixStream) {
+    let _ =
+        tokio::time::timeout(Duration::from_secs(1), rapport_protocol::read_frame_async(&mut stream)).await;
     let reply = Response::Error(ErrorReply::new(
         ErrorCode::BadRequest,
         "only the user running rapportd may use its socket",
