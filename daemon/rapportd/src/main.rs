@@ -27,6 +27,9 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_target(false)
+        // Colour only on a terminal: under systemd or redirected to a file, escape codes would
+        // land in the journal and the log as they are.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
     let file = args.config.unwrap_or_else(default_config_file);
     let settings = match Settings::load(&file) {

@@ -363,7 +363,8 @@ pub fn account(id: &str, name: &str, url: &str) -> Account {
 /// The reply notification for `comment` on post `post_id`; `None` when Meta withheld the
 /// commenter (a notification must name who acted) or the time is unreadable.
 pub fn reply(comment: &Comment, post_id: &str) -> Option<Notification> {
-    let from = comment.from.as_ref()?;
+    // An author without an id cannot be answered or told apart: as good as no author.
+    let from = comment.from.as_ref().filter(|from| !from.id.is_empty())?;
     let at = parse_time(&comment.created_time)?;
     let author = account(&from.id, &from.name, "");
     Some(Notification {

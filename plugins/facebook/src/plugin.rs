@@ -161,6 +161,12 @@ pub fn fetch_notifications<E: Env>(
                     ));
                     continue;
                 };
+                if comment.id.is_empty() {
+                    // Without an id it cannot be deduplicated or answered; the host would refuse
+                    // the whole page for it.
+                    env.warn("a comment came without an id; skipping it");
+                    continue;
+                }
                 if !start.is_new(at, &comment.id) {
                     reached_seen = true;
                     continue;

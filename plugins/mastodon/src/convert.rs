@@ -14,12 +14,17 @@ const DEFAULT_AVATAR_SUFFIX: &str = "/avatars/original/missing.png";
 /// Parses a `GET /api/v1/notifications` body into normalized notifications, in the server's order.
 ///
 /// A body that is not a JSON array of notifications is `Transient`: it is a proxy's error page or a
-/// cut-off response far more often than a change of API.
+/// cut-off response far more often than a change of API. A notification without an id, or whose
+/// account or post has none, is left out: it could be neither deduplicated nor answered, and the
+/// host would refuse the whole page for it.
 pub fn parse_notifications(body: &[u8]) -> Result<Vec<Notification>, PluginError> {
     let page: Vec<api::Notification> = serde_json::from_slice(body).map_err(|err| {
         PluginError::Transient(format!("the notifications page is not the JSON Mastodon documents ({err})"))
     })?;
-    Ok(page.into_iter().map(notification).collect())
+    let identified = |n: &api::Notification| {
+        !n.id.is_empty() && !n.account.id.is_empty() && n.status.as_ref().is_none_or(|s| !s.id.is_empty())
+    };
+    Ok(page.into_iter().filter(identified).map(notification).collect())
 }
 
 /// One Mastodon notification, normalized.

@@ -17,7 +17,10 @@
 //!   every undeclared one is refused with `denied` without a single request;
 //! - **reads** (contract 0.2, [`reads`]): every declared read pages to its end, an empty page ends,
 //!   errors map as above (a malformed page strictly `permanent`), and every undeclared read is
-//!   refused without a request.
+//!   refused without a request;
+//! - **mutated pages** (fuzzing): one answer of the notification walk's first step with a JSON
+//!   value made odd, bytes changed or the body cut short, 300 times: each call ends in a page or
+//!   a contract error, never a trap, a blown cap or an answer the host refuses.
 
 mod reads;
 
@@ -31,7 +34,8 @@ use rapport_core::task::{Action, ActionKind, PostKind};
 use rapport_host::SUPPORTED_CONTRACTS;
 
 use crate::{
-    Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, TransportError, TransportResponse,
+    Answer, Exchange, ExpectedRequest, Harness, HarnessBuilder, HarnessError, TransportError,
+    TransportResponse,
 };
 
 /// The idempotency key the suite's sends use.
@@ -222,7 +226,83 @@ pub async fn run(builder: &HarnessBuilder, script: &dyn PlatformScript) -> Repor
             .record(format!("capability {kind:?} matches describe"), capability(builder, script, kind).await);
     }
     reads::run(builder, script, &mut report).await;
+    report.record(
+        "notifications: mutated pages fail as errors, never traps",
+        mutated_pages(builder, script).await,
+    );
     report
+}
+
+/// How many mutated pages [`mutated_pages`] feeds a plugin.
+const MUTATED_PAGES: u32 = 300;
+
+/// The first step of the notification walk with every answer's body mutated ([`mutate`]), each
+/// time in a fresh harness (so a cursor one page saved does not steer the next request off the
+/// script): a call may fail, as a contract error, but a plugin stopped by the sandbox (a trap,
+/// the CPU or memory cap) crashed on bad input.
+async fn mutated_pages(builder: &HarnessBuilder, script: &dyn PlatformScript) -> Result<(), String> {
+    let walk = script.notification_walk();
+    let step = walk.steps.first().ok_or("the notification walk has no step")?;
+    // A fixed seed: the same pages every run, so a failure is replayed by running the suite again.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for case in 0..MUTATED_PAGES {
+        let harness = fresh(builder).await?;
+        // One answer of the step is mutated, so the others (a session, a first page) still lead
+        // the plugin to it.
+        let mutated = (u64::from(case) % step.exchanges.len().max(1) as u64) as usize;
+        for (at, exchange) in step.exchanges.iter().enumerate() {
+            let mut exchange = exchange.clone();
+            if let (true, Answer::Respond(response)) = (at == mutated, &mut exchange.answer) {
+                mutate(&mut response.body, &mut state);
+            }
+            harness.expect(exchange);
+        }
+        if let Err(HarnessError::Sandbox(error)) = harness.fetch_notifications(walk.start.as_deref()).await {
+            return Err(format!(
+                "mutated page {case} (of the suite's fixed sequence) stopped the plugin: {error}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Values a platform should never send where a page has a value, each a test of the parser
+/// beyond its JSON syntax.
+const ODD_VALUES: [&str; 9] =
+    ["null", "\"\"", "-1", "1e308", "18446744073709551616", "[]", "{}", "true", "\"\\u0000\""];
+
+/// Mutates `body`: half the time one value of a JSON page becomes an odd one (valid JSON the
+/// parser must still judge), else one to eight bytes change, or one time in four it is cut short.
+fn mutate(body: &mut Vec<u8>, state: &mut u64) {
+    let mut next = || {
+        // xorshift64*: enough to scatter the changes, and no dependency for plugin authors.
+        *state ^= *state >> 12;
+        *state ^= *state << 25;
+        *state ^= *state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    if body.is_empty() {
+        return;
+    }
+    if next() % 2 == 0
+        && let Ok(mut page) = serde_json::from_slice::<serde_json::Value>(body)
+    {
+        let leaves = count_values(&page);
+        let mut target = (next() % leaves.max(1)) as usize;
+        let odd = ODD_VALUES[(next() % ODD_VALUES.len() as u64) as usize];
+        replace_value(&mut page, &mut target, odd);
+        *body = page.to_string().into_bytes();
+        return;
+    }
+    if next() % 4 == 0 {
+        let cut = (next() % body.len() as u64) as usize;
+        body.truncate(cut);
+        return;
+    }
+    for _ in 0..1 + next() % 8 {
+        let at = (next() % body.len() as u64) as usize;
+        body[at] = next() as u8;
+    }
 }
 
 /// A sample action of `kind`, used to check that an undeclared kind is refused.
@@ -480,5 +560,28 @@ async fn capability(
             ensure(harness.requests().is_empty(), || "refused, but only after sending requests".to_owned())
         }
         other => Err(format!("undeclared, but execute gave {other:?} instead of denied")),
+    }
+}
+
+/// How many values (of any kind, nested ones included) a JSON page holds.
+fn count_values(value: &serde_json::Value) -> u64 {
+    1 + match value {
+        serde_json::Value::Array(items) => items.iter().map(count_values).sum(),
+        serde_json::Value::Object(fields) => fields.values().map(count_values).sum(),
+        _ => 0,
+    }
+}
+
+/// Replaces the `left`-th value, counted depth first, with `odd`.
+fn replace_value(value: &mut serde_json::Value, left: &mut usize, odd: &str) -> bool {
+    if *left == 0 {
+        *value = serde_json::from_str(odd).unwrap_or(serde_json::Value::Null);
+        return true;
+    }
+    *left -= 1;
+    match value {
+        serde_json::Value::Array(items) => items.iter_mut().any(|item| replace_value(item, left, odd)),
+        serde_json::Value::Object(fields) => fields.values_mut().any(|field| replace_value(field, left, odd)),
+        _ => false,
     }
 }

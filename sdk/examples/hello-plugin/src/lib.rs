@@ -61,7 +61,13 @@ impl Plugin for Hello {
         rapport_sdk::info!("fetched {} notifications", page.len());
         // Mastodon pages newest first: the first id is where the next call starts.
         let next_cursor = page.first().map(|n| n.id.clone()).or(cursor);
-        let items = page.into_iter().map(normalize).collect();
+        // An item without an id can be neither deduplicated nor answered, and the host refuses
+        // a page that holds one: leave it out.
+        let items = page
+            .into_iter()
+            .filter(|n| !n.id.is_empty() && !n.account.id.is_empty())
+            .map(normalize)
+            .collect();
         Ok(NotificationPage { items, next_cursor })
     }
 
