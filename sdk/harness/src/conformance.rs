@@ -236,10 +236,11 @@ pub async fn run(builder: &HarnessBuilder, script: &dyn PlatformScript) -> Repor
 /// How many mutated pages [`mutated_pages`] feeds a plugin.
 const MUTATED_PAGES: u32 = 300;
 
-/// The first step of the notification walk with every answer's body mutated ([`mutate`]), each
+/// The first step of the notification walk with one answer's body mutated ([`mutate`]), each
 /// time in a fresh harness (so a cursor one page saved does not steer the next request off the
 /// script): a call may fail, as a contract error, but a plugin stopped by the sandbox (a trap,
-/// the CPU or memory cap) crashed on bad input.
+/// the CPU or memory cap) crashed on bad input, and one whose answer the host refused (an empty
+/// id) would stall its account on that page.
 async fn mutated_pages(builder: &HarnessBuilder, script: &dyn PlatformScript) -> Result<(), String> {
     let walk = script.notification_walk();
     let step = walk.steps.first().ok_or("the notification walk has no step")?;
