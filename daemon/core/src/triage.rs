@@ -469,7 +469,7 @@ mod tests {
     const NOW: UnixSeconds = 1_800_000_000;
     const DAY: i64 = 86_400;
 
-    fn mastodon() -> Description {
+    pub(super) fn mastodon() -> Description {
         Description {
             name: "rapport-mastodon".into(),
             version: "0.1.0".into(),
@@ -826,31 +826,15 @@ mod fuzz {
 
         #[test]
         fn any_notification_is_triaged_without_panicking(n in notification(), now in any::<i64>()) {
-            let _ = triage(&n, &TriageConfig::default(), &tests_platform(), now);
+            let _ = triage(&n, &TriageConfig::default(), &super::tests::mastodon(), now);
         }
 
         #[test]
         fn nothing_is_proposed_that_the_platform_cannot_do(n in notification(), now in 0i64..4_000_000_000) {
-            let follow_only = Description { capabilities: vec![ActionKind::FollowBack], ..tests_platform() };
+            let follow_only = Description { capabilities: vec![ActionKind::FollowBack], ..super::tests::mastodon() };
             if let Triage::Propose(proposal) = triage(&n, &TriageConfig::default(), &follow_only, now) {
                 prop_assert_eq!(proposal.action.kind(), ActionKind::FollowBack);
             }
-        }
-    }
-
-    fn tests_platform() -> Description {
-        Description {
-            name: "rapport-fuzz".into(),
-            version: "0.1.0".into(),
-            contract: "0.2.0".into(),
-            platform: "mastodon".into(),
-            capabilities: ActionKind::ALL.to_vec(),
-            ceilings: vec![],
-            hosts: vec![],
-            rules: vec![],
-            reads: vec![],
-            one_at_a_time: vec![],
-            read_costs: vec![],
         }
     }
 }

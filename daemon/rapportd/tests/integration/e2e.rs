@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use rapport_protocol::requests::Status;
 use rapport_protocol::{Request, RequestEnvelope};
-use rapport_tests::sandbox::{Fault, FaultRule, Seed, SeedAccount};
+use rapport_tests::sandbox::{Fault, FaultRule, Seed};
 use serde_json::Value;
 
 use crate::common::{id, kind, plugin_path};
@@ -23,21 +23,7 @@ const TOKEN: &str = "e2e-token";
 type Rig = crate::common::MastodonRig;
 
 fn shop() -> Seed {
-    Seed::new(TOKEN)
-        .own(SeedAccount::new("shop", "The Shop"))
-        .account(
-            SeedAccount::new("ana@ceramics.example", "Ana Ribeiro")
-                .note("Potter and glaze nerd. Teaching wheel classes in Porto.")
-                .counts(1_480, 620, 3_900),
-        )
-        .account(
-            SeedAccount::new("tomasz@fosstodon.example", "Tomasz")
-                .note("Backend dev by day, hobby woodworker by night.")
-                .counts(310, 280, 1_020),
-        )
-        .account(
-            SeedAccount::new("jo@mastodon.example", "Jo Okafor").note("Collector of mugs. Too many mugs."),
-        )
+    crate::common::shop_seed(TOKEN)
 }
 
 #[tokio::test(flavor = "multi_thread")]

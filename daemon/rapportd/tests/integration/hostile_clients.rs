@@ -11,6 +11,8 @@ use std::process::Command;
 use rapport_protocol::{MAX_FRAME, PROTOCOL_VERSION};
 use rapport_tests::sandbox::{Seed, SeedAccount};
 
+use crate::common::rss_kib;
+
 const TOKEN: &str = "hostile-token";
 
 async fn daemon() -> crate::common::MastodonRig {
@@ -18,13 +20,6 @@ async fn daemon() -> crate::common::MastodonRig {
     let mut rig = crate::common::MastodonRig::new(TOKEN, seed, "").await;
     rig.start();
     rig
-}
-
-/// The daemon's resident memory, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
-    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of kB")
 }
 
 /// The daemon's open file descriptors.

@@ -170,26 +170,10 @@ async fn plugins_that_spin_eat_memory_and_trap_leave_the_healthy_account_polling
     // rest of the margin is for a loaded CI machine. Each bad call burns up to its 2 s of CPU, so
     // polls queued behind them would come later than this.
     assert!(late.iter().all(|&s| s <= 3), "a healthy poll came late while the others misbehaved: {late:?}");
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let rss: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap();
+    let rss = crate::common::rss_kib(pid);
     eprintln!("daemon RSS with the misbehaving plugins: {rss} KiB");
     assert!(rss < 400 * 1024, "memory stays bounded: {rss} KiB");
-    // The log is coloured; the words are what matter here.
-    let mut log = String::new();
-    let mut escape = false;
-    for c in rig.log().chars() {
-        match (escape, c) {
-            (false, '\x1b') => escape = true,
-            (true, 'm') => escape = false,
-            (false, c) => log.push(c),
-            (true, _) => {}
-        }
-    }
+    let log = rig.log();
     for name in ["spin", "alloc", "trap"] {
         assert!(log.contains(&format!("account={name}")), "the {name} account's failures are logged");
     }

@@ -84,25 +84,11 @@ impl Pty {
 }
 
 fn shop() -> Seed {
-    Seed::new(TOKEN)
-        .own(SeedAccount::new("shop", "The Shop"))
-        .account(
-            SeedAccount::new("ana@ceramics.example", "Ana Ribeiro")
-                .note("Potter and glaze nerd. Teaching wheel classes in Porto.")
-                .counts(1_480, 620, 3_900),
-        )
+    crate::common::shop_seed(TOKEN)
         .account(
             SeedAccount::new("bo@potters.example", "Bo Lindqvist")
                 .note("Wood-fired stoneware from a barn in Dalarna.")
                 .counts(640, 310, 1_200),
-        )
-        .account(
-            SeedAccount::new("jo@mastodon.example", "Jo Okafor").note("Collector of mugs. Too many mugs."),
-        )
-        .account(
-            SeedAccount::new("tomasz@fosstodon.example", "Tomasz")
-                .note("Backend dev by day, hobby woodworker by night.")
-                .counts(310, 280, 1_020),
         )
         .follower("ana@ceramics.example")
         .follower("bo@potters.example")

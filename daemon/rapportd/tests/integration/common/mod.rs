@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use rapport_host::clock::Clock;
-use rapport_tests::sandbox::{MastodonSandbox, Seed};
+use rapport_tests::sandbox::{MastodonSandbox, Seed, SeedAccount};
 
 use serde_json::Value;
 
@@ -57,6 +57,33 @@ pub async fn executor_pass(daemon: &std::sync::Arc<rapportd::state::State>) -> (
     let started = in_flight.len();
     while in_flight.join_next().await.is_some() {}
     (next, started)
+}
+
+/// A pottery shop's sandbox with the token `token` and three people who may follow or ask: Ana,
+/// a potter; Tomasz, a woodworker; Jo, a mug collector.
+pub fn shop_seed(token: &str) -> Seed {
+    Seed::new(token)
+        .own(SeedAccount::new("shop", "The Shop"))
+        .account(
+            SeedAccount::new("ana@ceramics.example", "Ana Ribeiro")
+                .note("Potter and glaze nerd. Teaching wheel classes in Porto.")
+                .counts(1_480, 620, 3_900),
+        )
+        .account(
+            SeedAccount::new("tomasz@fosstodon.example", "Tomasz")
+                .note("Backend dev by day, hobby woodworker by night.")
+                .counts(310, 280, 1_020),
+        )
+        .account(
+            SeedAccount::new("jo@mastodon.example", "Jo Okafor").note("Collector of mugs. Too many mugs."),
+        )
+}
+
+/// The resident memory of process `pid`, in KiB, from /proc.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of kB")
 }
 
 /// The built plugin `rapport_plugin_<name>.wasm`.
